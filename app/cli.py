@@ -1,0 +1,112 @@
+"""The `docqa` command. Each subcommand parses flags into Settings and calls one module."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from app.settings import Settings, describe
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env(index=args.index)
+        return args.run(args, settings)
+    except KeyboardInterrupt:
+        print("interrupted; the index is unchanged", file=sys.stderr)
+        return 130
+    except (OSError, ValueError) as exc:
+        print(f"docqa: error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        from app.store import StoreError
+
+        if isinstance(exc, StoreError):
+            print(f"docqa: error: {exc}", file=sys.stderr)
+            return 2
+        raise
+
+
+def _parser() -> argparse.ArgumentParser:
+    settings_help = "\n".join(
+        f"  {name:<24} {help} (default: {default})" for name, default, help in describe()
+    )
+    parser = argparse.ArgumentParser(
+        prog="docqa",
+        description="Ask your documents a question; get the exact sentence that answers it.",
+        epilog="settings (environment variables):\n" + settings_help,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    ingest = _command(
+        commands, "ingest", _ingest, "build or update the index from folders of documents"
+    )
+    ingest.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="folders to index (default: DOCQA_CORPUS, corpus/)",
+    )
+    ingest.add_argument(
+        "--rebuild", action="store_true", help="ignore the existing index and build it anew"
+    )
+    ingest.add_argument(
+        "--wait", action="store_true", help="wait for another running ingest instead of refusing"
+    )
+    ingest.add_argument("--json", action="store_true", help="print a JSON summary instead of text")
+
+    check = _command(commands, "check", _check, "verify that an index is complete and consistent")
+    check.add_argument("--json", action="store_true", help="print the findings as JSON")
+    return parser
+
+
+def _command(commands, name: str, run, help: str) -> argparse.ArgumentParser:
+    sub = commands.add_parser(name, help=help, description=help)
+    sub.add_argument("--index", type=Path, help="index folder (default: DOCQA_INDEX, index/)")
+    sub.set_defaults(run=run)
+    return sub
+
+
+def _ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from app.ingest import ingest
+
+    report = ingest(
+        settings,
+        args.paths or None,
+        rebuild=args.rebuild,
+        wait=args.wait,
+        progress=sys.stderr.isatty() and not args.json,
+    )
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+        return 0
+    print(
+        f"{len(report.files_indexed)} file(s) indexed, {report.files_unchanged} unchanged, "
+        f"{len(report.files_removed)} removed, {len(report.files_skipped)} skipped; "
+        f"chunks +{report.chunks_added} -{report.chunks_removed} = {report.chunks_total} "
+        f"in {report.seconds:.1f} s"
+    )
+    for skipped in report.files_skipped:
+        print(f"  skipped {skipped.relpath}: {skipped.reason}")
+    return 0
+
+
+def _check(args: argparse.Namespace, settings: Settings) -> int:
+    from app.store import check_index
+
+    problems = check_index(settings.index)
+    if args.json:
+        print(json.dumps({"index": str(settings.index), "ok": not problems, "problems": problems}))
+    elif problems:
+        print(f"{settings.index}: {len(problems)} problem(s); rebuild with: docqa ingest --rebuild")
+        for problem in problems:
+            print(f"  {problem}")
+    else:
+        print(f"{settings.index}: consistent")
+    return 1 if problems else 0

