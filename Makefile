@@ -12,7 +12,7 @@ TORCH := torch==2.13.0
 
 run: install
 	$(BIN)/docqa ingest
-	$(BIN)/docqa check
+	$(BIN)/docqa serve
 
 test: install browser
 	$(BIN)/python -m pytest

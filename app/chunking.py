@@ -96,7 +96,7 @@ def _token_windows(
     first = 0
     while True:
         last = _choose_end(first, len(tokens), max_tokens, breaks)
-        span = _trim(text, starts[first], starts[last])
+        span = trim_span(text, starts[first], starts[last])
         if span[1] > span[0]:
             spans.append(span)
         if last >= len(tokens):
@@ -141,7 +141,8 @@ def _choose_next_start(first: int, last: int, overlap: int, breaks: list[list[in
     return earliest
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without leading and trailing white space."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():

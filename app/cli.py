@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from pathlib import Path
 
 from app.settings import Settings, describe
@@ -14,7 +15,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        settings = Settings.from_env(index=args.index)
+        settings = Settings.from_env(
+            index=args.index, host=getattr(args, "host", None), port=getattr(args, "port", None)
+        )
         return args.run(args, settings)
     except KeyboardInterrupt:
         print("interrupted; the index is unchanged", file=sys.stderr)
@@ -61,6 +64,32 @@ def _parser() -> argparse.ArgumentParser:
     )
     ingest.add_argument("--json", action="store_true", help="print a JSON summary instead of text")
 
+    search = _command(commands, "search", _search, "show the passages that best match a question")
+    search.add_argument("question", help="what to look for")
+    search.add_argument("-k", type=int, help="how many passages (default: DOCQA_TOP_K, 5)")
+    search.add_argument(
+        "--mode",
+        choices=["hybrid", "dense", "keyword"],
+        default="hybrid",
+        help="ranking: dense vectors, BM25 keywords, or both fused (default)",
+    )
+    search.add_argument("--json", action="store_true", help="print JSON")
+
+    ask = _command(commands, "ask", _ask, "answer a question with a sentence from the documents")
+    ask.add_argument("question", help="the question")
+    ask.add_argument(
+        "--history",
+        action="append",
+        default=[],
+        metavar="QUESTION",
+        help="an earlier question of the conversation (repeat, oldest first)",
+    )
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+
+    serve = _command(commands, "serve", _serve, "serve the chat UI and the JSON API")
+    serve.add_argument("--host", help="address to bind (default: DOCQA_HOST, 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default: DOCQA_PORT, 7860)")
+
     check = _command(commands, "check", _check, "verify that an index is complete and consistent")
     check.add_argument("--json", action="store_true", help="print the findings as JSON")
     return parser
@@ -94,6 +123,61 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     )
     for skipped in report.files_skipped:
         print(f"  skipped {skipped.relpath}: {skipped.reason}")
+    return 0
+
+
+def _search(args: argparse.Namespace, settings: Settings) -> int:
+    from app.engine import Engine, to_json
+
+    if args.k is not None and not 1 <= args.k <= 1000:
+        raise ValueError("-k must be between 1 and 1000")
+    passages = Engine(settings).search(args.question, args.k, args.mode)
+    if args.json:
+        print(json.dumps({"query": args.question, "passages": to_json(passages)}, indent=2))
+        return 0
+    if not passages:
+        print("No passages match.")
+    for rank, p in enumerate(passages, start=1):
+        where = p.source + (f", page {p.page}" if p.page else "")
+        print(f"{rank}. [{where}] score {p.score:.4f} (chunk {p.id})")
+        print(textwrap.indent(textwrap.fill(p.text, 96), "   "))
+    return 0
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    from app.engine import Engine, to_json
+
+    answer = Engine(settings).ask(args.question, args.history)
+    if args.json:
+        print(json.dumps(to_json(answer), indent=2))
+        return 0
+    if answer.answer is None:
+        print(answer.message)
+        for p in answer.passages[:3]:
+            print(f"  - [{p.source}{f', page {p.page}' if p.page else ''}] {p.text[:160]}...")
+        return 0
+    print(
+        answer.answer
+        if answer.answer == answer.sentence
+        else f"{answer.answer}\n\n{answer.sentence}"
+    )
+    print(f"(confidence {answer.confidence:.2f})")
+    for c in answer.citations:
+        marked = (
+            c.snippet[: c.answer_start]
+            + "**"
+            + c.snippet[c.answer_start : c.answer_end]
+            + "**"
+            + c.snippet[c.answer_end :]
+        )
+        print(f"[{c.n}] {c.source}{f', page {c.page}' if c.page else ''}: ...{marked}...")
+    return 0
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from app.server import serve
+
+    serve(settings)
     return 0
 
 

@@ -42,7 +42,7 @@ def model_name(setting: str) -> str:
     return BUNDLED_MODEL_NAME if setting == "bundled" else Path(setting).resolve().name
 
 
-@dataclass
+@dataclass(eq=False)  # hashed by identity, so query vectors can be cached per embedder
 class SentenceTransformerEmbedder:
     """The real model. `fits` uses the model's own tokenizer without loading torch."""
 

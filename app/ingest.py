@@ -7,8 +7,11 @@ model. Every failure of a single file becomes a line in the report, not an abort
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import hashlib
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -36,6 +39,9 @@ class IngestReport:
     chunks_total: int = 0
     tokens_embedded: int = 0
     seconds: float = 0.0
+    stage_seconds: dict[str, float] = field(
+        default_factory=dict
+    )  # scan, extract, chunk, embed, write
     published: bool = False
 
     def to_dict(self) -> dict:
@@ -113,21 +119,10 @@ def _apply_changes(
     progress: bool,
 ) -> None:
     old_files = previous.files if previous else {}
-    files, refused = _scan(roots, int(settings.max_file_mb * 2**20))
+    with _timed(report, "scan"):
+        files, refused = _scan(roots, int(settings.max_file_mb * 2**20))
+        todo = _changed_files(files, old_files, manifest)
     report.files_skipped.extend(refused)
-    todo: list[tuple[CorpusFile, str]] = []
-    for file in files:
-        entry = old_files.get(file.relpath)
-        if entry and (entry.size, entry.mtime_ns) == (file.size, file.mtime_ns):
-            manifest.files[file.relpath] = entry
-            continue
-        digest = _sha256(file.path)
-        if entry and entry.sha256 == digest:
-            manifest.files[file.relpath] = FileEntry(
-                digest, file.size, file.mtime_ns, entry.pages, entry.chunks, entry.skipped
-            )
-        else:
-            todo.append((file, digest))
     for path, entry in manifest.files.items():
         if entry.skipped:
             report.files_skipped.append(Skipped(path, entry.skipped + " (unchanged since then)"))
@@ -136,13 +131,8 @@ def _apply_changes(
     present = {f.relpath for f in files}
     gone = [p for p in old_files if p not in present]
     report.files_removed = [p for p in gone if not old_files[p].skipped]
-    if (
-        not todo
-        and not gone
-        and not rebuild
-        and previous is not None
-        and manifest.files == old_files
-    ):
+    unchanged = not (todo or gone or rebuild) and manifest.files == old_files
+    if unchanged and previous is not None:
         report.chunks_total = sum(e.chunks for e in manifest.files.values())
         return
 
@@ -151,23 +141,58 @@ def _apply_changes(
         for path in gone + [f.relpath for f, _ in todo if f.relpath in old_files]:
             report.chunks_removed += draft.remove_source(path)
         extracted = _extract_all(todo, settings, embedder, manifest, report, progress)
-        vectors = _embed_all([c for e in extracted for c in e.chunks], embedder, settings, progress)
-        offset = 0
-        for item in extracted:
-            count = len(item.chunks)
-            draft.add_source(
-                item.file.relpath, item.pages, item.chunks, vectors[offset : offset + count]
-            )
-            offset += count
-            report.files_indexed.append(item.file.relpath)
-        report.chunks_added = offset
-        report.chunks_total = int(draft.vectors.ntotal)
-        report.tokens_embedded = count_tokens([c.text for e in extracted for c in e.chunks])
-        draft.publish(manifest)
+        chunks = [c for e in extracted for c in e.chunks]
+        with _timed(report, "embed"):
+            vectors = _embed_all(chunks, embedder, settings, progress)
+        with _timed(report, "write"):
+            offset = 0
+            for item in extracted:
+                count = len(item.chunks)
+                draft.add_source(
+                    item.file.relpath, item.pages, item.chunks, vectors[offset : offset + count]
+                )
+                offset += count
+                report.files_indexed.append(item.file.relpath)
+            report.chunks_total = int(draft.vectors.ntotal)
+            draft.publish(manifest)
+        report.chunks_added = len(chunks)
+        report.tokens_embedded = count_tokens([c.text for c in chunks])
         report.published = True
     except BaseException:
         draft.discard()
         raise
+
+
+def _changed_files(
+    files: list[CorpusFile], old_files: dict[str, FileEntry], manifest: Manifest
+) -> list[tuple[CorpusFile, str]]:
+    """New and changed files with their SHA-256; unchanged ones go straight into `manifest`.
+
+    Size and modification time decide without reading the file; only when they differ is the
+    file hashed, and a file whose bytes are unchanged (touched, copied back) is not re-embedded.
+    """
+    todo: list[tuple[CorpusFile, str]] = []
+    for file in files:
+        entry = old_files.get(file.relpath)
+        if entry and (entry.size, entry.mtime_ns) == (file.size, file.mtime_ns):
+            manifest.files[file.relpath] = entry
+            continue
+        digest = _sha256(file.path)
+        if entry and entry.sha256 == digest:
+            manifest.files[file.relpath] = dataclasses.replace(entry, mtime_ns=file.mtime_ns)
+        else:
+            todo.append((file, digest))
+    return todo
+
+
+@contextlib.contextmanager
+def _timed(report: IngestReport, stage: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        elapsed = time.perf_counter() - started
+        report.stage_seconds[stage] = round(report.stage_seconds.get(stage, 0.0) + elapsed, 3)
 
 
 def _scan(roots: dict[str, Path], max_bytes: int) -> tuple[list[CorpusFile], list[Skipped]]:
@@ -205,30 +230,38 @@ def _extract_all(
         for file, digest in bar:
             bar.set_postfix_str(file.relpath[-40:], refresh=False)
             try:
-                pages = sandbox.extract(file.path)
+                with _timed(report, "extract"):
+                    pages = sandbox.extract(file.path)
             except ExtractionError as exc:
                 report.files_skipped.append(Skipped(file.relpath, str(exc)))
                 manifest.files[file.relpath] = FileEntry(
                     digest, file.size, file.mtime_ns, skipped=str(exc)
                 )
                 continue
-            chunks = [
-                chunk
-                for page in pages
-                for chunk in chunk_page(
-                    page.text,
-                    source=file.relpath,
-                    page=page.number,
-                    max_tokens=settings.chunk_tokens,
-                    overlap=settings.chunk_overlap,
-                    fits=embedder.fits,
-                )
-            ]
+            with _timed(report, "chunk"):
+                chunks = _chunk_pages(file.relpath, pages, settings, embedder)
             manifest.files[file.relpath] = FileEntry(
                 digest, file.size, file.mtime_ns, pages=len(pages), chunks=len(chunks)
             )
             extracted.append(_Extracted(file, digest, pages, chunks))
     return extracted
+
+
+def _chunk_pages(
+    source: str, pages: list[Page], settings: Settings, embedder: Embedder
+) -> list[Chunk]:
+    return [
+        chunk
+        for page in pages
+        for chunk in chunk_page(
+            page.text,
+            source=source,
+            page=page.number,
+            max_tokens=settings.chunk_tokens,
+            overlap=settings.chunk_overlap,
+            fits=embedder.fits,
+        )
+    ]
 
 
 def _embed_all(chunks: list[Chunk], embedder: Embedder, settings: Settings, progress: bool):

@@ -7,12 +7,16 @@ stopped, but a process can. One worker is reused for all files and replaced when
 from __future__ import annotations
 
 import logging
-import multiprocessing as mp
 import resource
+import socket
+import subprocess
+import sys
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 from app.loaders import ExtractionError, Page, extract
+
+_PACKAGE_PARENT = Path(__file__).resolve().parents[1]
 
 
 def _serve(conn: Connection, memory_bytes: int, max_pages: int) -> None:
@@ -36,16 +40,21 @@ def _serve(conn: Connection, memory_bytes: int, max_pages: int) -> None:
 
 
 class ExtractionSandbox:
-    """`extract(path)` as it would run in-process, but bounded in time and memory."""
+    """`extract(path)` as it would run in-process, but bounded in time and memory.
+
+    The worker is started as `python -m app.sandbox` rather than with multiprocessing, whose
+    spawn method re-imports the caller's main script in the child.
+    """
 
     def __init__(self, timeout: float, memory_mb: int, max_pages: int) -> None:
         self.timeout = timeout
         self.memory_bytes = memory_mb * 2**20
         self.max_pages = max_pages
-        self._process: mp.process.BaseProcess | None = None
+        self._process: subprocess.Popen | None = None
         self._conn: Connection | None = None
 
     def extract(self, path: Path) -> list[Page]:
+        path = path.resolve()
         conn = self._ensure_worker()
         conn.send(str(path))
         if not conn.poll(self.timeout):
@@ -61,23 +70,25 @@ class ExtractionSandbox:
         return payload
 
     def _ensure_worker(self) -> Connection:
-        if self._process is None or not self._process.is_alive():
+        if self._process is None or self._process.poll() is not None:
             self.close()
-            ctx = mp.get_context("spawn")
-            parent, child = ctx.Pipe()
-            self._process = ctx.Process(
-                target=_serve, args=(child, self.memory_bytes, self.max_pages), daemon=True
-            )
-            self._process.start()
-            child.close()
-            self._conn = parent
+            mine, theirs = socket.socketpair()
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "app.sandbox", str(theirs.fileno()),
+                 str(self.memory_bytes), str(self.max_pages)],
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+                cwd=_PACKAGE_PARENT,  # so `-m app.sandbox` finds this docqa, whatever the cwd
+            )  # fmt: skip
+            theirs.close()
+            self._conn = Connection(mine.detach())
         assert self._conn is not None
         return self._conn
 
     def close(self) -> None:
         if self._process is not None:
             self._process.kill()
-            self._process.join()
+            self._process.wait()
         if self._conn is not None:
             self._conn.close()
         self._process = self._conn = None
@@ -87,3 +98,7 @@ class ExtractionSandbox:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+if __name__ == "__main__":
+    _serve(Connection(int(sys.argv[1])), int(sys.argv[2]), int(sys.argv[3]))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import json
 import os
 import secrets
@@ -185,6 +186,17 @@ class IndexReader:
             (match, k),
         ).fetchall()
         return [(int(i), float(s)) for i, s in rows]
+
+    def document_frequencies(self, words: list[str]) -> dict[str, int]:
+        """How many chunks contain each word (stemmed the way the keyword index stems)."""
+        return {word: self._document_frequency(word) for word in words}
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - one reader per published version
+    def _document_frequency(self, word: str) -> int:
+        query = '"' + word.replace('"', '""') + '"'
+        return self.db.execute(
+            "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (query,)
+        ).fetchone()[0]
 
     def chunks(self, ids: list[int]) -> dict[int, StoredChunk]:
         marks = ",".join("?" * len(ids))

@@ -81,3 +81,91 @@ def shared_eval() -> Path:
     if not SHARED_EVAL.is_dir():
         pytest.skip("../shared/eval is not present (it only exists beside the team's checkout)")
     return SHARED_EVAL
+
+
+CORPUS = ROOT / "corpus"
+DEMO_QUESTIONS = ROOT / "app" / "demo_questions.json"
+
+
+@pytest.fixture(scope="session")
+def sample_engine(tmp_path_factory, real_embedder):
+    """The bundled sample corpus, indexed once per test session, behind a real Engine."""
+    from app.engine import Engine
+    from app.ingest import ingest
+
+    index = tmp_path_factory.mktemp("sample") / "index"
+    settings = Settings.from_env(environ={}, corpus=CORPUS, index=index)
+    ingest(settings, embedder=real_embedder)
+    engine = Engine(settings)
+    engine.embedder = real_embedder
+    return engine
+
+
+def assert_verbatim(answer, reader) -> None:
+    """The invariant of every answer: its text sits at the cited offsets of the cited source."""
+    for citation in answer.citations:
+        page_text = reader.page_text(citation.source, citation.page)
+        cited = page_text[citation.source_start : citation.source_end]
+        assert cited == citation.snippet[citation.answer_start : citation.answer_end]
+        assert citation.snippet in page_text
+    if answer.answer is not None:
+        first = answer.citations[0]
+        page_text = reader.page_text(first.source, first.page)
+        assert page_text[first.source_start : first.source_end] == answer.answer
+        assert answer.sentence in page_text
+
+
+class LiveServer:
+    """A real uvicorn server on a free loopback port, in a thread of the test process."""
+
+    def __init__(self, app) -> None:
+        import socket
+        import threading
+
+        import uvicorn
+
+        self.app = app
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
+        config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=2)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
+        )
+        self._thread.start()
+        import time
+
+        deadline = time.monotonic() + 30
+        while not self._server.started:
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+
+
+def serve_engine(settings: Settings, embedder) -> tuple[LiveServer, object]:
+    from app.engine import Engine
+    from app.server import build_server
+
+    engine = Engine(settings)
+    engine.embedder = embedder
+    return LiveServer(build_server(engine)), engine
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory, real_embedder):
+    """docqa's full server (API + UI) over a private copy of the sample corpus."""
+    import shutil
+
+    from app.ingest import ingest
+
+    root = tmp_path_factory.mktemp("live")
+    shutil.copytree(CORPUS, root / "corpus")
+    settings = Settings.from_env(environ={}, corpus=root / "corpus", index=root / "index")
+    ingest(settings, embedder=real_embedder)
+    server, engine = serve_engine(settings, real_embedder)
+    yield server, engine
+    server.stop()

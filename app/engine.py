@@ -1,0 +1,112 @@
+"""The loaded model and index, shared by the CLI, the HTTP API and the chat UI.
+
+Loading is explicit and happens once; after that every call checks whether an ingest published a
+new index version (one small file read) and switches to it between requests, so a running server
+follows updates without a restart and no request ever sees a half-built index.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from pathlib import Path
+
+from app.answering import Answer, ask
+from app.embedding import load_embedder
+from app.retrieval import Mode, Passage, search
+from app.settings import Settings
+from app.store import IndexReader, Manifest, StoreError, live_version, open_index
+
+
+class Engine:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.embedder = load_embedder(settings.model)
+        self._expected = Manifest(
+            model=self.embedder.name,
+            dim=self.embedder.dim,
+            chunk_tokens=settings.chunk_tokens,
+            chunk_overlap=settings.chunk_overlap,
+        )
+        self._reader: IndexReader | None = None
+        self._lock = threading.Lock()
+        # One computation at a time: torch already uses both cores for one batch, and spaCy's
+        # pipeline is not documented as thread-safe. Requests queue here instead of thrashing.
+        self._compute = threading.Lock()
+
+    def warm_up(self) -> Engine:
+        """Load the index, the model and the sentence splitter now rather than on first use."""
+        from app.answering import load_nlp
+
+        self.reader()
+        self.embedder.encode(["warm up"])
+        load_nlp()
+        return self
+
+    def reader(self) -> IndexReader:
+        """The newest published index; an old reader stays valid for requests still using it."""
+        version = live_version(self.settings.index)
+        current = self._reader
+        if current is not None and current.version == version:
+            return current
+        with self._lock:
+            if self._reader is None or self._reader.version != live_version(self.settings.index):
+                self._reader = open_index(self.settings.index, self._expected)
+            return self._reader
+
+    def search(self, query: str, k: int | None = None, mode: Mode = "hybrid") -> list[Passage]:
+        reader = self.reader()
+        with self._compute:
+            return search(reader, self.embedder, query, k or self.settings.top_k, mode)
+
+    def ask(self, question: str, history: list[str] | None = None) -> Answer:
+        reader = self.reader()
+        with self._compute:
+            return ask(reader, self.embedder, question, history, k=self.settings.top_k)
+
+    def status(self) -> dict:
+        reader = self.reader()
+        return {
+            "documents": reader.document_count,
+            "chunks": reader.chunk_count,
+            "model": reader.manifest.model,
+            "built_at": reader.manifest.built_at,
+            "index": str(Path(self.settings.index)),
+        }
+
+    def ingest_folders(self) -> list[Path]:
+        """The folders the live index mirrors, so an update from the UI keeps all of them."""
+        return [Path(folder) for folder in self._roots().values()] or [self.settings.corpus]
+
+    def upload_folder(self) -> Path:
+        """Where uploaded documents go: the corpus folder of the live index."""
+        roots = self._roots()
+        corpus = str(Path(self.settings.corpus).resolve())
+        if "" in roots:
+            return Path(roots[""])
+        return Path(corpus if corpus in roots.values() or not roots else next(iter(roots.values())))
+
+    def relpath_in_index(self, path: Path) -> str | None:
+        """The source name a file in one of the corpus folders has (or will have) in the index."""
+        for prefix, folder in self._roots().items():
+            if path.resolve().is_relative_to(folder):
+                relative = path.resolve().relative_to(folder).as_posix()
+                return f"{prefix}/{relative}" if prefix else relative
+        return None
+
+    def _roots(self) -> dict[str, str]:
+        try:
+            return self.reader().manifest.roots
+        except StoreError:
+            return {}
+
+    def locate(self, source: str) -> Path | None:
+        """The corpus file a citation points to, or None if it is not (or no longer) there."""
+        return self.reader().manifest.locate(source)
+
+
+def to_json(value: Answer | Passage | list) -> dict | list:
+    """The public JSON shape of answers and passages (the API and `--json` print exactly this)."""
+    if isinstance(value, list):
+        return [to_json(item) for item in value]
+    return dataclasses.asdict(value)

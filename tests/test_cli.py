@@ -1,0 +1,69 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+
+def _docqa(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=check,
+    )
+
+
+def test_help_is_instant_and_loads_no_model():
+    code = "import sys, app.cli; app.cli._parser().format_help(); print('torch' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.stdout.strip() == "False"
+    help_text = _docqa("--help").stdout
+    for command in ("ingest", "search", "ask", "serve", "check"):
+        assert command in help_text
+    assert "DOCQA_INDEX" in help_text
+
+
+@pytest.fixture(scope="module")
+def cli_index(tmp_path_factory):
+    index = tmp_path_factory.mktemp("cli") / "index"
+    report = json.loads(
+        _docqa("ingest", str(ROOT / "corpus"), "--index", str(index), "--json").stdout
+    )
+    assert report["published"] and not report["files_skipped"]
+    return index
+
+
+def test_search_json(cli_index):
+    out = json.loads(
+        _docqa(
+            "search", "allotment plot rent", "--index", str(cli_index), "-k", "2", "--json"
+        ).stdout
+    )
+    assert out["query"] == "allotment plot rent" and len(out["passages"]) == 2
+    assert out["passages"][0]["source"] == "notes/allotment-committee-2026-10.txt"
+
+
+def test_ask_json_and_text(cli_index):
+    question = "When was the first public version of docqa published?"
+    out = json.loads(_docqa("ask", question, "--index", str(cli_index), "--json").stdout)
+    assert out["question"] == question and "3 November 2026" in out["answer"]
+    assert out["citations"][0]["source"] == "faq.html" and out["citations"][0]["n"] == 1
+    text = _docqa("ask", question, "--index", str(cli_index)).stdout
+    assert "[1] faq.html" in text
+
+
+def test_check_and_clear_errors(cli_index, tmp_path):
+    assert "consistent" in _docqa("check", "--index", str(cli_index)).stdout
+    missing = _docqa("search", "anything", "--index", str(tmp_path / "none"), check=False)
+    assert (
+        missing.returncode == 2
+        and "docqa ingest" in missing.stderr
+        and "Traceback" not in missing.stderr
+    )
+    bad_k = _docqa("search", "x", "-k", "0", "--index", str(cli_index), check=False)
+    assert bad_k.returncode == 2 and "-k" in bad_k.stderr
