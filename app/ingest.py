@@ -55,7 +55,6 @@ class IngestReport:
 @dataclass
 class _Extracted:
     file: CorpusFile
-    sha256: str
     pages: list[Page]
     chunks: list[Chunk]
 
@@ -243,7 +242,7 @@ def _extract_all(
             manifest.files[file.relpath] = FileEntry(
                 digest, file.size, file.mtime_ns, pages=len(pages), chunks=len(chunks)
             )
-            extracted.append(_Extracted(file, digest, pages, chunks))
+            extracted.append(_Extracted(file, pages, chunks))
     return extracted
 
 

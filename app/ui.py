@@ -78,8 +78,8 @@ def build_ui(engine: Engine) -> gr.Blocks:
             message = (message or "").strip()
             if not message:
                 return history, ""
-            earlier = [m["content"] for m in history if m["role"] == "user"]
-            answer = engine.ask(message, [e if isinstance(e, str) else str(e) for e in earlier])
+            earlier = [_text_of(m["content"]) for m in history if m["role"] == "user"]
+            answer = engine.ask(message, earlier)
             history = [
                 *history,
                 {"role": "user", "content": message},
@@ -96,6 +96,15 @@ def build_ui(engine: Engine) -> gr.Blocks:
         add.click(add_documents, files, [upload_result, status], api_visibility="private")
         gr.Timer(15).tick(lambda: _status_line(engine), None, status, api_visibility="private")
     return ui
+
+
+def _text_of(content: str | list | dict) -> str:
+    """The text of a chat message, whichever of Gradio's message shapes it arrives in."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text", ""))
+    return " ".join(_text_of(part) for part in content)
 
 
 def render_answer(answer: Answer) -> str:
