@@ -18,6 +18,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings.from_env(
             index=args.index, host=getattr(args, "host", None), port=getattr(args, "port", None)
         )
+        if not getattr(args, "question", "x").strip():
+            raise ValueError("the question is empty")
         return args.run(args, settings)
     except KeyboardInterrupt:
         print("interrupted; the index is unchanged", file=sys.stderr)

@@ -67,3 +67,5 @@ def test_check_and_clear_errors(cli_index, tmp_path):
     )
     bad_k = _docqa("search", "x", "-k", "0", "--index", str(cli_index), check=False)
     assert bad_k.returncode == 2 and "-k" in bad_k.stderr
+    empty = _docqa("ask", "   ", "--index", str(cli_index), check=False)
+    assert empty.returncode == 2 and "question is empty" in empty.stderr
