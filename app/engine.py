@@ -81,10 +81,12 @@ class Engine:
     def upload_folder(self) -> Path:
         """Where uploaded documents go: the corpus folder of the live index."""
         roots = self._roots()
-        corpus = str(Path(self.settings.corpus).resolve())
         if "" in roots:
             return Path(roots[""])
-        return Path(corpus if corpus in roots.values() or not roots else next(iter(roots.values())))
+        corpus = str(Path(self.settings.corpus).resolve())
+        if not roots or corpus in roots.values():
+            return Path(corpus)
+        return Path(next(iter(roots.values())))
 
     def relpath_in_index(self, path: Path) -> str | None:
         """The source name a file in one of the corpus folders has (or will have) in the index."""

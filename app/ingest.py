@@ -39,9 +39,8 @@ class IngestReport:
     chunks_total: int = 0
     tokens_embedded: int = 0
     seconds: float = 0.0
-    stage_seconds: dict[str, float] = field(
-        default_factory=dict
-    )  # scan, extract, chunk, embed, write
+    # seconds spent in each stage: scan, extract, chunk, embed, write
+    stage_seconds: dict[str, float] = field(default_factory=dict)
     published: bool = False
 
     def to_dict(self) -> dict:

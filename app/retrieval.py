@@ -50,11 +50,14 @@ class Passage:
     keyword_score: float | None = None  # BM25
 
 
+def content_words(text: str) -> list[str]:
+    """The distinct lower-cased words of `text` that carry meaning, in order."""
+    return [w for w in dict.fromkeys(re.findall(r"\w+", text.lower())) if w not in STOPWORDS]
+
+
 def keyword_query(text: str) -> str:
     """An FTS5 MATCH expression: any of the question's content words (quoted, so never syntax)."""
-    words = [w for w in re.findall(r"\w+", text.lower()) if w not in STOPWORDS]
-    unique = list(dict.fromkeys(words))[:64]
-    return " OR ".join(f'"{w}"' for w in unique)
+    return " OR ".join(f'"{w}"' for w in content_words(text)[:64])
 
 
 def search(

@@ -183,6 +183,7 @@ def _example_questions(engine: Engine) -> list[str]:
 class _UploadOutcome:
     name: str
     result: str
+    placed: Path | None = None  # where the upload was saved, if it was
 
 
 def add_uploads(engine: Engine, paths: list[str], progress) -> str:
@@ -193,7 +194,6 @@ def add_uploads(engine: Engine, paths: list[str], progress) -> str:
         return f"Too many files: at most {MAX_UPLOAD_FILES} at a time."
     folder = engine.upload_folder()
     outcomes: list[_UploadOutcome] = []
-    saved: dict[str, str] = {}
     for path in progress.tqdm(paths, desc="Copying"):
         source = Path(path)
         name = safe_name(source.name)
@@ -205,17 +205,15 @@ def add_uploads(engine: Engine, paths: list[str], progress) -> str:
             outcomes.append(_UploadOutcome(name, f"not added: larger than {MAX_UPLOAD_MB} MB"))
         else:
             final = place_file(source, folder, name)
-            saved[final.name] = name
-            outcomes.append(_UploadOutcome(name, f"saved as {final.name}"))
-    if saved:
+            outcomes.append(_UploadOutcome(name, f"saved as {final.name}", final))
+    if any(o.placed for o in outcomes):
         progress(0.5, desc="Indexing")
         report = ingest(
             engine.settings, engine.ingest_folders(), wait=True, embedder=engine.embedder
         )
         skipped = {s.relpath: s.reason for s in report.files_skipped}
-        for outcome in outcomes:
-            stored = outcome.result.removeprefix("saved as ")
-            relpath = engine.relpath_in_index(folder / stored)
+        for outcome in (o for o in outcomes if o.placed):
+            relpath = engine.relpath_in_index(outcome.placed)
             if relpath in skipped:
                 outcome.result += f", but not indexed: {skipped[relpath]}"
             elif relpath in report.files_indexed:
