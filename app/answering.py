@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from app.chunking import trim_span
 from app.embedding import Embedder
-from app.retrieval import STOPWORDS, Passage, embed_query, search
+from app.retrieval import Passage, content_words, embed_query, search
 from app.store import IndexReader
 
 NO_ANSWER = "No answer in the documents. The closest passages are shown below."
@@ -125,7 +125,7 @@ def extract_answer(
 ) -> Answer:
     ranked = rank_sentences(reader, embedder, question, query, passages[:PASSAGES_READ])
     confidence = round(confidence_of(ranked[0].features), 4) if ranked else 0.0
-    if confidence < ABSTAIN_BELOW:
+    if not ranked or confidence < ABSTAIN_BELOW:
         return Answer(question, None, confidence, [], passages, message=NO_ANSWER)
     citations = [
         _cite(n, sentence, question) for n, sentence in enumerate(_distinct(ranked), start=1)
@@ -244,7 +244,7 @@ def answer_span(sentence: _Sentence, question: str) -> tuple[int, int]:
     positions = _word_positions(sentence.text)
     anchors = [
         sentence.start + position
-        for word in _content_words(question_lower)
+        for word in content_words(question_lower)
         for position in positions.get(_stem(word), [])
     ]
     if not anchors:
@@ -267,13 +267,9 @@ def _typed_entities(
     ]
 
 
-def _content_words(text: str) -> list[str]:
-    return [w for w in dict.fromkeys(re.findall(r"\w+", text.lower())) if w not in STOPWORDS]
-
-
 def _idf(reader: IndexReader, query: str) -> dict[str, float]:
     """Inverse document frequency of each content word of the query, from the keyword index."""
-    words = _content_words(query)
+    words = content_words(query)
     total = max(1, reader.chunk_count)
     frequencies = reader.document_frequencies(words)
     return {w: math.log(1 + total / (1 + frequencies.get(w, 0))) for w in words}
