@@ -7,7 +7,6 @@ Every request error is a 4xx with a message saying what is wrong; nothing return
 from __future__ import annotations
 
 import hmac
-import mimetypes
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -100,6 +99,23 @@ class AskResponse(BaseModel):
     message: str | None
 
 
+class ErrorOut(BaseModel):
+    error: str = Field(description="What is wrong, in words.")
+    problems: list[str] | None = Field(None, description="Each invalid field, for a 4xx request.")
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The error answers a route can give, so the OpenAPI schema documents every status."""
+    meaning = {
+        400: "The body is not valid JSON.",
+        401: "DOCQA_API_KEY is set and the request lacks `Authorization: Bearer <key>`.",
+        404: "No such document in the index.",
+        422: "A field is missing, unknown, of the wrong type or out of range.",
+        503: "There is no usable index (not built yet, or built with another model).",
+    }
+    return {code: {"model": ErrorOut, "description": meaning[code]} for code in statuses}
+
+
 class HealthResponse(BaseModel):
     status: str
     documents: int
@@ -117,25 +133,42 @@ def create_app(engine: Engine) -> FastAPI:
     )
     app.state.engine = engine
     app.include_router(_api_router(engine), prefix="/api")
-    app.add_api_route("/files/{source:path}", _file_route(engine), methods=["GET"], tags=["files"])
+    app.add_api_route(
+        "/files/{source:path}",
+        _file_route(engine),
+        methods=["GET"],
+        tags=["files"],
+        response_class=FileResponse,
+        responses={
+            200: {
+                "description": "The document: PDF as PDF, everything else as plain text.",
+                "content": {"application/pdf": {}, "text/plain": {}},
+            },
+            **_errors(404, 503),
+        },
+    )
     _install_error_handlers(app)
     return app
 
 
 def _api_router(engine: Engine) -> APIRouter:
-    router = APIRouter(dependencies=[Depends(_api_key_check(engine.settings.api_key))])
+    router = APIRouter(
+        dependencies=[Depends(_api_key_check(engine.settings.api_key))], responses=_errors(401)
+    )
 
-    @router.post("/retrieve", response_model=RetrieveResponse, tags=["api"])
+    @router.post(
+        "/retrieve", response_model=RetrieveResponse, tags=["api"], responses=_errors(400, 422, 503)
+    )
     def retrieve(body: RetrieveRequest) -> dict[str, Any]:
         """Passages that best match the query, best first (dense + BM25, fused)."""
         return {"query": body.query, "passages": to_json(engine.search(body.query, body.k))}
 
-    @router.post("/ask", response_model=AskResponse, tags=["api"])
+    @router.post("/ask", response_model=AskResponse, tags=["api"], responses=_errors(400, 422, 503))
     def ask(body: AskRequest) -> dict[str, Any]:
         """An extractive answer with numbered citations, or `answer: null` when none is found."""
         return to_json(engine.ask(body.question, body.earlier_questions()))
 
-    @router.get("/health", response_model=HealthResponse, tags=["api"])
+    @router.get("/health", response_model=HealthResponse, tags=["api"], responses=_errors(503))
     def health() -> dict[str, Any]:
         """Whether the index is loaded, and what it holds."""
         status = engine.status()
@@ -159,12 +192,15 @@ def _api_key_check(api_key: str):
 def _file_route(engine: Engine):
     def source_file(source: str) -> FileResponse:
         """A corpus file that a citation points to; only files that are in the index."""
-        path = engine.locate(source)
+        try:
+            path = engine.locate(source)
+        except (ValueError, OSError):  # a NUL byte, a name too long for the file system...
+            path = None
         if path is None:
             raise HTTPException(404, f"no indexed document named {source!r}")
-        media_type = mimetypes.guess_type(path.name)[0] or "text/plain"
-        if media_type == "text/html":
-            media_type = "text/plain"  # show the user's HTML as source, never run its scripts here
+        # Text, Markdown and HTML (XHTML too) are shown as plain text: a document's scripts
+        # never run here, and the browser displays rather than downloads it.
+        media_type = "application/pdf" if path.suffix.lower() == ".pdf" else "text/plain"
         return FileResponse(
             path,
             media_type=media_type,

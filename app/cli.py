@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -16,7 +17,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env(
-            index=args.index, host=getattr(args, "host", None), port=getattr(args, "port", None)
+            index=args.index,
+            host=getattr(args, "host", None),
+            port=getattr(args, "port", None),
+            store=args.store,
+            milvus_uri=args.milvus_uri,
+            milvus_collection=args.milvus_collection,
         )
         if not getattr(args, "question", "x").strip():
             raise ValueError("the question is empty")
@@ -29,9 +35,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except Exception as exc:
         from app.store import StoreError
+        from app.stores import milvus_failure
 
         if isinstance(exc, StoreError):
             print(f"docqa: error: {exc}", file=sys.stderr)
+            return 2
+        if (reason := milvus_failure(exc)) is not None:
+            print(f"docqa: error: Milvus refused a request: {reason}", file=sys.stderr)
             return 2
         raise
 
@@ -65,6 +75,19 @@ def _parser() -> argparse.ArgumentParser:
         "--wait", action="store_true", help="wait for another running ingest instead of refusing"
     )
     ingest.add_argument("--json", action="store_true", help="print a JSON summary instead of text")
+    ingest.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="with --store milvus: index only part I of N of the corpus (run 1/N ... N/N, "
+        "on any machines, into the same collection)",
+    )
+    ingest.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="embed in N processes, sharing this machine's cores (default: 1)",
+    )
 
     search = _command(commands, "search", _search, "show the passages that best match a question")
     search.add_argument("question", help="what to look for")
@@ -100,12 +123,26 @@ def _parser() -> argparse.ArgumentParser:
 def _command(commands, name: str, run, help: str) -> argparse.ArgumentParser:
     sub = commands.add_parser(name, help=help, description=help)
     sub.add_argument("--index", type=Path, help="index folder (default: DOCQA_INDEX, index/)")
+    sub.add_argument(
+        "--store", choices=["faiss", "milvus"], help="where the index lives (default: faiss)"
+    )
+    sub.add_argument(
+        "--milvus-uri",
+        metavar="URI",
+        help="Milvus Lite file (.db) or http://host:19530 (default: DOCQA_MILVUS_URI)",
+    )
+    sub.add_argument(
+        "--milvus-collection",
+        metavar="NAME",
+        help="name of the index in Milvus (default: DOCQA_MILVUS_COLLECTION, docqa)",
+    )
     sub.set_defaults(run=run)
     return sub
 
 
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     from app.ingest import ingest
+    from app.milvus_store import parse_shard
 
     report = ingest(
         settings,
@@ -113,6 +150,8 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
         rebuild=args.rebuild,
         wait=args.wait,
         progress=sys.stderr.isatty() and not args.json,
+        shard=parse_shard(args.shard) if args.shard else None,
+        workers=args.workers,
     )
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
@@ -124,8 +163,13 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
         f"in {report.seconds:.1f} s"
     )
     for skipped in report.files_skipped:
-        print(f"  skipped {skipped.relpath}: {skipped.reason}")
+        print(f"  skipped {_visible(skipped.relpath)}: {skipped.reason}")
     return 0
+
+
+def _visible(name: str) -> str:
+    """`name` with control characters escaped, so a file name cannot forge lines or colours."""
+    return re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\x{ord(m[0]):02x}", name)
 
 
 def _search(args: argparse.Namespace, settings: Settings) -> int:
@@ -184,15 +228,24 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:
-    from app.store import check_index
+    from app.stores import backend
 
-    problems = check_index(settings.index)
+    store = backend(settings)
+    problems = store.check()
+    notes = store.notes()  # in Milvus mode: whether keyword search works on this engine
     if args.json:
-        print(json.dumps({"index": str(settings.index), "ok": not problems, "problems": problems}))
-    elif problems:
-        print(f"{settings.index}: {len(problems)} problem(s); rebuild with: docqa ingest --rebuild")
+        print(
+            json.dumps(
+                {"index": store.where, "ok": not problems, "problems": problems, "notes": notes}
+            )
+        )
+        return 1 if problems else 0
+    if problems:
+        print(f"{store.where}: {len(problems)} problem(s); rebuild with: docqa ingest --rebuild")
         for problem in problems:
             print(f"  {problem}")
     else:
-        print(f"{settings.index}: consistent")
+        print(f"{store.where}: consistent")
+    for note in notes:
+        print(note)
     return 1 if problems else 0

@@ -15,19 +15,21 @@ from app.answering import Answer, ask
 from app.embedding import load_embedder
 from app.retrieval import Mode, Passage, search
 from app.settings import Settings
-from app.store import IndexReader, Manifest, StoreError, live_version, open_index
+from app.store import IndexReader, Manifest, StoreError
+from app.stores import backend
 
 
 class Engine:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.embedder = load_embedder(settings.model)
+        self.embedder = load_embedder(settings.model, settings.backend, settings.model_cache)
         self._expected = Manifest(
             model=self.embedder.name,
             dim=self.embedder.dim,
             chunk_tokens=settings.chunk_tokens,
             chunk_overlap=settings.chunk_overlap,
         )
+        self.store = backend(settings)
         self._reader: IndexReader | None = None
         self._lock = threading.Lock()
         # One computation at a time: torch already uses both cores for one batch, and spaCy's
@@ -44,14 +46,18 @@ class Engine:
         return self
 
     def reader(self) -> IndexReader:
-        """The newest published index; an old reader stays valid for requests still using it."""
-        version = live_version(self.settings.index)
+        """The newest published index; an old reader stays valid for requests still using it.
+
+        The store's version stamp (the CURRENT file, or one Milvus row) changes with every
+        publish, from any process or machine.
+        """
+        version = self.store.version()
         current = self._reader
         if current is not None and current.version == version:
             return current
         with self._lock:
-            if self._reader is None or self._reader.version != live_version(self.settings.index):
-                self._reader = open_index(self.settings.index, self._expected)
+            if self._reader is None or self._reader.version != self.store.version():
+                self._reader = self.store.open_reader(self._expected)
             return self._reader
 
     def search(self, query: str, k: int | None = None, mode: Mode = "hybrid") -> list[Passage]:
@@ -71,7 +77,7 @@ class Engine:
             "chunks": reader.chunk_count,
             "model": reader.manifest.model,
             "built_at": reader.manifest.built_at,
-            "index": str(Path(self.settings.index)),
+            **self.store.describe(),
         }
 
     def ingest_folders(self) -> list[Path]:

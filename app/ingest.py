@@ -10,21 +10,46 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import multiprocessing
+import os
+import queue
+import re
+import sqlite3
+import threading
 import time
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
 from app.chunking import Chunk, chunk_page, count_tokens
-from app.embedding import Embedder, load_embedder
-from app.loaders import CorpusFile, ExtractionError, Page, Skipped, scan_corpus
+from app.embedding import Embedder, SentenceTransformerEmbedder, load_embedder
+from app.loaders import (
+    CorpusFile,
+    ExtractionError,
+    Page,
+    Skipped,
+    UnreadableFileError,
+    scan_corpus,
+)
 from app.sandbox import ExtractionSandbox
 from app.settings import Settings
-from app.store import Draft, FileEntry, Manifest, read_manifest, writer_lock
+from app.store import FileEntry, Manifest, StoreError
+from app.stores import Backend, IndexDraft, backend
+
+if TYPE_CHECKING:
+    from app.milvus_store import Shard
 
 EMBED_GROUP = 256  # texts per encode() call: large enough to sort by length, small for progress
+READ_AHEAD = 32  # extracted files waiting for the model at most, which bounds memory
+
+
+class IndexWriteError(StoreError):
+    """The disk refused the new version (full, read-only, not a folder); the live one is intact."""
 
 
 @dataclass
@@ -39,7 +64,8 @@ class IngestReport:
     chunks_total: int = 0
     tokens_embedded: int = 0
     seconds: float = 0.0
-    # seconds spent in each stage: scan, extract, chunk, embed, write
+    # busy seconds of each stage (scan, extract, chunk, embed, write); extract and chunk run
+    # while embedding does, so the stages can add up to more than `seconds`
     stage_seconds: dict[str, float] = field(default_factory=dict)
     published: bool = False
 
@@ -80,10 +106,22 @@ def ingest(
     wait: bool = False,
     progress: bool = False,
     embedder: Embedder | None = None,
+    shard: Shard | None = None,
+    workers: int = 1,
 ) -> IngestReport:
+    """Update the index of `settings.store` from `folders`.
+
+    `shard` (Milvus only) limits this run to its part of the corpus, so several machines can
+    share one collection; `workers` embeds in that many processes.
+    """
     started = time.perf_counter()
+    store = backend(settings)
+    if shard is not None and store.kind != "milvus":
+        raise ValueError("--shard needs --store milvus: shards share one Milvus collection")
+    if workers < 1:
+        raise ValueError("--workers must be 1 or more")
     roots = corpus_roots(folders or [settings.corpus])
-    embedder = embedder or load_embedder(settings.model)
+    embedder = embedder or load_embedder(settings.model, settings.backend, settings.model_cache)
     expected = Manifest(
         model=embedder.name,
         dim=embedder.dim,
@@ -91,19 +129,31 @@ def ingest(
         chunk_overlap=settings.chunk_overlap,
         roots={prefix: str(path) for prefix, path in roots.items()},
     )
-    report = IngestReport(index=str(settings.index))
-    with writer_lock(settings.index, wait=wait):
-        previous = None if rebuild else read_manifest(settings.index)
+    report = IngestReport(index=store.where)
+    with store.errors(), _index_write_errors(settings.index), store.write_lock(wait):
+        previous = None if rebuild else store.read_manifest(shard)
         if previous is not None:
-            previous.ensure_compatible(expected, settings.index)
+            store.ensure_compatible(previous, expected)
             if (previous.chunk_tokens, previous.chunk_overlap) != (
                 expected.chunk_tokens,
                 expected.chunk_overlap,
             ):
                 previous, rebuild = None, True  # chunks of another size: rebuild them all
-        _apply_changes(settings, roots, previous, expected, embedder, report, rebuild, progress)
+        changes = _Changes(store, shard, rebuild, progress, workers)
+        _apply_changes(settings, roots, previous, expected, embedder, report, changes)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
+
+
+@dataclass
+class _Changes:
+    """How to apply the changes: to which store and shard, and with how many processes."""
+
+    store: Backend
+    shard: Shard | None
+    rebuild: bool
+    progress: bool
+    workers: int
 
 
 def _apply_changes(
@@ -113,61 +163,67 @@ def _apply_changes(
     manifest: Manifest,
     embedder: Embedder,
     report: IngestReport,
-    rebuild: bool,
-    progress: bool,
+    changes: _Changes,
 ) -> None:
+    rebuild, progress = changes.rebuild, changes.progress
     old_files = previous.files if previous else {}
     with _timed(report, "scan"):
         files, refused = _scan(roots, int(settings.max_file_mb * 2**20))
-        todo = _changed_files(files, old_files, manifest)
+        if changes.shard is not None:
+            files, refused = _in_shard(files, refused, changes.shard)
+        todo = _changed_files(files, old_files, manifest, refused)
     report.files_skipped.extend(refused)
     for path, entry in manifest.files.items():
         if entry.skipped:
             report.files_skipped.append(Skipped(path, entry.skipped + " (unchanged since then)"))
         else:
             report.files_unchanged += 1
-    present = {f.relpath for f in files}
+    present = {f.relpath for f in files} - {s.relpath for s in refused}
     gone = [p for p in old_files if p not in present]
     report.files_removed = [p for p in gone if not old_files[p].skipped]
     unchanged = not (todo or gone or rebuild) and manifest.files == old_files
     if unchanged and previous is not None:
+        changes.store.recover(changes.shard)  # rows a killed Milvus ingest left behind
         report.chunks_total = sum(e.chunks for e in manifest.files.values())
         return
 
-    draft = Draft(settings.index, manifest.dim, rebuild=rebuild or previous is None)
+    draft = changes.store.draft(manifest.dim, rebuild or previous is None, changes.shard)
     try:
         for path in gone + [f.relpath for f, _ in todo if f.relpath in old_files]:
             report.chunks_removed += draft.remove_source(path)
-        extracted = _extract_all(todo, settings, embedder, manifest, report, progress)
-        chunks = [c for e in extracted for c in e.chunks]
-        with _timed(report, "embed"):
-            vectors = _embed_all(chunks, embedder, settings, progress)
+        _index_files(todo, settings, embedder, manifest, report, draft, progress, changes.workers)
         with _timed(report, "write"):
-            offset = 0
-            for item in extracted:
-                count = len(item.chunks)
-                draft.add_source(
-                    item.file.relpath, item.pages, item.chunks, vectors[offset : offset + count]
-                )
-                offset += count
-                report.files_indexed.append(item.file.relpath)
-            report.chunks_total = int(draft.vectors.ntotal)
+            report.chunks_total = draft.chunk_count
             draft.publish(manifest)
-        report.chunks_added = len(chunks)
-        report.tokens_embedded = count_tokens([c.text for c in chunks])
         report.published = True
     except BaseException:
         draft.discard()
         raise
 
 
+def _in_shard(
+    files: list[CorpusFile], refused: list[Skipped], shard: Shard
+) -> tuple[list[CorpusFile], list[Skipped]]:
+    """The files of `shard` only: another machine ingests the others."""
+    from app.milvus_store import in_shard
+
+    return (
+        [f for f in files if in_shard(f.relpath, shard)],
+        [s for s in refused if in_shard(s.relpath, shard)],
+    )
+
+
 def _changed_files(
-    files: list[CorpusFile], old_files: dict[str, FileEntry], manifest: Manifest
+    files: list[CorpusFile],
+    old_files: dict[str, FileEntry],
+    manifest: Manifest,
+    unreadable: list[Skipped],
 ) -> list[tuple[CorpusFile, str]]:
     """New and changed files with their SHA-256; unchanged ones go straight into `manifest`.
 
     Size and modification time decide without reading the file; only when they differ is the
     file hashed, and a file whose bytes are unchanged (touched, copied back) is not re-embedded.
+    A file that vanished since the scan, or cannot be read, goes to `unreadable`.
     """
     todo: list[tuple[CorpusFile, str]] = []
     for file in files:
@@ -175,7 +231,12 @@ def _changed_files(
         if entry and (entry.size, entry.mtime_ns) == (file.size, file.mtime_ns):
             manifest.files[file.relpath] = entry
             continue
-        digest = _sha256(file.path)
+        try:
+            digest = _sha256(file.path)
+        except OSError as exc:
+            reason = "vanished during the update" if isinstance(exc, FileNotFoundError) else None
+            unreadable.append(Skipped(file.relpath, reason or f"cannot read: {exc.strerror}"))
+            continue
         if entry and entry.sha256 == digest:
             manifest.files[file.relpath] = dataclasses.replace(entry, mtime_ns=file.mtime_ns)
         else:
@@ -204,6 +265,45 @@ def _scan(roots: dict[str, Path], max_bytes: int) -> tuple[list[CorpusFile], lis
     return files, refused
 
 
+@contextlib.contextmanager
+def _index_write_errors(index: Path) -> Iterator[None]:
+    """A disk that refuses the new version becomes one clear message, not a traceback.
+
+    The draft has been discarded by then and CURRENT still names the old version, so the
+    message can promise that the index is unchanged.
+    """
+    try:
+        yield
+    except (OSError, sqlite3.Error, RuntimeError) as exc:
+        reason = _write_failure(exc, index)
+        if reason is None:
+            raise
+        raise IndexWriteError(
+            f"could not write the index in {index}: {reason}. The index was not changed; "
+            "fix this (free disk space, or choose another --index) and run the ingest again"
+        ) from exc
+
+
+def _write_failure(exc: Exception, index: Path) -> str | None:
+    """Why writing `index` failed, or None when `exc` is not about writing the index."""
+    if isinstance(exc, sqlite3.Error):
+        return str(exc)
+    if isinstance(exc, RuntimeError):  # faiss reports its I/O errors as RuntimeError
+        message = str(exc)
+        if "faiss" not in message or not ("write error" in message or "for writing" in message):
+            return None
+        found = re.search(r"\(([^()]+)\)\s*$", message)
+        return found[1] if found else message.rsplit(": ", 1)[-1]
+    assert isinstance(exc, OSError)
+    if exc.errno is None:
+        return None  # raised by docqa itself, with a message of its own
+    if exc.filename and not Path(exc.filename).resolve().is_relative_to(index.resolve()):
+        return None  # about a corpus file or a program, not about the index
+    if index.exists() and not index.is_dir():
+        return "it is a file, not a folder"
+    return exc.strerror or str(exc)
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -212,19 +312,145 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _extract_all(
+def _index_files(
+    todo: list[tuple[CorpusFile, str]],
+    settings: Settings,
+    embedder: Embedder,
+    manifest: Manifest,
+    report: IngestReport,
+    draft: IndexDraft,
+    progress: bool,
+    workers: int = 1,
+) -> None:
+    """Extract, chunk, embed and add `todo` to the draft, reading ahead while embedding.
+
+    Extraction runs in its own worker process and chunking mostly in Rust, while the model
+    keeps both cores busy; a thread that reads the next files during embedding therefore hides
+    most of their cost. Files are embedded in groups of about EMBED_GROUP chunks; with several
+    `workers`, that many groups are embedded at once in worker processes, and written in order.
+    """
+    with (
+        tqdm(desc="Embedding", unit="chunk", total=0, position=1, disable=not progress) as bar,
+        _embedding_pool(embedder, workers) as pool,
+    ):
+        group: list[_Extracted] = []
+        pending: deque[tuple[list[_Extracted], Future]] = deque()
+        reading = _read_ahead(todo, settings, embedder, manifest, report, progress)
+        with contextlib.closing(reading):  # on an error, stop the reader now, not at exit
+            for item in reading:
+                group.append(item)
+                bar.total += len(item.chunks)
+                if sum(len(g.chunks) for g in group) >= EMBED_GROUP:
+                    pending.append(
+                        (group, _start_embedding(group, embedder, settings, report, pool))
+                    )
+                    group = []
+                    while len(pending) > (workers if pool else 0):
+                        _add_group(*pending.popleft(), manifest, report, draft, bar)
+        pending.append((group, _start_embedding(group, embedder, settings, report, pool)))
+        while pending:
+            _add_group(*pending.popleft(), manifest, report, draft, bar)
+
+
+def _start_embedding(
+    group: list[_Extracted],
+    embedder: Embedder,
+    settings: Settings,
+    report: IngestReport,
+    pool: ProcessPoolExecutor | None,
+) -> Future:
+    """The vectors of `group`'s chunks: computed now without a pool, else by a worker."""
+    texts = [c.text for item in group for c in item.chunks]
+    if pool is not None:
+        return pool.submit(_embed_texts, texts, None, settings.batch_size)
+    done: Future = Future()
+    with _timed(report, "embed"):
+        done.set_result(_embed_texts(texts, embedder, settings.batch_size))
+    return done
+
+
+def _add_group(
+    group: list[_Extracted],
+    vectors: Future,
+    manifest: Manifest,
+    report: IngestReport,
+    draft: IndexDraft,
+    bar: tqdm,
+) -> None:
+    chunks = [c for item in group for c in item.chunks]
+    with _timed(report, "embed"):  # waiting for a worker counts as embedding
+        embedded = vectors.result()
+    with _timed(report, "write"):
+        offset = 0
+        for item in group:
+            count = len(item.chunks)
+            source = item.file.relpath
+            draft.add_source(
+                source,
+                item.pages,
+                item.chunks,
+                embedded[offset : offset + count],
+                manifest.files[source],
+            )
+            offset += count
+            report.files_indexed.append(item.file.relpath)
+    report.chunks_added += len(chunks)
+    report.tokens_embedded += count_tokens([c.text for c in chunks])
+    bar.update(len(chunks))
+
+
+_DONE = object()
+
+
+def _read_ahead(
     todo: list[tuple[CorpusFile, str]],
     settings: Settings,
     embedder: Embedder,
     manifest: Manifest,
     report: IngestReport,
     progress: bool,
-) -> list[_Extracted]:
-    extracted: list[_Extracted] = []
+) -> Iterator[_Extracted]:
+    """The extracted files in order, read by a background thread up to READ_AHEAD files ahead."""
+    results: queue.Queue = queue.Queue(maxsize=READ_AHEAD)
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            for item in _extract_each(todo, settings, embedder, manifest, report, progress):
+                while not stop.is_set():
+                    with contextlib.suppress(queue.Full):
+                        results.put(item, timeout=0.1)
+                        break
+                if stop.is_set():
+                    return
+            results.put(_DONE)
+        except BaseException as exc:  # handed to the caller, which raises it
+            results.put(exc)
+
+    reader = threading.Thread(target=read, name="docqa-read-ahead", daemon=True)
+    reader.start()
+    try:
+        while (item := results.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        reader.join(timeout=settings.file_timeout + 5)
+
+
+def _extract_each(
+    todo: list[tuple[CorpusFile, str]],
+    settings: Settings,
+    embedder: Embedder,
+    manifest: Manifest,
+    report: IngestReport,
+    progress: bool,
+) -> Iterator[_Extracted]:
     sandbox = ExtractionSandbox(
         settings.file_timeout, settings.extract_memory_mb, settings.max_pages
     )
-    with sandbox, tqdm(todo, desc="Reading", unit="file", disable=not progress) as bar:
+    with sandbox, tqdm(todo, desc="Reading", unit="file", position=0, disable=not progress) as bar:
         for file, digest in bar:
             bar.set_postfix_str(file.relpath[-40:], refresh=False)
             try:
@@ -232,17 +458,17 @@ def _extract_all(
                     pages = sandbox.extract(file.path)
             except ExtractionError as exc:
                 report.files_skipped.append(Skipped(file.relpath, str(exc)))
-                manifest.files[file.relpath] = FileEntry(
-                    digest, file.size, file.mtime_ns, skipped=str(exc)
-                )
+                if not isinstance(exc, UnreadableFileError):  # a failed read is retried next run
+                    manifest.files[file.relpath] = FileEntry(
+                        digest, file.size, file.mtime_ns, skipped=str(exc)
+                    )
                 continue
             with _timed(report, "chunk"):
                 chunks = _chunk_pages(file.relpath, pages, settings, embedder)
             manifest.files[file.relpath] = FileEntry(
                 digest, file.size, file.mtime_ns, pages=len(pages), chunks=len(chunks)
             )
-            extracted.append(_Extracted(file, pages, chunks))
-    return extracted
+            yield _Extracted(file, pages, chunks)
 
 
 def _chunk_pages(
@@ -262,15 +488,59 @@ def _chunk_pages(
     ]
 
 
-def _embed_all(chunks: list[Chunk], embedder: Embedder, settings: Settings, progress: bool):
-    """Vectors in the order of `chunks`; embedded longest-first so batches pad little."""
+def _embed_texts(texts: list[str], embedder: Embedder | None, batch_size: int):
+    """Vectors in the order of `texts`; embedded longest-first so batches pad little.
+
+    `embedder` None: the one this worker process loaded in `_start_worker`.
+    """
     import numpy as np
 
-    vectors = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
-    order = sorted(range(len(chunks)), key=lambda i: -len(chunks[i].text))
-    with tqdm(total=len(chunks), desc="Embedding", unit="chunk", disable=not progress) as bar:
-        for begin in range(0, len(order), EMBED_GROUP):
-            group = order[begin : begin + EMBED_GROUP]
-            vectors[group] = embedder.encode([chunks[i].text for i in group], settings.batch_size)
-            bar.update(len(group))
+    embedder = embedder or _worker_embedder
+    assert embedder is not None, "_embed_texts(None) runs in an embedding worker only"
+    vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    if texts:
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        vectors[order] = embedder.encode([texts[i] for i in order], batch_size)
     return vectors
+
+
+_worker_embedder: Embedder | None = None  # in an embedding worker process: its own model
+
+
+@contextlib.contextmanager
+def _embedding_pool(embedder: Embedder, workers: int) -> Iterator[ProcessPoolExecutor | None]:
+    """`workers` processes that each load the model once; None for 1 (embed in this process).
+
+    Each process gets an equal share of this process's cores for its threads: N processes with
+    all cores each would only fight over them. Spawned, not forked: the parent runs threads
+    (read-ahead, onnxruntime) that a fork would copy mid-flight.
+    """
+    if workers <= 1:
+        yield None
+        return
+    threads = max(1, len(os.sched_getaffinity(0)) // workers)
+    if isinstance(embedder, SentenceTransformerEmbedder):
+        portable = dataclasses.replace(embedder, threads=threads)  # a copy without a session
+    else:
+        portable = embedder
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_worker,
+        initargs=(portable, threads),
+    )
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_worker(embedder: Embedder, threads: int) -> None:
+    """Runs once in each embedding worker: limit its threads, keep its embedder."""
+    global _worker_embedder
+    os.environ["OMP_NUM_THREADS"] = str(threads)
+    if getattr(embedder, "backend", None) == "torch":
+        import torch
+
+        torch.set_num_threads(threads)
+    _worker_embedder = embedder

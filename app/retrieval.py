@@ -24,6 +24,7 @@ RRF_K = 20  # Cormack et al. use 60; 20 measured better on SciFact and SQuAD (BE
 DENSE_WEIGHT = 1.0
 KEYWORD_WEIGHT = 1.0
 CANDIDATES = 100  # depth of each ranking that fusion looks at
+KEYWORDS = 64  # words of a question that keyword search uses at most
 
 # Words too common to carry meaning; dropping them keeps FTS5 queries fast on large corpora.
 STOPWORDS = frozenset(
@@ -55,11 +56,6 @@ def content_words(text: str) -> list[str]:
     return [w for w in dict.fromkeys(re.findall(r"\w+", text.lower())) if w not in STOPWORDS]
 
 
-def keyword_query(text: str) -> str:
-    """An FTS5 MATCH expression: any of the question's content words (quoted, so never syntax)."""
-    return " OR ".join(f'"{w}"' for w in content_words(text)[:64])
-
-
 def search(
     reader: IndexReader,
     embedder: Embedder,
@@ -76,8 +72,8 @@ def search(
         vector = embed_query(embedder, query) if query_vector is None else query_vector
         dense = reader.search_vectors(vector, depth if mode == "hybrid" else k)
     if mode in ("hybrid", "keyword"):
-        match = keyword_query(query)
-        keyword = reader.search_keywords(match, depth if mode == "hybrid" else k) if match else []
+        words = content_words(query)[:KEYWORDS]
+        keyword = reader.search_keywords(words, depth if mode == "hybrid" else k)
     if mode == "dense":
         ranked = dense
     elif mode == "keyword":
@@ -115,6 +111,10 @@ def fuse(rankings: list[tuple[list[tuple[int, float]], float]]) -> list[tuple[in
 
 def embed_query(embedder: Embedder, query: str) -> np.ndarray:
     return _cached_query_vector(embedder, query)
+
+
+def clear_query_cache() -> None:
+    _cached_query_vector.cache_clear()
 
 
 @lru_cache(maxsize=1024)

@@ -14,7 +14,7 @@ import sys
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from app.loaders import ExtractionError, Page, extract
+from app.loaders import ExtractionError, Page, UnreadableFileError, extract
 
 _PACKAGE_PARENT = Path(__file__).resolve().parents[1]
 
@@ -29,10 +29,14 @@ def _serve(conn: Connection, memory_bytes: int, max_pages: int) -> None:
             return
         try:
             conn.send(("ok", extract(Path(path), max_pages)))
+        except UnreadableFileError as exc:
+            conn.send(("unreadable", str(exc)))
         except ExtractionError as exc:
             conn.send(("error", str(exc)))
         except MemoryError:
             conn.send(("error", "needs more memory than the extraction limit allows"))
+        except RecursionError:
+            conn.send(("error", "nested too deeply to read"))
         except OSError as exc:
             conn.send(("error", f"cannot read: {exc.strerror or exc}"))
         except Exception as exc:
@@ -55,8 +59,13 @@ class ExtractionSandbox:
 
     def extract(self, path: Path) -> list[Page]:
         path = path.resolve()
-        conn = self._ensure_worker()
-        conn.send(str(path))
+        try:
+            conn = self._ensure_worker()
+            conn.send(str(path))
+        except OSError:  # the idle worker was killed (by the OOM killer, say): start another
+            self.close()
+            conn = self._ensure_worker()
+            conn.send(str(path))
         if not conn.poll(self.timeout):
             self.close()
             raise ExtractionError(f"extraction took longer than {self.timeout:g} s")
@@ -65,6 +74,8 @@ class ExtractionSandbox:
         except (EOFError, OSError):
             self.close()
             raise ExtractionError("the extractor crashed on this file") from None
+        if status == "unreadable":
+            raise UnreadableFileError(payload)
         if status == "error":
             raise ExtractionError(payload)
         return payload

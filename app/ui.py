@@ -22,6 +22,7 @@ from app.answering import Answer, Citation
 from app.engine import Engine
 from app.loaders import SUPPORTED_SUFFIXES
 from app.retrieval import Passage
+from app.store import StoreError
 
 DEMO_QUESTIONS = Path(__file__).with_name("demo_questions.json")
 BUNDLED_CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -188,8 +189,6 @@ class _UploadOutcome:
 
 def add_uploads(engine: Engine, paths: list[str], progress) -> str:
     """Copy uploads into the corpus under safe, unused names, then update the index."""
-    from app.ingest import ingest
-
     if len(paths) > MAX_UPLOAD_FILES:
         return f"Too many files: at most {MAX_UPLOAD_FILES} at a time."
     folder = engine.upload_folder()
@@ -201,25 +200,45 @@ def add_uploads(engine: Engine, paths: list[str], progress) -> str:
             outcomes.append(
                 _UploadOutcome(name, f"not added: unsupported type {source.suffix or '(none)'}")
             )
-        elif source.stat().st_size > MAX_UPLOAD_MB * 2**20:
-            outcomes.append(_UploadOutcome(name, f"not added: larger than {MAX_UPLOAD_MB} MB"))
         else:
-            final = place_file(source, folder, name)
-            outcomes.append(_UploadOutcome(name, f"saved as {final.name}", final))
+            outcomes.append(_place_upload(source, folder, name))
     if any(o.placed for o in outcomes):
         progress(0.5, desc="Indexing")
+        _index_uploads(engine, [o for o in outcomes if o.placed])
+    lines = [f"- **{_escape(o.name)}**: {_escape(o.result)}" for o in outcomes]
+    return "\n".join(lines) or "No files chosen."
+
+
+def _place_upload(source: Path, folder: Path, name: str) -> _UploadOutcome:
+    """Save one upload, or say why not (too large, gone, disk full) without failing the rest."""
+    try:
+        if source.stat().st_size > MAX_UPLOAD_MB * 2**20:
+            return _UploadOutcome(name, f"not added: larger than {MAX_UPLOAD_MB} MB")
+        final = place_file(source, folder, name)
+    except OSError as exc:
+        return _UploadOutcome(name, f"not added: {exc.strerror or exc}")
+    return _UploadOutcome(name, f"saved as {final.name}", final)
+
+
+def _index_uploads(engine: Engine, placed: list[_UploadOutcome]) -> None:
+    """Update the index, then note on each saved upload whether it was indexed and if not why."""
+    from app.ingest import ingest
+
+    try:
         report = ingest(
             engine.settings, engine.ingest_folders(), wait=True, embedder=engine.embedder
         )
-        skipped = {s.relpath: s.reason for s in report.files_skipped}
-        for outcome in (o for o in outcomes if o.placed):
-            relpath = engine.relpath_in_index(outcome.placed)
-            if relpath in skipped:
-                outcome.result += f", but not indexed: {skipped[relpath]}"
-            elif relpath in report.files_indexed:
-                outcome.result += ", indexed"
-    lines = [f"- **{_escape(o.name)}**: {_escape(o.result)}" for o in outcomes]
-    return "\n".join(lines) or "No files chosen."
+    except (StoreError, OSError) as exc:
+        for outcome in placed:
+            outcome.result += f", but the index was not updated: {exc}"
+        return
+    skipped = {s.relpath: s.reason for s in report.files_skipped}
+    for outcome in placed:
+        relpath = engine.relpath_in_index(outcome.placed)
+        if relpath in skipped:
+            outcome.result += f", but not indexed: {skipped[relpath]}"
+        elif relpath in report.files_indexed:
+            outcome.result += ", indexed"
 
 
 def safe_name(name: str) -> str:
@@ -238,9 +257,9 @@ def place_file(source: Path, folder: Path, name: str) -> Path:
     scratch_dir = folder / ".docqa-uploads"
     scratch_dir.mkdir(parents=True, exist_ok=True)
     scratch = scratch_dir / f"{os.getpid()}-{time.monotonic_ns()}.part"
-    shutil.copyfile(source, scratch)
     stem, suffix = Path(name).stem, Path(name).suffix
     try:
+        shutil.copyfile(source, scratch)  # a failure here leaves nothing under a real name
         for attempt in range(1, 1000):
             final = folder / (name if attempt == 1 else f"{stem} ({attempt}){suffix}")
             try:

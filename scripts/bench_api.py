@@ -1,105 +1,127 @@
-"""HTTP latency of /api/retrieve and /api/ask at 1 and 16 concurrent clients.
+"""Query latency of retrieve and ask, in-process and over HTTP, at 1 and 16 concurrent clients.
 
-    .venv/bin/python scripts/bench_api.py [--index index] [--requests 200] [--questions FILE]
+    .venv/bin/python scripts/bench_api.py [--index index | --beir scifact] [--requests 200]
+                                          [--questions FILE]
 
-Starts `docqa serve` on a free loopback port against the given index, warms it up, then sends a
-bounded number of requests per setting and prints p50 / p95 / p99 latency and throughput.
-Questions come from the bundled demo questions unless a file with one question per line is given.
+In-process: docqa's Engine (what the CLI and the server call) in this process. HTTP: `docqa
+serve` started on a free loopback port, /api/retrieve and /api/ask. Each setting sends a bounded
+number of requests after a warm-up and prints p50 / p95 / p99 latency and throughput, then the
+server's peak memory. Questions: the bundled demo questions on the bundled index, the BEIR test
+queries with --beir (on the index scripts/eval_retrieval.py builds), or a file, one per line.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import evaldata
+from load_test import free_port, start_server, status_mib
+
+from app import retrieval
+from app.engine import Engine
+from app.settings import Settings
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def measure(request: Callable[[int], object], clients: int, count: int) -> dict[str, float]:
+    """Latency quantiles (ms) and throughput of `count` calls of `request(i)` from `clients`."""
 
-
-def start_server(index: Path, port: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--index", str(index), "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        env={**os.environ, "DOCQA_API_KEY": ""},
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    process.kill()
-    raise SystemExit("the server did not start")
-
-
-def measure(url: str, path: str, bodies: list[dict], clients: int, count: int) -> dict[str, float]:
     def call(i: int) -> float:
         started = time.perf_counter()
-        response = client.post(path, json=bodies[i % len(bodies)])
-        response.raise_for_status()
+        request(i)
         return time.perf_counter() - started
 
-    with httpx.Client(
-        base_url=url, timeout=120, limits=httpx.Limits(max_connections=clients)
-    ) as client:
-        started = time.perf_counter()
-        with ThreadPoolExecutor(clients) as pool:
-            latencies = sorted(pool.map(call, range(count)))
-        elapsed = time.perf_counter() - started
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        latencies = sorted(pool.map(call, range(count)))
+    elapsed = time.perf_counter() - started
     quantiles = statistics.quantiles(latencies, n=100)
     return {"p50": quantiles[49] * 1000, "p95": quantiles[94] * 1000, "p99": quantiles[98] * 1000,
             "rps": count / elapsed}  # fmt: skip
 
 
+def print_row(where: str, what: str, clients: int, row: dict[str, float]) -> None:
+    print(f"| {where} | {what} | {clients} | {row['p50']:.1f} | {row['p95']:.1f} | "
+          f"{row['p99']:.1f} | {row['rps']:.1f} |", flush=True)  # fmt: skip
+
+
+def bench_in_process(index: Path, questions: list[str], count: int) -> str:
+    """Prints the in-process rows; returns a note on the index (its size and load time)."""
+    engine = Engine(Settings.from_env(index=index))
+    started = time.perf_counter()
+    engine.reader()
+    load_ms = (time.perf_counter() - started) * 1000
+    engine.warm_up()
+    for question in questions[:3]:
+        engine.ask(question)
+    for name, call in (("retrieve", engine.search), ("ask", engine.ask)):
+        for clients in (1, 16):
+            retrieval.clear_query_cache()  # a repeated question would skip its encoding
+            row = measure(lambda i, call=call: call(questions[i % len(questions)]), clients, count)
+            print_row("in-process", name, clients, row)
+    return f"index: {engine.reader().chunk_count} chunks, opened in {load_ms:.0f} ms"
+
+
+def bench_http(index: Path, questions: list[str], count: int) -> None:
+    port = free_port()
+    server = start_server(index, port)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
+            for question in questions[:3]:
+                client.post("/api/ask", json={"question": question}).raise_for_status()
+            settings = [(path, key, clients)
+                        for path, key in (("/api/retrieve", "query"), ("/api/ask", "question"))
+                        for clients in (1, 16)]  # fmt: skip
+            for number, (path, key, clients) in enumerate(settings):
+                # Each setting starts further along the questions, so the server's cache of
+                # question vectors is not what is measured (unless there are too few questions).
+                def post(i: int, path=path, key=key, shift=number * count) -> None:
+                    body = {key: questions[(i + shift) % len(questions)]}
+                    client.post(path, json=body).raise_for_status()
+
+                print_row("HTTP", path, clients, measure(post, clients, count))
+        print(f"\nserver peak RSS: {status_mib(server.pid, 'VmHWM'):.0f} MiB")
+    finally:
+        server.terminate()
+        server.wait()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", type=Path, default=ROOT / "index")
+    parser.add_argument("--beir", choices=["scifact", "nfcorpus"], help="a BEIR set's index")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--questions", type=Path)
     args = parser.parse_args()
-    if args.questions:
+    index = args.index
+    if args.beir:
+        data = evaldata.load_beir(args.beir)
+        index = evaldata.build_index(args.beir, data.docs, evaldata.DEFAULT_CACHE).index
+        questions = list(data.queries.values())
+    elif args.questions:
         questions = [q for q in args.questions.read_text().splitlines() if q.strip()]
     else:
         questions = [
             q["question"] for q in json.loads((ROOT / "app/demo_questions.json").read_text())
         ]
-    port = free_port()
-    server = start_server(args.index, port)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for question in questions[:3]:
-            httpx.post(url + "/api/ask", json={"question": question}, timeout=120)
-        print(
-            f"machine: {os.cpu_count()} cores; index: {args.index}; {args.requests} requests each"
-        )
-        print("| endpoint | clients | p50 ms | p95 ms | p99 ms | requests/s |")
-        print("| --- | --- | --- | --- | --- | --- |")
-        for path, key in (("/api/retrieve", "query"), ("/api/ask", "question")):
-            bodies = [{key: q} for q in questions]
-            for clients in (1, 16):
-                row = measure(url, path, bodies, clients, args.requests)
-                print(f"| {path} | {clients} | {row['p50']:.1f} | {row['p95']:.1f} | "
-                      f"{row['p99']:.1f} | {row['rps']:.1f} |", flush=True)  # fmt: skip
-    finally:
-        server.terminate()
-        server.wait()
+    print(f"machine: {evaldata.machine()}; index: {index}; {args.requests} requests each")
+    print("| where | endpoint | clients | p50 ms | p95 ms | p99 ms | requests/s |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    note = bench_in_process(index, questions, args.requests)
+    bench_http(index, questions, args.requests)
+    print(note)
 
 
 if __name__ == "__main__":

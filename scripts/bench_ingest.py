@@ -1,17 +1,23 @@
 """Ingest throughput on a fixed real corpus, by stage, next to the bare model on the same texts.
 
-    .venv/bin/python scripts/bench_ingest.py [--docs 1000] [--workdir /tmp/docqa-bench]
+    .venv/bin/python scripts/bench_ingest.py [--docs 1000] [--backends onnx torch]
 
-The corpus is the first N SciFact abstracts, one .txt file each. The bare model figure embeds
-exactly the chunk texts docqa produced, with sentence-transformers alone: the limit of this
-machine for this pipeline. Run it on a quiet machine; both figures come from the same run.
+The corpus is the first N SciFact abstracts (`--docs 0`: all 5,183), one .txt file each. For
+each embedding backend, in turn and in a fresh process (so peak memory is that run's own):
+a docqa ingest into an empty index, then the bare model alone encoding exactly the chunk texts
+docqa produced, with the same backend, batch size and threads: the limit of this machine for
+this pipeline. The table gives docqa's share of that limit, the time per stage, peak memory,
+the index's size on disk and the time to open it. All backends run in one invocation, so their
+ratios compare like with like even on a busy machine.
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
+import json
+import os
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -19,56 +25,108 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import evaldata
+from load_test import status_mib
 
 from app.chunking import count_tokens
-from app.embedding import load_embedder
+from app.embedding import BACKENDS, load_embedder
 from app.ingest import ingest
 from app.settings import Settings
-from app.store import open_index
+from app.store import live_version, open_index
+
+
+def run_one(docs: int, backend: str, workdir: Path) -> dict:
+    """One backend's ingest and bare-model run; called in a child process."""
+    data = evaldata.load_beir("scifact")
+    corpus = workdir / "corpus"
+    if not corpus.is_dir():
+        corpus.mkdir(parents=True)
+        for doc_id in sorted(data.docs)[: docs or None]:
+            (corpus / f"{doc_id}.txt").write_text(data.docs[doc_id], encoding="utf-8")
+    index = workdir / f"index-{backend}"
+    shutil.rmtree(index, ignore_errors=True)
+    settings = Settings.from_env(corpus=corpus, index=index, backend=backend)
+    embedder = load_embedder(settings.model, settings.backend, settings.model_cache)
+    embedder.encode(["warm up"])  # loading the model is not ingest work
+
+    report = ingest(settings, embedder=embedder)
+    started = time.perf_counter()
+    reader = open_index(index)
+    load_seconds = time.perf_counter() - started
+    ids = [row[0] for row in reader.db.execute("SELECT id FROM chunks")]
+    texts = [chunk.text for chunk in reader.chunks(ids).values()]
+    order = sorted(texts, key=len, reverse=True)  # as ingest orders them
+    started = time.perf_counter()
+    embedder.encode(order, settings.batch_size)
+    bare_seconds = time.perf_counter() - started
+    rerun = ingest(settings, embedder=embedder)
+    version = live_version(index)
+    return {
+        "backend": backend,
+        "chunks": len(texts),
+        "tokens": count_tokens(texts),
+        "seconds": report.seconds,
+        "stages": report.stage_seconds,
+        "bare_seconds": bare_seconds,
+        "rerun_seconds": rerun.seconds,
+        "peak_rss_mib": status_mib(os.getpid(), "VmHWM"),  # getrusage would count the parent
+        "index_bytes": sum(f.stat().st_size for f in version.iterdir()),
+        "load_seconds": load_seconds,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--docs", type=int, default=1000)
+    parser.add_argument("--docs", type=int, default=1000, help="first N SciFact docs; 0 = all")
+    parser.add_argument("--backends", nargs="+", choices=BACKENDS, default=list(BACKENDS))
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/docqa-bench"))
+    parser.add_argument("--one", choices=BACKENDS, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    data = evaldata.load_beir("scifact")
+    if args.one:
+        print(json.dumps(run_one(args.docs, args.one, args.workdir)))
+        return
     shutil.rmtree(args.workdir, ignore_errors=True)
-    corpus = args.workdir / "corpus"
-    corpus.mkdir(parents=True)
-    for doc_id in sorted(data.docs)[: args.docs]:
-        (corpus / f"{doc_id}.txt").write_text(data.docs[doc_id], encoding="utf-8")
-    settings = Settings.from_env(corpus=corpus, index=args.workdir / "index")
-    embedder = load_embedder(settings.model)
-    embedder.encode(["warm up"])  # model load is not ingest work
-
-    report = ingest(settings, embedder=embedder)
-    texts = [c.text for c in open_index(settings.index).chunks(_all_ids(settings)).values()]
-    started = time.perf_counter()
-    embedder.encode(texts, settings.batch_size)
-    bare = time.perf_counter() - started
-    rerun = ingest(settings, embedder=embedder)
-    tokens = count_tokens(texts)
-
-    print(f"machine: {evaldata.machine()}; corpus: first {args.docs} SciFact abstracts")
-    print("| stage | seconds | share |\n| --- | --- | --- |")
-    for stage, seconds in report.stage_seconds.items():
-        print(f"| {stage} | {seconds:.2f} | {seconds / report.seconds:.0%} |")
-    print(f"| total | {report.seconds:.2f} | 100% |\n")
-    print("| measure | docqa ingest | bare model, same texts | ratio |\n| --- | --- | --- | --- |")
-    print(f"| chunks/s | {len(texts) / report.seconds:.1f} | {len(texts) / bare:.1f} "
-          f"| {bare / report.seconds:.2f} |")  # fmt: skip
-    print(f"| tokens/s | {tokens / report.seconds:.0f} | {tokens / bare:.0f} "
-          f"| {bare / report.seconds:.2f} |")  # fmt: skip
-    print(
-        f"\n{len(texts)} chunks, {tokens} tokens; unchanged re-run {rerun.seconds:.2f} s; "
-        f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
-    )
+    results = []
+    for backend in args.backends:
+        print(f"ingesting with {backend} ...", file=sys.stderr, flush=True)
+        output = subprocess.run(
+            [sys.executable, __file__, "--docs", str(args.docs), "--workdir", str(args.workdir),
+             "--one", backend],
+            check=True, capture_output=True, text=True,
+        ).stdout  # fmt: skip
+        results.append(json.loads(output.splitlines()[-1]))
+    print_tables(results, args.docs)
 
 
-def _all_ids(settings: Settings) -> list[int]:
-    reader = open_index(settings.index)
-    return [row[0] for row in reader.db.execute("SELECT id FROM chunks")]
+def print_tables(results: list[dict], docs: int) -> None:
+    first = results[0]
+    corpus = f"first {docs} SciFact abstracts" if docs else "all 5,183 SciFact abstracts"
+    print(f"machine: {evaldata.machine()}; corpus: {corpus}, {first['chunks']} chunks, "
+          f"{first['tokens']:,} tokens\n")  # fmt: skip
+    names = [r["backend"] for r in results]
+    print("| measure | " + " | ".join(names) + " |")
+    print("| --- |" + " --- |" * len(results))
+    rows = {
+        "docqa ingest, chunks/s": [r["chunks"] / r["seconds"] for r in results],
+        "docqa ingest, tokens/s": [r["tokens"] / r["seconds"] for r in results],
+        "bare model, chunks/s": [r["chunks"] / r["bare_seconds"] for r in results],
+        "docqa / bare model": [r["bare_seconds"] / r["seconds"] for r in results],
+        **{
+            f"{stage} s": [r["stages"].get(stage, 0.0) for r in results]
+            for stage in ("scan", "extract", "chunk", "embed", "write")
+        },
+        "total s": [r["seconds"] for r in results],
+        "unchanged re-run s": [r["rerun_seconds"] for r in results],
+        "peak RSS MiB": [r["peak_rss_mib"] for r in results],
+        "index on disk, KiB per chunk": [r["index_bytes"] / 1024 / r["chunks"] for r in results],
+        "index load ms": [r["load_seconds"] * 1000 for r in results],
+    }
+    for name, values in rows.items():
+        print(f"| {name} | " + " | ".join(f"{v:,.2f}" for v in values) + " |")
+    if len(results) > 1:
+        speedups = [results[-1]["seconds"] / r["seconds"] for r in results]
+        print(
+            f"| ingest speed vs {names[-1]} | " + " | ".join(f"{s:.2f}x" for s in speedups) + " |"
+        )
 
 
 if __name__ == "__main__":

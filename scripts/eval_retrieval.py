@@ -20,7 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import evaldata
 
 from app import retrieval
+from app.embedding import BACKENDS
 from app.engine import Engine
+from app.settings import Settings
 
 CHUNK_DEPTH = 300  # chunks fetched per query, enough for 100 distinct documents
 
@@ -58,24 +60,38 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=evaldata.DEFAULT_CACHE)
     parser.add_argument("--chunk-tokens", type=int, help="index with another chunk size")
     parser.add_argument(
+        "--backends", nargs="+", choices=BACKENDS, help="embedding backends to compare"
+    )
+    parser.add_argument(
         "--sweep", action="store_true", help="also try fusion weights and RRF constants"
     )
     args = parser.parse_args()
     overrides = {"chunk_tokens": args.chunk_tokens} if args.chunk_tokens else {}
+    backends = args.backends or [Settings.from_env().backend]
     print(f"machine: {evaldata.machine()}")
-    print("| set | mode | nDCG@10 | Recall@100 | p50 ms (300 chunks) |")
-    print("| --- | --- | --- | --- | --- |")
+    print("| set | backend | mode | nDCG@10 | Recall@100 | p50 ms (300 chunks) |")
+    print("| --- | --- | --- | --- | --- | --- |")
     for name in args.sets:
         data = evaldata.load_beir(name)
-        settings = evaldata.build_index(name, data.docs, args.cache, **overrides)
-        engine = Engine(settings)
-        engine.search("warm up", 1)
-        for mode in retrieval.MODES:
-            row = evaluate(engine, data, mode)
-            print(f"| {name} | {mode} | {row['ndcg@10']:.4f} | {row['recall@100']:.4f} "
-                  f"| {row['p50_ms']:.1f} |", flush=True)  # fmt: skip
-        if args.sweep:
-            sweep(engine, data, name)
+        results: dict[str, dict[str, float]] = {}
+        for backend in backends:
+            settings = evaldata.build_index(
+                name, data.docs, args.cache, backend=backend, **overrides
+            )
+            engine = Engine(settings)
+            engine.search("warm up", 1)
+            for mode in retrieval.MODES:
+                row = evaluate(engine, data, mode)
+                results[f"{backend} {mode}"] = row
+                print(f"| {name} | {backend} | {mode} | {row['ndcg@10']:.4f} "
+                      f"| {row['recall@100']:.4f} | {row['p50_ms']:.1f} |", flush=True)  # fmt: skip
+            if args.sweep:
+                sweep(engine, data, f"{name} | {backend}")
+        for mode in retrieval.MODES if len(backends) == 2 else []:
+            first, second = (results[f"{b} {mode}"]["ndcg@10"] for b in backends)
+            print(
+                f"| {name} | {backends[0]} - {backends[1]} | {mode} | {first - second:+.4f} | | |"
+            )
 
 
 def sweep(engine: Engine, data: evaldata.BeirSet, name: str) -> None:

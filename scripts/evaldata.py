@@ -108,10 +108,10 @@ def build_index(name: str, docs: dict[str, str], cache: Path, **settings_overrid
         file_name = doc_id if doc_id.endswith(".txt") else f"{doc_id}.txt"
         if file_name not in existing:
             (corpus / file_name).write_text(text, encoding="utf-8")
-    tag = "-".join(f"{k}{v}" for k, v in sorted(settings_overrides.items())) or "default"
-    settings = Settings.from_env(
-        corpus=corpus, index=cache / name / f"index-{tag}", **settings_overrides
-    )
+    backend = settings_overrides.pop("backend", None) or Settings.from_env().backend
+    tag = "".join(f"-{k}{v}" for k, v in sorted(settings_overrides.items()))
+    index = cache / name / f"index-{backend}{tag}"
+    settings = Settings.from_env(corpus=corpus, index=index, backend=backend, **settings_overrides)
     report = ingest(settings, progress=True)
     if report.published:
         print(f"indexed {name}: {report.chunks_total} chunks in {report.seconds:.0f} s")

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
+import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from app.embedding import SentenceTransformerEmbedder, load_embedder
@@ -14,26 +12,11 @@ from app.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
+sys.path.insert(0, str(ROOT / "scripts"))
 
-
-class FakeEmbedder:
-    """Deterministic bag-of-words vectors: fast, for tests of logic that is not about the model."""
-
-    name = "fake-bag-of-words"
-    dim = 64
-    max_tokens = 254
-
-    def encode(self, texts: list[str], batch_size: int = 16) -> np.ndarray:
-        vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in re.findall(r"\w+", text.lower()):
-                digest = hashlib.blake2b(word.encode(), digest_size=4).digest()
-                vectors[row, int.from_bytes(digest, "little") % self.dim] += 1.0
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / np.where(norms == 0, 1, norms)
-
-    def fits(self, texts: list[str]) -> list[bool]:
-        return [len(text.split()) <= self.max_tokens for text in texts]
+# Deterministic bag-of-words vectors: fast, for tests of logic that is not about the model. The
+# crash-loop script's child processes use the same one, so it lives there.
+from crash_loop import HashEmbedder as FakeEmbedder  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -169,3 +152,32 @@ def live(tmp_path_factory, real_embedder):
     server, engine = serve_engine(settings, real_embedder)
     yield server, engine
     server.stop()
+
+
+def unicode_text(max_pieces: int = 40):
+    """Hypothesis strategy: text that breaks naive offset arithmetic.
+
+    Plain `st.text()` rarely builds what real documents hold: letters with stacked combining
+    marks, right-to-left runs and direction overrides, emoji joined into one glyph, NUL and
+    other control characters, odd line ends, and very long lines without a space.
+    """
+    from hypothesis import strategies as st
+
+    specials = [
+        "שלום עולם, זה משפט.", "مرحبا بالعالم! هذه جملة.", "\u202eevil\u202c", "\u200f", "\u200e",
+        "👩‍👩‍👧‍👦", "👍🏽", "🇺🇦", "❤️", "🏳️‍🌈", "\x00", "\x07", "\x1b[31m", "\r\n", "\r",
+        "\u2028", "\u2029", "\ufeff", "\u200b", "\t", "\x0b", "\x0c", "。", "！", "\U0010ffff",
+        "Word.", "A sentence ends here. ", "\n\n", " ",
+    ]  # fmt: skip
+    stacked = st.builds(
+        str.__add__,
+        st.characters(categories=["L"]),
+        st.text(alphabet="\u0301\u0308\u0327\u0331\u20dd\u0489\u0e49", min_size=1, max_size=8),
+    )
+    long_line = st.builds(
+        str.__mul__,
+        st.sampled_from(["x", "é", "😀", "東", "ab ", "\u0301"]),
+        st.integers(200, 6000),
+    )
+    piece = st.one_of(st.text(max_size=50), st.sampled_from(specials), stacked, long_line)
+    return st.lists(piece, max_size=max_pieces).map("".join)

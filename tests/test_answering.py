@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from app.answering import contextual_query, expected_labels
 from app.engine import Engine
 from app.ingest import ingest
-from tests.conftest import DEMO_QUESTIONS, assert_verbatim, write_files
+from tests.conftest import DEMO_QUESTIONS, assert_verbatim, unicode_text, write_files
 
 DEMO = json.loads(DEMO_QUESTIONS.read_text())
 
@@ -75,8 +75,8 @@ def test_question_words_map_to_answer_types():
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    text=st.text(min_size=1, max_size=1500),
-    question=st.text(min_size=1, max_size=80),
+    text=st.one_of(st.text(min_size=1, max_size=1500), unicode_text(max_pieces=15)),
+    question=st.one_of(st.text(min_size=1, max_size=80), unicode_text(max_pieces=4)),
 )
 def test_offsets_hold_for_any_unicode_text(tmp_path_factory, fake_embedder, text, question):
     from app.answering import candidate_sentences, extract_answer

@@ -1,7 +1,7 @@
 import pytest
 
 from app.ingest import ingest
-from app.retrieval import fuse, keyword_query, search
+from app.retrieval import content_words, fuse, search
 from app.store import open_index
 from tests.conftest import write_files
 
@@ -48,7 +48,7 @@ def test_every_mode_returns_passages_that_slice_back(small_index, real_embedder,
         assert small_index.page_text(p.source, p.page)[p.start : p.end] == p.text
 
 
-def test_keyword_query_is_never_fts_syntax(small_index):
+def test_question_words_are_never_read_as_fts_syntax(small_index):
     for hostile in [
         '"unbalanced',
         "a AND (b OR",
@@ -59,8 +59,9 @@ def test_keyword_query_is_never_fts_syntax(small_index):
         "   ",
         "é ü 東京",
     ]:
-        small_index.search_keywords(keyword_query(hostile) or '""', 5)
-    assert keyword_query("The cat and THE dog") == '"cat" OR "dog"'
+        small_index.search_keywords(content_words(hostile), 5)
+        small_index.search_keywords(hostile.split(), 5)
+    assert content_words("The cat and THE dog") == ["cat", "dog"]
 
 
 def test_reciprocal_rank_fusion_rewards_agreement():
