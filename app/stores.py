@@ -101,7 +101,10 @@ class FaissBackend:
         found.ensure_compatible(expected, self.settings.index)
 
     def draft(self, dim: int, rebuild: bool, shard: Shard | None = None) -> IndexDraft:
-        return FaissDraft(self.settings.index, dim, rebuild=rebuild)
+        return FaissDraft(
+            self.settings.index, dim, rebuild=rebuild,
+            exact_search_limit=self.settings.exact_search_limit,
+        )  # fmt: skip
 
     def recover(self, shard: Shard | None = None) -> None:
         """Nothing to do: a killed FAISS ingest leaves only a scratch folder, never seen."""

@@ -4,14 +4,15 @@
         [--vectors scifact|synthetic] [--workdir /tmp/docqa-scale]
 
 Vectors (`--vectors scifact`, the default): the 12,230 real SciFact chunk embeddings of the
-evaluation index (built by `scripts/evaldata.py` when it is not cached) are the seeds; each
-synthetic chunk is a seed plus Gaussian noise shaped like the real embeddings' covariance,
-scaled so its cosine to the seed is 0.8 (a real chunk's nearest neighbour is at 0.78), then
-normalised. Queries are the 300 real SciFact test questions, embedded by docqa's model.
+evaluation index (cached by `scripts/evaldata.py`; the first build embeds SciFact, which takes
+several minutes) are the seeds; each synthetic chunk is a seed plus Gaussian noise shaped like
+the real embeddings' covariance, scaled so its cosine to the seed is 0.8 (a real chunk's nearest
+neighbour is at 0.78), then normalised. Queries are the 300 real SciFact test questions,
+embedded by docqa's model.
 `--vectors synthetic` needs neither the evaluation data nor the model: clustered unit vectors and
 queries near them, for a fresh clone.
 
-Each index is built through docqa's own store (Draft -> add_source with a 100-character text
+Each index is built through docqa's own store (Draft -> add_source with a 90-character text
 stub per chunk, 50 chunks per document -> publish) in one child process, and opened and searched
 in another, so the peak memory of building and of serving are each their own. Latency is
 `IndexReader.search_vectors(query, k=100)`, one question at a time, as hybrid search calls it.
