@@ -67,6 +67,11 @@ class SentenceTransformerEmbedder:
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
             raise ValueError(f"unknown embedding backend {self.backend!r}; choose from {BACKENDS}")
+        if self.backend != "torch" and not _mean_pooled_and_normalized(self.path):
+            raise ValueError(
+                f"the ONNX backends reproduce mean pooling and normalisation only; the model in "
+                f"{self.path} pools or normalises otherwise: use DOCQA_BACKEND=torch"
+            )
 
     @cached_property
     def _tokenizer(self):  # -> tokenizers.Tokenizer
@@ -157,6 +162,18 @@ class SentenceTransformerEmbedder:
     def fits(self, texts: list[str]) -> list[bool]:
         encodings = self._tokenizer.encode_batch(texts, add_special_tokens=False)
         return [len(e.ids) <= self.max_tokens for e in encodings]
+
+
+def _mean_pooled_and_normalized(path: Path) -> bool:
+    """Whether sentence-transformers would mean-pool this model's tokens and then normalise,
+    which is all that `_encode_onnx` does after the transformer."""
+    modules = json.loads((path / "modules.json").read_text())
+    kinds = [module["type"].rsplit(".", 1)[-1] for module in modules]
+    if kinds != ["Transformer", "Pooling", "Normalize"]:
+        return False
+    pooling = json.loads((path / modules[1]["path"] / "config.json").read_text())
+    modes = [key for key, value in pooling.items() if key.startswith("pooling_mode") and value]
+    return modes == ["pooling_mode_mean_tokens"]
 
 
 def load_embedder(

@@ -77,3 +77,19 @@ def test_the_onnx_models_are_built_once_and_reused(embedders, model_cache):
 def test_an_unknown_backend_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown embedding backend 'cuda'"):
         load_embedder("bundled", backend="cuda")
+
+
+def test_onnx_refuses_a_model_it_would_pool_wrongly(real_embedder, tmp_path):
+    """A CLS-pooled model would get silently wrong vectors from mean pooling: refuse it."""
+    import json
+    import shutil
+
+    model = tmp_path / "cls-model"
+    shutil.copytree(real_embedder.path, model, ignore=shutil.ignore_patterns("*.safetensors"))
+    config = model / "1_Pooling" / "config.json"
+    pooling = json.loads(config.read_text())
+    pooling.update(pooling_mode_mean_tokens=False, pooling_mode_cls_token=True)
+    config.write_text(json.dumps(pooling))
+    with pytest.raises(ValueError, match="use DOCQA_BACKEND=torch"):
+        load_embedder(str(model), "onnx-int8")
+    assert load_embedder(str(model), "torch").backend == "torch"
