@@ -195,7 +195,7 @@ def candidate_sentences(passages: list[Passage]) -> list[_Sentence]:
     punctuation, so a heading is never glued to the sentence below it.
     """
     blocks = [(rank, p, m.start(), m.end()) for rank, p in enumerate(passages)
-              for m in _BLOCK.finditer(p.text)]  # fmt: skip
+              for m in _BLOCK.finditer(p.text) if not _is_title(m.group())]  # fmt: skip
     docs = load_nlp().pipe(p.text[start:end] for _, p, start, end in blocks)
     seen: set[tuple[str, int | None, int]] = set()
     sentences: list[_Sentence] = []
@@ -219,6 +219,20 @@ def candidate_sentences(passages: list[Passage]) -> list[_Sentence]:
                           passage.text[start:end], entities)
             )  # fmt: skip
     return sentences
+
+
+def _is_title(block: str) -> bool:
+    """A heading names a topic and answers nothing, yet it shares the question's words: a
+    Markdown heading, or one short line that is neither a list item nor a table row and does not
+    end the way a sentence or a clause does."""
+    line = block.strip()
+    if "\n" in line:
+        return False
+    if re.match(r"#{1,6}\s", line):
+        return True
+    if re.match(_LINE_ITEM, line):
+        return False
+    return len(line.split()) <= 12 and not re.search(r"[.!?:;,\"')\]]$", line)
 
 
 def expected_labels(question: str) -> set[str]:

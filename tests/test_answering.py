@@ -29,6 +29,22 @@ def test_typed_questions_get_the_short_span(sample_engine):
     assert who.answer == "Thomas Ardley"
 
 
+def test_a_title_that_repeats_the_question_is_not_the_answer(settings, real_embedder):
+    """Headings share the question's words but state nothing: the sentence that does answers."""
+    write_files(settings.corpus, {
+        "mill.md": "# Harwick Mill Waterwheel Restoration\n\n"
+        "Volunteers finished restoring the waterwheel in 1998, after four winters of work.\n",
+    })  # fmt: skip
+    ingest(settings, embedder=real_embedder)
+    engine = Engine(settings)
+    answer = engine.ask("When was the Harwick Mill waterwheel restoration finished?")
+    assert (
+        answer.sentence == "Volunteers finished restoring the waterwheel in 1998, after four winters of work."
+    )
+    assert answer.answer == "1998"
+    assert_verbatim(answer, engine.reader())
+
+
 def test_unanswerable_question_abstains_but_shows_passages(sample_engine):
     answer = sample_engine.ask("What is the melting point of tungsten in kelvin?")
     assert answer.answer is None and answer.citations == []
