@@ -39,7 +39,8 @@ def test_a_title_that_repeats_the_question_is_not_the_answer(settings, real_embe
     engine = Engine(settings)
     answer = engine.ask("When was the Harwick Mill waterwheel restoration finished?")
     assert (
-        answer.sentence == "Volunteers finished restoring the waterwheel in 1998, after four winters of work."
+        answer.sentence
+        == "Volunteers finished restoring the waterwheel in 1998, after four winters of work."
     )
     assert answer.answer == "1998"
     assert_verbatim(answer, engine.reader())
