@@ -478,16 +478,11 @@ def current_version(store: MilvusStore) -> str | None:
 
 def ensure_compatible(found: Manifest, expected: Manifest, store: MilvusStore) -> None:
     """Refuse an index whose vectors or chunks mean something else than this docqa's."""
-    mine = (found.format_version, found.model, found.dim)
-    theirs = (expected.format_version, expected.model, expected.dim)
-    if mine != theirs:
-        raise IndexMismatchError(
-            f"the Milvus index {store.name} at {store.uri} was built with model {found.model} "
-            f"({found.dim} dimensions, format {found.format_version}), but this docqa uses "
-            f"{expected.model} ({expected.dim} dimensions, format {expected.format_version}). "
-            f"Rebuild it: docqa ingest --rebuild --store milvus --milvus-uri {store.uri} "
-            f"--milvus-collection {store.name}"
-        )
+    found.ensure_compatible(
+        expected,
+        f"Milvus collection {store.name} at {store.uri}",
+        f"--store milvus --milvus-uri {store.uri} --milvus-collection {store.name}",
+    )
 
 
 # --------------------------------------------------------------------------- reading

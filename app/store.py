@@ -114,8 +114,14 @@ class Manifest:
             return path if path.is_relative_to(base) and path.is_file() else None
         return None
 
-    def ensure_compatible(self, expected: Manifest, where: Path) -> None:
-        """Refuse an index whose vectors or chunks mean something else than this docqa's."""
+    def ensure_compatible(
+        self, expected: Manifest, where: Path | str, index_flags: str | None = None
+    ) -> None:
+        """Refuse an index whose vectors or chunks mean something else than this docqa's.
+
+        `where` names the index in the message (a folder, or any phrase for another store),
+        `index_flags` are the flags that point `docqa ingest` at it (default: `--index where`).
+        """
         mine = (self.format_version, self.model, self.dim)
         theirs = (expected.format_version, expected.model, expected.dim)
         if mine != theirs:
@@ -123,7 +129,7 @@ class Manifest:
                 f"the index in {where} was built with model {self.model} ({self.dim} dimensions, "
                 f"format {self.format_version}), but this docqa uses {expected.model} "
                 f"({expected.dim} dimensions, format {expected.format_version}). "
-                f"Rebuild it: docqa ingest --rebuild --index {where}"
+                f"Rebuild it: docqa ingest --rebuild {index_flags or f'--index {where}'}"
             )
 
 
