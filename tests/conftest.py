@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -33,6 +34,18 @@ def fake_embedder() -> FakeEmbedder:
 def settings(tmp_path: Path) -> Settings:
     (tmp_path / "corpus").mkdir()
     return Settings.from_env(environ={}, corpus=tmp_path / "corpus", index=tmp_path / "index")
+
+
+def run_docqa(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """`docqa ARGS` in a fresh process, as a user runs it; its output captured as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=check,
+    )
 
 
 def write_files(root: Path, files: dict[str, str | bytes]) -> None:

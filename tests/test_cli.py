@@ -4,25 +4,14 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
-
-
-def _docqa(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "app", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=check,
-    )
+from tests.conftest import ROOT, run_docqa
 
 
 def test_help_is_instant_and_loads_no_model():
     code = "import sys, app.cli; app.cli._parser().format_help(); print('torch' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.stdout.strip() == "False"
-    help_text = _docqa("--help").stdout
+    help_text = run_docqa("--help").stdout
     for command in ("ingest", "search", "ask", "serve", "check"):
         assert command in help_text
     assert "DOCQA_INDEX" in help_text
@@ -32,7 +21,7 @@ def test_help_is_instant_and_loads_no_model():
 def cli_index(tmp_path_factory):
     index = tmp_path_factory.mktemp("cli") / "index"
     report = json.loads(
-        _docqa("ingest", str(ROOT / "corpus"), "--index", str(index), "--json").stdout
+        run_docqa("ingest", str(ROOT / "corpus"), "--index", str(index), "--json").stdout
     )
     assert report["published"] and not report["files_skipped"]
     return index
@@ -40,7 +29,7 @@ def cli_index(tmp_path_factory):
 
 def test_search_json(cli_index):
     out = json.loads(
-        _docqa(
+        run_docqa(
             "search", "allotment plot rent", "--index", str(cli_index), "-k", "2", "--json"
         ).stdout
     )
@@ -50,22 +39,22 @@ def test_search_json(cli_index):
 
 def test_ask_json_and_text(cli_index):
     question = "When was the first public version of docqa published?"
-    out = json.loads(_docqa("ask", question, "--index", str(cli_index), "--json").stdout)
+    out = json.loads(run_docqa("ask", question, "--index", str(cli_index), "--json").stdout)
     assert out["question"] == question and "3 November 2026" in out["answer"]
     assert out["citations"][0]["source"] == "faq.html" and out["citations"][0]["n"] == 1
-    text = _docqa("ask", question, "--index", str(cli_index)).stdout
+    text = run_docqa("ask", question, "--index", str(cli_index)).stdout
     assert "[1] faq.html" in text
 
 
 def test_check_and_clear_errors(cli_index, tmp_path):
-    assert "consistent" in _docqa("check", "--index", str(cli_index)).stdout
-    missing = _docqa("search", "anything", "--index", str(tmp_path / "none"), check=False)
+    assert "consistent" in run_docqa("check", "--index", str(cli_index)).stdout
+    missing = run_docqa("search", "anything", "--index", str(tmp_path / "none"), check=False)
     assert (
         missing.returncode == 2
         and "docqa ingest" in missing.stderr
         and "Traceback" not in missing.stderr
     )
-    bad_k = _docqa("search", "x", "-k", "0", "--index", str(cli_index), check=False)
+    bad_k = run_docqa("search", "x", "-k", "0", "--index", str(cli_index), check=False)
     assert bad_k.returncode == 2 and "-k" in bad_k.stderr
-    empty = _docqa("ask", "   ", "--index", str(cli_index), check=False)
+    empty = run_docqa("ask", "   ", "--index", str(cli_index), check=False)
     assert empty.returncode == 2 and "question is empty" in empty.stderr

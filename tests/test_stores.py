@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +18,7 @@ from app.engine import Engine
 from app.ingest import ingest
 from app.settings import Settings
 from app.stores import backend
-from tests.conftest import CORPUS, DEMO_QUESTIONS, ROOT, write_files
+from tests.conftest import CORPUS, DEMO_QUESTIONS, run_docqa, write_files
 
 STORES = ["faiss", "milvus"]
 
@@ -146,16 +144,6 @@ def test_incremental_add_change_and_delete(tmp_path, fake_embedder, store):
     assert backend(settings).check() == []
 
 
-def _docqa(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "app", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
 def test_cli_ingest_search_and_check_in_milvus_mode(tmp_path):
     """In subprocesses: a Lite file is open in one process at a time, so this test never
     opens it itself."""
@@ -163,15 +151,17 @@ def test_cli_ingest_search_and_check_in_milvus_mode(tmp_path):
     write_files(corpus, {"kites.md": "Kites fly on strong lines.", "boats.md": "Boats sail."})
     flags = ["--store", "milvus", "--milvus-uri", str(tmp_path / "cli.db")]
     flags += ["--milvus-collection", "notes"]
-    built = _docqa("ingest", str(corpus), *flags, "--json")
+    built = run_docqa("ingest", str(corpus), *flags, "--json", check=False)
     assert built.returncode == 0, built.stderr
     assert json.loads(built.stdout)["chunks_total"] == 2
-    found = _docqa("search", "kites", *flags, "--json", "-k", "1")
+    found = run_docqa("search", "kites", *flags, "--json", "-k", "1", check=False)
     assert json.loads(found.stdout)["passages"][0]["source"] == "kites.md"
-    check = _docqa("check", *flags)
+    check = run_docqa("check", *flags, check=False)
     assert check.returncode == 0, check.stderr
     assert "consistent" in check.stdout and "keyword search:" in check.stdout
-    missing = _docqa("check", "--store", "milvus", "--milvus-uri", str(tmp_path / "none.db"))
+    missing = run_docqa(
+        "check", "--store", "milvus", "--milvus-uri", str(tmp_path / "none.db"), check=False
+    )
     assert missing.returncode == 2 and "docqa ingest --store milvus" in missing.stderr
     assert "Traceback" not in missing.stderr
 
