@@ -334,17 +334,19 @@ def _index_files(
         _embedding_pool(embedder, workers) as pool,
     ):
         group: list[_Extracted] = []
+        group_chunks = 0
         pending: deque[tuple[list[_Extracted], Future]] = deque()
         reading = _read_ahead(todo, settings, embedder, manifest, report, progress)
         with contextlib.closing(reading):  # on an error, stop the reader now, not at exit
             for item in reading:
                 group.append(item)
+                group_chunks += len(item.chunks)
                 bar.total += len(item.chunks)
-                if sum(len(g.chunks) for g in group) >= EMBED_GROUP:
+                if group_chunks >= EMBED_GROUP:
                     pending.append(
                         (group, _start_embedding(group, embedder, settings, report, pool))
                     )
-                    group = []
+                    group, group_chunks = [], 0
                     while len(pending) > (workers if pool else 0):
                         _add_group(*pending.popleft(), manifest, report, draft, bar)
         pending.append((group, _start_embedding(group, embedder, settings, report, pool)))
@@ -489,7 +491,8 @@ def _chunk_pages(
 
 
 def _embed_texts(texts: list[str], embedder: Embedder | None, batch_size: int):
-    """Vectors in the order of `texts`; embedded longest-first so batches pad little.
+    """Vectors in the order of `texts` (the embedder orders each call by length itself, so
+    batches pad little).
 
     `embedder` None: the one this worker process loaded in `_start_worker`.
     """
@@ -497,11 +500,9 @@ def _embed_texts(texts: list[str], embedder: Embedder | None, batch_size: int):
 
     embedder = embedder or _worker_embedder
     assert embedder is not None, "_embed_texts(None) runs in an embedding worker only"
-    vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
-    if texts:
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        vectors[order] = embedder.encode([texts[i] for i in order], batch_size)
-    return vectors
+    if not texts:  # the last group of a run can be empty; no model call for it
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    return embedder.encode(texts, batch_size)
 
 
 _worker_embedder: Embedder | None = None  # in an embedding worker process: its own model
