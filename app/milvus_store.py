@@ -30,20 +30,20 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
 import secrets
-import threading
 import time
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from app.chunking import Chunk
+from app.keywords import Phrase, bm25, idf, keyword_terms, occurrences, query_phrases
 from app.loaders import Page
 from app.store import (
     FileEntry,
@@ -66,6 +66,13 @@ PAGE_PART_CHARS = 16000  # 4 bytes per character at most: a part always fits a V
 WRITE_BATCH = 256  # rows per upsert: a few MB per request, far under gRPC's limits
 SCAN_BATCH = 1000  # rows per query-iterator page
 MAX_TOP_K = 16384  # Milvus's largest search limit
+# Keyword candidates that Milvus's BM25 gathers for docqa's to rescore: at least this many,
+# and this many times the passages asked for (see MilvusReader.search_keywords)
+KEYWORD_POOL_MIN = 200
+KEYWORD_POOL_FACTOR = 4
+# How the chunks' `terms` were made (app.keywords). An index whose settings row names another
+# way (or none: docqa before 2026-11-26 stemmed with Snowball) is refused with "rebuild".
+TERMS_FORMAT = "fts5 porter unicode61 remove_diacritics 2"
 # Milvus requires a vector field in every collection: pages and files carry this constant one.
 _MARKER = [0.0, 0.0]
 
@@ -131,6 +138,10 @@ def connect(
         path.parent.mkdir(parents=True, exist_ok=True)
         uri = str(path.resolve())
     _quiet_lite_iterator_warning()
+    # pymilvus pings every 10 s and Milvus Lite answers an idle client with "too_many_pings".
+    # gRPC then pings less often by itself, but first logs an alarming error line; requests are
+    # not affected (checked after 150 s idle). Quiet gRPC's own log unless the user set it.
+    os.environ.setdefault("GRPC_VERBOSITY", "NONE")
     from pymilvus import MilvusClient
     from pymilvus.exceptions import MilvusException
 
@@ -233,41 +244,14 @@ def _journal_key(shard: Shard | None) -> int:
 
 # --------------------------------------------------------------------------- keyword terms
 
-_TOKEN = re.compile(r"[^\W_]+")
-_stemmers = threading.local()  # a Snowball stemmer keeps state between calls: one per thread
 
-
-def keyword_terms(text: str) -> list[str]:
-    """The words BM25 indexes, made the way SQLite FTS5's `porter unicode61` tokenizer makes
-    them for the FAISS store: letters and digits, lower-cased, accents removed, Porter-stemmed.
-
-    docqa stems itself rather than asking Milvus to: Milvus Lite's analyzer does not stem, and
-    a server's analyzers split words differently, so the engine only ever splits on spaces.
-    """
-    folded = text.lower()
-    if not folded.isascii():
-        folded = unicodedata.normalize("NFKD", folded)
-        folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return [_stem(token) for token in _TOKEN.findall(folded)]
-
-
-@lru_cache(maxsize=2**17)
-def _stem(token: str) -> str:
-    """Porter stem of one token. Cached: stemming in Python was most of an ingest's writing
-    time (4 ms per chunk), and a corpus repeats a small vocabulary."""
-    stemmer = getattr(_stemmers, "porter", None)
-    if stemmer is None:
-        import snowballstemmer
-
-        stemmer = _stemmers.porter = snowballstemmer.stemmer("porter")
-    return stemmer.stemWord(token)
-
-
-def _terms_field(text: str) -> str:
-    terms = " ".join(keyword_terms(text))
-    if len(terms.encode()) > VARCHAR_BYTES:  # only for pathological chunks; a tail is dropped
-        terms = terms.encode()[:VARCHAR_BYTES].decode(errors="ignore").rsplit(" ", 1)[0]
-    return terms
+def _terms_field(terms: list[str]) -> str:
+    """A chunk's keyword terms (FTS5's, see app.keywords) for Milvus's BM25 index. They are
+    letters and digits only, so Milvus's standard analyzer splits them back exactly."""
+    joined = " ".join(terms)
+    if len(joined.encode()) > VARCHAR_BYTES:  # only for pathological chunks; a tail is dropped
+        joined = joined.encode()[:VARCHAR_BYTES].decode(errors="ignore").rsplit(" ", 1)[0]
+    return joined
 
 
 # --------------------------------------------------------------------------- collections
@@ -423,23 +407,26 @@ class _Files:
     meta: dict[str, Any] | None
     entries: dict[str, FileEntry] = field(default_factory=dict)
     contents: dict[str, int] = field(default_factory=dict)  # source -> content key (0: none)
+    terms: dict[str, int] = field(default_factory=dict)  # source -> keyword terms in its chunks
 
 
 def _read_files(store: MilvusStore) -> _Files:
     rows = store.client.get(store.files, ids=[META_KEY], output_fields=["data"])
     files = _Files(json.loads(rows[0]["data"]) if rows else None)
     for row in _scan(store, store.files, ["source", "content_key", "data"], "key >= 0"):
-        files.entries[row["source"]] = FileEntry(**json.loads(row["data"]))
+        data = json.loads(row["data"])
+        files.terms[row["source"]] = data.pop("terms", 0)
+        files.entries[row["source"]] = FileEntry(**data)
         files.contents[row["source"]] = row["content_key"]
     return files
 
 
-def _file_row(source: str, entry: FileEntry, content: int) -> dict:
+def _file_row(source: str, entry: FileEntry, content: int, terms: int) -> dict:
     return {
         "key": source_key(source),
         "source": source,
         "content_key": content,
-        "data": json.dumps(asdict(entry), sort_keys=True),
+        "data": json.dumps({**asdict(entry), "terms": terms}, sort_keys=True),
         "marker": _MARKER,
     }
 
@@ -477,12 +464,17 @@ def current_version(store: MilvusStore) -> str | None:
 
 
 def ensure_compatible(found: Manifest, expected: Manifest, store: MilvusStore) -> None:
-    """Refuse an index whose vectors or chunks mean something else than this docqa's."""
-    found.ensure_compatible(
-        expected,
-        f"Milvus collection {store.name} at {store.uri}",
-        f"--store milvus --milvus-uri {store.uri} --milvus-collection {store.name}",
-    )
+    """Refuse an index whose vectors, chunks or keyword terms mean something else than this
+    docqa's."""
+    where = f"Milvus collection {store.name} at {store.uri}"
+    flags = f"--store milvus --milvus-uri {store.uri} --milvus-collection {store.name}"
+    found.ensure_compatible(expected, where, flags)
+    rows = store.client.get(store.files, ids=[META_KEY], output_fields=["data"])
+    if rows and json.loads(rows[0]["data"]).get("terms_format") != TERMS_FORMAT:
+        raise IndexMismatchError(
+            f"the {where} was built by an older docqa that made its keyword terms differently. "
+            f"Rebuild it: docqa ingest --rebuild {flags}"
+        )
 
 
 # --------------------------------------------------------------------------- reading
@@ -507,11 +499,16 @@ class MilvusReader:
         self.version: str = files.meta["stamp"]
         self.keyword_search = has_full_text(store)
         self._live = {source_key(s): c for s, c in files.contents.items() if c}
-        self._document_frequencies: dict[str, int] = {}
+        live_entries = [e for e in self.manifest.files.values() if e.skipped is None]
+        self._chunk_count = sum(e.chunks for e in live_entries)
+        # FTS5's average document length: keyword terms per live chunk
+        term_total = sum(files.terms.get(s, 0) for s, c in files.contents.items() if c)
+        self._average_terms = term_total / max(1, self._chunk_count)
+        self._phrase_frequencies: dict[Phrase, int] = {}
 
     @property
     def chunk_count(self) -> int:
-        return sum(e.chunks for e in self.manifest.files.values() if e.skipped is None)
+        return self._chunk_count
 
     @property
     def document_count(self) -> int:
@@ -520,8 +517,11 @@ class MilvusReader:
     def _is_live(self, row: dict) -> bool:
         return self._live.get(row["source_key"]) == row["content_key"]
 
-    def _search(self, data: list, field: str, k: int, params: dict) -> list[tuple[int, float]]:
-        """The `k` best live hits; asks for more when rows of unpublished writes crowd them out."""
+    def _search(
+        self, data: list, field: str, k: int, params: dict, fields: tuple[str, ...] = ()
+    ) -> list[dict]:
+        """The `k` best live hits, with `fields`; asks for more when rows of unpublished writes
+        crowd them out."""
         limit = min(k, MAX_TOP_K)
         while True:
             [hits] = self.store.client.search(
@@ -530,9 +530,9 @@ class MilvusReader:
                 anns_field=field,
                 limit=limit,
                 search_params=params,
-                output_fields=["source_key", "content_key"],
+                output_fields=["source_key", "content_key", *fields],
             )
-            live = [(int(h["id"]), _score(h, params)) for h in hits if self._is_live(h)]
+            live = [h for h in hits if self._is_live(h)]
             if len(live) >= k or len(hits) < limit or limit == MAX_TOP_K:
                 return live[:k]
             limit = min(limit * 4, MAX_TOP_K)
@@ -542,35 +542,62 @@ class MilvusReader:
         if self.chunk_count == 0 or k <= 0:
             return []
         vector = np.asarray(query, dtype=np.float32).reshape(-1).tolist()
-        return self._search([vector], "vector", k, {"metric_type": "IP"})
+        hits = self._search([vector], "vector", k, {"metric_type": "IP"})
+        return [(int(hit["id"]), float(hit["distance"])) for hit in hits]
 
     def search_keywords(self, words: list[str], k: int) -> list[tuple[int, float]]:
-        """BM25 over chunks holding any of `words`; higher is better. Empty without full text."""
-        terms = [term for word in words for term in keyword_terms(word)]
-        if not terms or not self.keyword_search or self.chunk_count == 0 or k <= 0:
+        """The FAISS store's BM25 ranking (SQLite FTS5's formula, terms and statistics) for
+        chunks holding any of `words`; higher is better. Empty without full-text search.
+
+        Milvus's own BM25 differs (Lucene's IDF, statistics per segment), so it only gathers
+        candidates: its best KEYWORD_POOL_FACTOR * k, rescored here with FTS5's formula. The
+        ranking equals FTS5's whenever FTS5's top k lies among those candidates, which
+        scripts/bench_stores.py measures.
+        """
+        phrases = query_phrases(words)
+        if not phrases or not self.keyword_search or self.chunk_count == 0 or k <= 0:
             return []
-        return self._search([" ".join(terms)], "sparse", k, {"metric_type": "BM25"})
+        query = " ".join(term for phrase in phrases for term in phrase)
+        pool_size = max(k * KEYWORD_POOL_FACTOR, KEYWORD_POOL_MIN)
+        pool = self._search([query], "sparse", pool_size, {"metric_type": "BM25"}, ("terms",))
+        if not pool:
+            return []
+        counts = self._phrase_counts(phrases)
+        weights = [(phrase, idf(self.chunk_count, counts[phrase])) for phrase in phrases]
+        scored = [
+            (int(hit["id"]), bm25(weights, hit["terms"].split(), self._average_terms))
+            for hit in pool
+        ]
+        return sorted(scored, key=lambda hit: (-hit[1], hit[0]))[:k]
 
     def document_frequencies(self, words: list[str]) -> dict[str, int]:
-        """How many chunks contain each word, stemmed the way the keyword index stems.
+        """How many chunks contain each word, counted the way the FAISS store's FTS5 counts."""
+        phrases = {
+            word: tuple(terms) for word, terms in zip(words, keyword_terms(words), strict=True)
+        }
+        counts = self._phrase_counts([p for p in phrases.values() if p])
+        return {word: counts.get(phrase, 0) for word, phrase in phrases.items()}
 
-        A BM25 search for one term returns exactly the chunks that contain it, so the counts
-        come from the keyword index itself, all terms in one request. (Milvus Lite evaluates
-        `text_match` by reading every row, a second per word at 10,000 chunks.) Counts include
-        rows an unfinished ingest wrote: an estimate for weighting words, as SQLite's is.
-        Without full-text support every count is 0.
-        """
-        todo = [w for w in dict.fromkeys(words) if w not in self._document_frequencies]
+    def _phrase_counts(self, phrases: list[Phrase]) -> dict[Phrase, int]:
+        """Live chunks holding each phrase, cached per reader. A BM25 search for one term
+        returns exactly the chunks that hold it, so every term is counted in one request.
+        (Milvus Lite evaluates `text_match` by reading every row, a second per word at 10,000
+        chunks.) A phrase of several terms ("a_b") counts where they stand in a row, as FTS5
+        does, except past MAX_TOP_K chunks, where it counts the chunks holding all of them."""
+        todo = [p for p in dict.fromkeys(phrases) if p not in self._phrase_frequencies]
         if todo and self.keyword_search and self.chunk_count:
-            terms = {w: list(dict.fromkeys(keyword_terms(w))) for w in todo}
-            holding = self._chunks_holding(sorted({t for ts in terms.values() for t in ts}))
-            for word in todo:
-                found = [holding[t] for t in terms[word]]
+            holding = self._chunks_holding(sorted({term for p in todo for term in p}))
+            for phrase in todo:
+                found = [holding[term] for term in phrase]
                 if any(len(ids) >= MAX_TOP_K for ids in found):
-                    self._document_frequencies[word] = self._count_holding(terms[word])
-                else:  # a word the index splits (like "a_b") counts where all parts are
-                    self._document_frequencies[word] = len(set.intersection(*found or [set()]))
-        return {w: self._document_frequencies.get(w, 0) for w in words}
+                    self._phrase_frequencies[phrase] = self._count_holding(phrase)
+                elif len(phrase) == 1:
+                    self._phrase_frequencies[phrase] = len(found[0])
+                else:  # chunks holding every term, then those holding them in a row
+                    candidates = self._terms(sorted(set.intersection(*found)))
+                    held = [t for t in candidates.values() if occurrences(phrase, t)]
+                    self._phrase_frequencies[phrase] = len(held)
+        return {p: self._phrase_frequencies.get(p, 0) for p in phrases}
 
     def _chunks_holding(self, terms: list[str]) -> dict[str, set[int]]:
         if not terms:
@@ -581,18 +608,29 @@ class MilvusReader:
             anns_field="sparse",
             limit=MAX_TOP_K,
             search_params={"metric_type": "BM25"},
-            output_fields=[],
+            output_fields=["source_key", "content_key"],
         )
         return {
-            term: {hit["id"] for hit in hits} for term, hits in zip(terms, results, strict=True)
+            term: {hit["id"] for hit in hits if self._is_live(hit)}
+            for term, hits in zip(terms, results, strict=True)
         }
 
-    def _count_holding(self, terms: list[str]) -> int:
-        """Exact count for words in more chunks than one search returns (slow on Milvus Lite)."""
+    def _count_holding(self, terms: Phrase) -> int:
+        """Count for terms in more chunks than one search returns (slow on Milvus Lite). It
+        includes rows an unfinished ingest wrote: a filter cannot name the live ones cheaply."""
         # Terms are letters and digits only: nothing in them can break the quotes.
         expr = " and ".join(f"text_match(terms, '{term}')" for term in terms)
         rows = self.store.client.query(self.store.chunks, filter=expr, output_fields=["count(*)"])
         return int(rows[0]["count(*)"])
+
+    def _terms(self, ids: list[int]) -> dict[int, list[str]]:
+        """The keyword terms of the live chunks among `ids`."""
+        if not ids:
+            return {}
+        rows = self.store.client.get(
+            self.store.chunks, ids=ids, output_fields=["source_key", "content_key", "terms"]
+        )
+        return {row["id"]: row["terms"].split() for row in rows if self._is_live(row)}
 
     def chunks(self, ids: list[int]) -> dict[int, StoredChunk]:
         if not ids:
@@ -619,13 +657,6 @@ class MilvusReader:
 
     def close(self) -> None:
         """Nothing to release: the connection belongs to the store, which outlives readers."""
-
-
-def _score(hit: dict, params: dict) -> float:
-    """Higher is better. Milvus Lite reports BM25 negated (as a distance), a server does not;
-    a BM25 score is never negative, so its magnitude is the score on both."""
-    score = float(hit["distance"])
-    return abs(score) if params["metric_type"] == "BM25" else score
 
 
 _CHUNK_FIELDS = ["source", "page", "char_start", "char_end", "text"]
@@ -696,6 +727,7 @@ class MilvusDraft:
             if entry.skipped is None and not (rebuild and in_shard(source, shard))
         }
         self._added: dict[str, int] = {}  # source -> content key of the rows written for it
+        self._terms: dict[str, int] = {}  # source -> keyword terms in the chunks written for it
         self._written: dict[str, set[int]] = {}  # every content key this draft wrote rows of
         self._removed: set[str] = set()
 
@@ -730,9 +762,10 @@ class MilvusDraft:
         content = content_key(source, pages, chunks)
         self._written.setdefault(source, set()).add(content)
         self._write_pages(source, content, pages)
-        self._write_chunks(source, content, chunks, vectors)
+        self._terms[source] = self._write_chunks(source, content, chunks, vectors)
         if entry is not None:
-            self.store.client.upsert(self.store.files, [_file_row(source, entry, content)])
+            row = _file_row(source, entry, content, self._terms[source])
+            self.store.client.upsert(self.store.files, [row])
         self._added[source] = content
         self._chunk_counts[source] = len(chunks)
 
@@ -757,11 +790,13 @@ class MilvusDraft:
 
     def _write_chunks(
         self, source: str, content: int, chunks: list[Chunk], vectors: np.ndarray
-    ) -> None:
+    ) -> int:
+        """Upsert the chunks' rows; returns the number of keyword terms they hold."""
         key = source_key(source)
         vectors = np.asarray(vectors, dtype=np.float32)
+        terms = [_terms_field(t) for t in keyword_terms([c.text for c in chunks])]
         rows = []
-        for chunk, vector in zip(chunks, vectors, strict=True):
+        for chunk, vector, chunk_terms in zip(chunks, vectors, terms, strict=True):
             if len(chunk.text.encode()) > VARCHAR_BYTES:
                 raise ValueError(
                     f"{source}: a chunk of {len(chunk.text.encode())} bytes is over Milvus's "
@@ -777,12 +812,13 @@ class MilvusDraft:
                     "char_start": chunk.start,
                     "char_end": chunk.end,
                     "text": chunk.text,
-                    "terms": _terms_field(chunk.text),
+                    "terms": chunk_terms,
                     "vector": vector.tolist(),
                 }
             )
         for batch in _batches(rows):
             self.store.client.upsert(self.store.chunks, batch)
+        return sum(len(t.split()) for t in terms)
 
     def publish(self, manifest: Manifest) -> str:
         """Commit every file row, then the settings row (readers switch), then delete old rows.
@@ -800,8 +836,19 @@ class MilvusDraft:
                 after[source] = 0
             else:
                 after[source] = self._added.get(source, stored.contents.get(source, 0))
-            if stored.entries.get(source) != entry or stored.contents.get(source) != after[source]:
-                rows.append(_file_row(source, entry, after[source]))
+            if not after[source]:
+                terms = 0
+            elif source in self._added:
+                terms = self._terms[source]
+            else:
+                terms = stored.terms.get(source)
+            row = (entry, after[source], terms)
+            if row != (
+                stored.entries.get(source),
+                stored.contents.get(source),
+                stored.terms.get(source),
+            ):
+                rows.append(_file_row(source, *row))
         for batch in _batches(rows):
             self.store.client.upsert(self.store.files, batch)
         gone = [s for s in stored.entries if in_shard(s, self.shard) and s not in manifest.files]
@@ -812,6 +859,7 @@ class MilvusDraft:
         if self.shard is not None and stored.meta is not None:
             meta["roots"] = {**stored.meta.get("roots", {}), **manifest.roots}
         meta["stamp"] = f"{manifest.built_at} {secrets.token_hex(6)}"
+        meta["terms_format"] = TERMS_FORMAT
         self.store.client.upsert(self.store.files, [_special_row(META_KEY, meta)])
 
         stale: set[int] = set()
@@ -887,7 +935,10 @@ def keyword_search_status(store: MilvusStore) -> str:
     except Exception:  # an engine without the RPC: the version is only for the message
         version = "unknown version"
     if store.client.has_collection(store.chunks) and has_full_text(store):
-        return f"keyword search: BM25 full-text search of Milvus ({version})"
+        return (
+            f"keyword search: BM25 full-text search of Milvus ({version}) finds candidates, "
+            "ranked by SQLite FTS5's BM25 as in the FAISS store"
+        )
     return (
         f"keyword search: unavailable, this Milvus ({version}) has no BM25 full-text search "
         "(it needs Milvus 2.5 or later); keyword mode finds nothing and hybrid mode ranks by "
@@ -923,9 +974,10 @@ def check(store: MilvusStore) -> list[str]:
             problems.append(f"{keys.get(key, key)} page {page or None}: page text parts missing")
 
     counts: dict[str, int] = {}
+    term_counts: dict[str, int] = {}
     spans: set[tuple[str, int, int, int]] = set()
     stale_chunks = 0
-    fields = ["source_key", "content_key", *_CHUNK_FIELDS]
+    fields = ["source_key", "content_key", "terms", *_CHUNK_FIELDS]
     for row in _scan(store, store.chunks, fields):
         chunk = _stored_chunk(row)
         content = files.contents.get(chunk.source, 0)
@@ -933,6 +985,7 @@ def check(store: MilvusStore) -> list[str]:
             stale_chunks += 1
             continue
         counts[chunk.source] = counts.get(chunk.source, 0) + 1
+        term_counts[chunk.source] = term_counts.get(chunk.source, 0) + len(row["terms"].split())
         span = (chunk.source, row["page"], chunk.start, chunk.end)
         if span in spans:
             problems.append(f"{chunk.source} page {chunk.page}: duplicate chunk {span[2:]}")
@@ -952,6 +1005,9 @@ def check(store: MilvusStore) -> list[str]:
         expected = 0 if entry.skipped else entry.chunks
         if counts.pop(source, 0) != expected:
             problems.append(f"{source}: manifest says {expected} chunk(s), the store differs")
+        terms = files.terms.get(source)
+        if terms is not None and term_counts.get(source, 0) != terms:
+            problems.append(f"{source}: manifest says {terms} keyword term(s), the store differs")
         if not entry.skipped and page_counts.get(source_key(source), 0) != entry.pages:
             problems.append(f"{source}: manifest says {entry.pages} page(s), the store differs")
     if stale_chunks or stale_pages:

@@ -8,6 +8,7 @@ SciFact and SQuAD (see BENCHMARKS.md).
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,7 +17,7 @@ from typing import Literal
 import numpy as np
 
 from app.embedding import Embedder
-from app.store import IndexReader
+from app.store import IndexReader, StoredChunk
 
 Mode = Literal["hybrid", "dense", "keyword"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "keyword")
@@ -25,6 +26,7 @@ DENSE_WEIGHT = 1.0
 KEYWORD_WEIGHT = 1.0
 CANDIDATES = 100  # depth of each ranking that fusion looks at
 KEYWORDS = 64  # words of a question that keyword search uses at most
+TIE_DIGITS = 9  # scores equal to this many decimals are a tie (stores differ in the last bits)
 
 # Words too common to carry meaning; dropping them keeps FTS5 queries fast on large corpora.
 STOPWORDS = frozenset(
@@ -70,18 +72,17 @@ def search(
     keyword: list[tuple[int, float]] = []
     if mode in ("hybrid", "dense"):
         vector = embed_query(embedder, query) if query_vector is None else query_vector
-        dense = reader.search_vectors(vector, depth if mode == "hybrid" else k)
+        dense = reader.search_vectors(vector, depth)
     if mode in ("hybrid", "keyword"):
         words = content_words(query)[:KEYWORDS]
-        keyword = reader.search_keywords(words, depth if mode == "hybrid" else k)
+        keyword = reader.search_keywords(words, depth)
     if mode == "dense":
         ranked = dense
     elif mode == "keyword":
         ranked = keyword
     else:
         ranked = fuse([(dense, DENSE_WEIGHT), (keyword, KEYWORD_WEIGHT)])
-    ranked = ranked[:k]
-    chunks = reader.chunks([chunk_id for chunk_id, _ in ranked])
+    ranked, chunks = _best_in_reading_order_of_ties(reader, ranked, k)
     dense_scores, keyword_scores = dict(dense), dict(keyword)
     return [
         Passage(
@@ -100,11 +101,38 @@ def search(
     ]
 
 
+def _best_in_reading_order_of_ties(
+    reader: IndexReader, ranked: list[tuple[int, float]], k: int
+) -> tuple[list[tuple[int, float]], dict[int, StoredChunk]]:
+    """The `k` best of `ranked` and their chunks. Passages of equal score come in the order of
+    the corpus (file, page, offset), not in the order of ids, which differ between stores and
+    between builds, so the same corpus always gives the same passages."""
+    cut = ranked[:k]
+    if len(ranked) > k:
+        last = round(ranked[k - 1][1], TIE_DIGITS)
+        cut += itertools.takewhile(lambda hit: round(hit[1], TIE_DIGITS) == last, ranked[k:])
+    chunks = reader.chunks([chunk_id for chunk_id, _ in cut])
+    found = [hit for hit in cut if hit[0] in chunks]
+
+    def order(hit: tuple[int, float]) -> tuple:
+        chunk = chunks[hit[0]]
+        return -round(hit[1], TIE_DIGITS), chunk.source, chunk.page or 0, chunk.start
+
+    return sorted(found, key=order)[:k], chunks
+
+
 def fuse(rankings: list[tuple[list[tuple[int, float]], float]]) -> list[tuple[int, float]]:
-    """Weighted reciprocal rank fusion of several (id, score) rankings, best first."""
+    """Weighted reciprocal rank fusion of several (id, score) rankings, best first.
+
+    Equal scores share a rank (the best of theirs), so how a store happens to order a tie
+    (by row id in SQLite, by hash in Milvus) does not move the fused scores.
+    """
     fused: dict[int, float] = {}
     for ranking, weight in rankings:
-        for rank, (chunk_id, _score) in enumerate(ranking, start=1):
+        rank, previous = 0, None
+        for position, (chunk_id, score) in enumerate(ranking, start=1):
+            if (tie_key := round(score, TIE_DIGITS)) != previous:
+                rank, previous = position, tie_key
             fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (RRF_K + rank)
     return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
 

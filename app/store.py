@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from app.chunking import Chunk
+from app.keywords import TOKENIZER
 from app.loaders import Page
 
 FORMAT_VERSION = 1
@@ -37,7 +38,7 @@ CURRENT = "CURRENT"
 _SCRATCH_PREFIX = "tmp-"
 _VERSION_PREFIX = "v-"
 
-_SCHEMA = """
+_SCHEMA = f"""
 CREATE TABLE pages (source TEXT NOT NULL, page INTEGER, text TEXT NOT NULL);
 CREATE UNIQUE INDEX pages_key ON pages (source, ifnull(page, 0));
 CREATE TABLE chunks (
@@ -47,7 +48,7 @@ CREATE TABLE chunks (
 );
 CREATE INDEX chunks_source ON chunks (source);
 CREATE VIRTUAL TABLE chunks_fts USING fts5 (
-    text, content='chunks', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2'
+    text, content='chunks', content_rowid='id', tokenize='{TOKENIZER}'
 );
 CREATE TRIGGER chunks_ai AFTER INSERT ON chunks BEGIN
     INSERT INTO chunks_fts (rowid, text) VALUES (new.id, new.text);
@@ -189,7 +190,8 @@ class IndexReader:
         import faiss
 
         # One query is too small to share out: OpenMP threads only wait on each other, and on
-        # a busy 2-core machine that wait measured 72 ms against 0.9 ms for one thread.
+        # a busy 2-core machine that wait measured 72 ms against 0.9 ms for one thread. Set on
+        # every call: OpenMP's thread count belongs to the calling thread (a server's worker).
         faiss.omp_set_num_threads(1)
         scores, ids = self.vectors.search(query.reshape(1, -1).astype(np.float32), k)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]

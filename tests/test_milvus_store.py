@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -189,8 +190,31 @@ def test_document_frequencies_beyond_one_search_are_counted_exactly(
     assert counts == {"common": 9, "number1": 4, "number0": 5}
 
 
-def test_keyword_terms_fold_case_accents_and_stems():
-    assert ms.keyword_terms("Keepers' CAFÉ_lights, 1874!") == ["keeper", "cafe", "light", "1874"]
+def test_keyword_statistics_follow_added_and_removed_files(store, fake_embedder):
+    """BM25's average chunk length counts the terms of the live files only."""
+    _build(store, fake_embedder, {"a.txt": "lamp lamp keeper", "b.txt": "lamp and a long tail"})
+    _build(store, fake_embedder, {"c.txt": "keeper of the lamp"}, removed=("b.txt",))
+    reader = ms.open_index(store)
+    assert reader._average_terms == (3 + 4) / 2
+    [(first, score), (_, second)] = reader.search_keywords(["lamp", "keeper"], k=5)
+    assert reader.chunks([first])[first].source == "a.txt" and score > second > 0
+    assert ms.check(store) == []
+
+
+def test_an_index_with_older_keyword_terms_is_refused_until_rebuilt(store, fake_embedder):
+    manifest = _build(store, fake_embedder, {"a.txt": "An assembly of keepers"})
+    [meta] = store.client.get(store.files, ids=[ms.META_KEY], output_fields=["*"])
+    data = json.loads(meta["data"])
+    del data["terms_format"]  # as docqa wrote it before its terms were FTS5's
+    store.client.upsert(store.files, [{**meta, "data": json.dumps(data)}])
+    with pytest.raises(IndexMismatchError, match="Rebuild it: docqa ingest --rebuild --store"):
+        ms.open_index(store, expected=manifest)
+    draft = ms.MilvusDraft(store, fake_embedder.dim, rebuild=True)
+    pages = _pages("An assembly of keepers")
+    chunks = _chunks("a.txt", pages)
+    draft.add_source("a.txt", pages, chunks, fake_embedder.encode([c.text for c in chunks]))
+    draft.publish(manifest)
+    assert len(ms.open_index(store, expected=manifest).search_keywords(["assembly"], 5)) == 1
 
 
 def test_remove_and_re_add_sources(store, fake_embedder):
@@ -288,11 +312,12 @@ def test_check_reports_injected_inconsistencies(store, fake_embedder):
     assert "b.txt: chunk 12345 has an id that is not its hash" in problems
     assert f"a.txt: chunk {rows['a.txt']['id']} has an id that is not its hash" in problems
     assert "b.txt: manifest says 1 chunk(s), the store differs" in problems
+    assert "b.txt: manifest says 2 keyword term(s), the store differs" in problems
     assert any(
         p.startswith("1 chunk row(s) and 0 page row(s) that the manifest does not name")
         for p in problems
     )
-    assert len(problems) == 6
+    assert len(problems) == 7
 
 
 def test_check_reports_a_missing_page(store, fake_embedder):

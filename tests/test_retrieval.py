@@ -67,3 +67,31 @@ def test_question_words_are_never_read_as_fts_syntax(small_index):
 def test_reciprocal_rank_fusion_rewards_agreement():
     fused = fuse([([(1, 0.9), (2, 0.8), (3, 0.1)], 1.0), ([(2, 9.0), (3, 5.0)], 1.0)])
     assert [chunk_id for chunk_id, _ in fused] == [2, 3, 1]
+
+
+def test_tied_scores_share_a_rank_whatever_order_a_store_gives_them():
+    tied_one_way = fuse([([(1, 0.5), (2, 0.5), (3, 0.1)], 1.0), ([(3, 2.0)], 1.0)])
+    tied_other_way = fuse([([(2, 0.5), (1, 0.5), (3, 0.1)], 1.0), ([(3, 2.0)], 1.0)])
+    assert tied_one_way == tied_other_way
+    assert dict(tied_one_way)[1] == dict(tied_one_way)[2]
+
+
+@pytest.mark.parametrize("mode", ["dense", "keyword", "hybrid"])
+def test_equal_passages_come_in_corpus_order_whatever_order_they_were_added(
+    tmp_path, real_embedder, mode
+):
+    """Two files with the same text tie in every ranking. The one first in the corpus wins
+    even when it was indexed last (a higher id), so a rebuild or another store agrees."""
+    from app.settings import Settings
+
+    text = "The harbour ferry leaves at seven every morning from the north pier."
+    settings = Settings.from_env({}, corpus=tmp_path / "corpus", index=tmp_path / "index")
+    write_files(settings.corpus, {"b.txt": text})
+    ingest(settings, embedder=real_embedder)
+    write_files(settings.corpus, {"a.txt": text})
+    ingest(settings, embedder=real_embedder)
+    reader = open_index(settings.index)
+    [first] = search(reader, real_embedder, "when does the harbour ferry leave", k=1, mode=mode)
+    assert first.source == "a.txt"
+    both = search(reader, real_embedder, "when does the harbour ferry leave", k=2, mode=mode)
+    assert [p.source for p in both] == ["a.txt", "b.txt"] and both[0].score == both[1].score
