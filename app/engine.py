@@ -62,11 +62,13 @@ class Engine:
 
     def search(self, query: str, k: int | None = None, mode: Mode = "hybrid") -> list[Passage]:
         reader = self.reader()
+        query = valid_text(query)
         with self._compute:
             return search(reader, self.embedder, query, k or self.settings.top_k, mode)
 
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
         reader = self.reader()
+        question, history = valid_text(question), [valid_text(h) for h in history or []]
         with self._compute:
             return ask(reader, self.embedder, question, history, k=self.settings.top_k)
 
@@ -111,6 +113,12 @@ class Engine:
     def locate(self, source: str) -> Path | None:
         """The corpus file a citation points to, or None if it is not (or no longer) there."""
         return self.reader().manifest.locate(source)
+
+
+def valid_text(text: str) -> str:
+    """`text` with lone surrogates (from undecodable command-line bytes, or a browser's broken
+    UTF-16) replaced by U+FFFD: the tokenizers and SQLite refuse them outright."""
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 
 def to_json(value: Answer | Passage | list) -> dict | list:

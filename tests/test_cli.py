@@ -46,6 +46,14 @@ def test_ask_json_and_text(cli_index):
     assert "[1] faq.html" in text
 
 
+def test_undecodable_bytes_on_the_command_line_are_searched_around(cli_index):
+    """A terminal in another encoding passes bytes that are not UTF-8 (Python holds them as
+    lone surrogates, which the tokenizers refuse): the rest of the query still searches."""
+    for command in ("search", "ask"):
+        done = run_docqa(command, "allotment plot rent \udcff", "--index", str(cli_index))
+        assert "allotment-committee-2026-10.txt" in done.stdout
+
+
 def test_check_and_clear_errors(cli_index, tmp_path):
     assert "consistent" in run_docqa("check", "--index", str(cli_index)).stdout
     missing = run_docqa("search", "anything", "--index", str(tmp_path / "none"), check=False)
