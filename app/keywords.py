@@ -27,9 +27,11 @@ Phrase = tuple[str, ...]
 def keyword_terms(texts: Sequence[str]) -> list[list[str]]:
     """The terms FTS5 indexes for each text, in order: folded, accents removed, Porter-stemmed."""
     db = _tokenizer()
-    db.executemany("INSERT INTO scratch (rowid, text) VALUES (?, ?)", enumerate(texts))
-    rows = db.execute("SELECT doc, term FROM scratch_terms ORDER BY doc, offset").fetchall()
-    db.execute("DELETE FROM scratch")
+    try:
+        db.executemany("INSERT INTO scratch (rowid, text) VALUES (?, ?)", enumerate(texts))
+        rows = db.execute("SELECT doc, term FROM scratch_terms ORDER BY doc, offset").fetchall()
+    finally:  # a text SQLite refuses (a lone surrogate) must not leave rows for the next call
+        db.execute("DELETE FROM scratch")
     terms: list[list[str]] = [[] for _ in texts]
     for doc, term in rows:
         terms[doc].append(term)

@@ -54,6 +54,12 @@ def test_terms_are_fts5s_own():
     ]
 
 
+def test_a_refused_text_leaves_nothing_behind_for_the_next_call():
+    with pytest.raises(UnicodeEncodeError):
+        keyword_terms(["lamps", "\ud800"])
+    assert keyword_terms(["keepers"]) == [["keeper"]]
+
+
 @pytest.mark.parametrize(
     "words",
     [
