@@ -336,7 +336,8 @@ def _index_files(
         group: list[_Extracted] = []
         group_chunks = 0
         pending: deque[tuple[list[_Extracted], Future]] = deque()
-        reading = _read_ahead(todo, settings, embedder, manifest, report, progress)
+        extracted = _extract_each(todo, settings, embedder, manifest, report, progress)
+        reading = _read_ahead(extracted, join_timeout=settings.file_timeout + 5)
         with contextlib.closing(reading):  # on an error, stop the reader now, not at exit
             for item in reading:
                 group.append(item)
@@ -404,21 +405,14 @@ def _add_group(
 _DONE = object()
 
 
-def _read_ahead(
-    todo: list[tuple[CorpusFile, str]],
-    settings: Settings,
-    embedder: Embedder,
-    manifest: Manifest,
-    report: IngestReport,
-    progress: bool,
-) -> Iterator[_Extracted]:
-    """The extracted files in order, read by a background thread up to READ_AHEAD files ahead."""
+def _read_ahead(items: Iterator[_Extracted], join_timeout: float) -> Iterator[_Extracted]:
+    """`items` in order, produced by a background thread up to READ_AHEAD items ahead."""
     results: queue.Queue = queue.Queue(maxsize=READ_AHEAD)
     stop = threading.Event()
 
     def read() -> None:
         try:
-            for item in _extract_each(todo, settings, embedder, manifest, report, progress):
+            for item in items:
                 while not stop.is_set():
                     with contextlib.suppress(queue.Full):
                         results.put(item, timeout=0.1)
@@ -438,7 +432,7 @@ def _read_ahead(
             yield item
     finally:
         stop.set()
-        reader.join(timeout=settings.file_timeout + 5)
+        reader.join(timeout=join_timeout)
 
 
 def _extract_each(
