@@ -34,8 +34,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"docqa: error: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:
-        from app.store import StoreError
-        from app.stores import milvus_failure
+        from app.store.backends import milvus_failure
+        from app.store.manifest import StoreError
 
         if isinstance(exc, StoreError):
             print(f"docqa: error: {exc}", file=sys.stderr)
@@ -141,8 +141,8 @@ def _command(commands, name: str, run, help: str) -> argparse.ArgumentParser:
 
 
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from app.ingest import ingest
-    from app.milvus_store import parse_shard
+    from app.ingest.pipeline import ingest
+    from app.records import Shard
 
     report = ingest(
         settings,
@@ -150,7 +150,7 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
         rebuild=args.rebuild,
         wait=args.wait,
         progress=sys.stderr.isatty() and not args.json,
-        shard=parse_shard(args.shard) if args.shard else None,
+        shard=Shard.parse(args.shard) if args.shard else None,
         workers=args.workers,
     )
     if args.json:
@@ -221,14 +221,14 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    from app.server import serve
+    from app.serve.server import serve
 
     serve(settings)
     return 0
 
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:
-    from app.stores import backend
+    from app.store.backends import backend
 
     store = backend(settings)
     problems = store.check()

@@ -11,12 +11,14 @@ import dataclasses
 import threading
 from pathlib import Path
 
-from app.answering import Answer, ask
-from app.embedding import load_embedder
-from app.retrieval import Mode, Passage, search
+from app.answer.answering import ask
+from app.answer.retrieval import Mode, search
+from app.models.embedder import load_embedder
+from app.records import Answer, Passage
 from app.settings import Settings
-from app.store import IndexReader, Manifest, StoreError
-from app.stores import backend
+from app.store.backends import backend
+from app.store.folder import IndexReader
+from app.store.manifest import Manifest, StoreError
 
 
 class Engine:
@@ -38,7 +40,7 @@ class Engine:
 
     def warm_up(self) -> Engine:
         """Load the index, the model and the sentence splitter now rather than on first use."""
-        from app.answering import load_nlp
+        from app.answer.sentences import load_nlp
 
         self.reader()
         self.embedder.encode(["warm up"])

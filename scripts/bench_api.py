@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import evaldata
 from load_test import free_port, start_server, status_mib
 
-from app import retrieval
+from app.answer import retrieval
 from app.engine import Engine
 from app.settings import Settings
 

@@ -27,11 +27,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import evaldata
 from load_test import status_mib
 
-from app.chunking import count_tokens
-from app.embedding import BACKENDS, load_embedder
-from app.ingest import ingest
+from app.ingest.chunking import count_tokens
+from app.ingest.pipeline import ingest
+from app.models.embedder import BACKENDS, load_embedder
 from app.settings import Settings
-from app.store import live_version, open_index
+from app.store.folder import live_version, open_index
 
 
 def run_one(docs: int, backend: str, workdir: Path) -> dict:

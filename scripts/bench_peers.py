@@ -217,7 +217,7 @@ def run_docqa(corpus: Corpus, workdir: Path) -> list[dict[str, Any]]:
     and it is handed to ingest already loaded, as bench_ingest.py does: build time is ingest's.
     """
     from app.engine import Engine
-    from app.ingest import ingest
+    from app.ingest.pipeline import ingest
     from app.settings import Settings
 
     print("[docqa] writing the corpus and ingesting into a fresh index", flush=True)
@@ -269,7 +269,7 @@ def time_docqa_queries(
     A document ranks where its best chunk does. Each query is timed once: its vector would be
     cached after that, and the warm-up query is not one of the test queries.
     """
-    from app import retrieval
+    from app.answer import retrieval
 
     retrieval.clear_query_cache()
     retrieval.search(reader, embedder, WARMUP_QUERY, DOCQA_CHUNKS, mode)

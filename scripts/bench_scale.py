@@ -40,18 +40,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import evaldata
 
-from app import vector_index
-from app.chunking import Chunk
-from app.loaders import Page
-from app.store import (
-    Draft,
-    FileEntry,
-    Manifest,
-    check_index,
-    live_version,
-    open_index,
-    read_manifest,
-)
+from app.records import Chunk, Page
+from app.store import faiss_index
+from app.store.folder import Draft, check_index, live_version, open_index, read_manifest
+from app.store.manifest import FileEntry, Manifest
 
 DIM = 384
 CHUNKS_PER_DOC = 50
@@ -90,12 +82,12 @@ def load_seeds(source: str) -> tuple[np.ndarray, np.ndarray]:
         noise = rng.standard_normal((300, DIM), dtype=np.float32) * spectrum
         picked = seeds[rng.choice(len(seeds), 300, replace=False)]
         return seeds, _unit(picked + noise / np.linalg.norm(noise, axis=1, keepdims=True))
-    from app.embedding import load_embedder
+    from app.models.embedder import load_embedder
 
     data = evaldata.load_beir("scifact")
     settings = evaldata.build_index("scifact", data.docs, evaldata.DEFAULT_CACHE)
     reader = open_index(settings.index)
-    _, seeds = vector_index.contents(reader.vectors)
+    _, seeds = faiss_index.contents(reader.vectors)
     reader.close()
     embedder = load_embedder(settings.model)
     return seeds, embedder.encode(list(data.queries.values()), 32)
@@ -127,7 +119,7 @@ def run_size(n: int, seeds: np.ndarray, queries: np.ndarray, workdir: Path) -> d
     queries_path = workdir / "queries.npy"
     np.save(queries_path, queries)
     vectors = np.fromfile(vectors_path, dtype=np.float32).reshape(n, DIM)
-    truth = vector_index.exact_top(queries, vectors, 10)
+    truth = faiss_index.exact_top(queries, vectors, 10)
     del vectors
     truth_path = workdir / f"truth-{n}.npy"
     np.save(truth_path, truth)
@@ -170,9 +162,9 @@ def build(job: dict) -> dict:
             draft.add_source(source, pages, chunks, vectors)
             manifest.files[source] = FileEntry("0" * 64, 0, 0, pages=1, chunks=count)
     added = time.perf_counter()
-    draft.vectors = vector_index.fit(draft.vectors, limit)  # what publish does, timed alone
+    draft.vectors = faiss_index.fit(draft.vectors, limit)  # what publish does, timed alone
     fitted = time.perf_counter()
-    description = vector_index.describe(draft.vectors)
+    description = faiss_index.describe(draft.vectors)
     draft.publish(manifest)
     published = time.perf_counter()
     version = live_version(root)

@@ -25,9 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import evaldata
 import numpy as np
 
-from app.embedding import load_embedder
 from app.engine import Engine
-from app.ingest import ingest
+from app.ingest.pipeline import ingest
+from app.models.embedder import load_embedder
 from app.settings import Settings
 
 MODES = ("hybrid", "keyword")
@@ -104,16 +104,16 @@ def _agreement(engines: dict[str, Engine], queries: list[str], asked: int) -> li
 def _pool_sweep(engines: dict[str, Engine], queries: list[str]) -> list[tuple]:
     """Agreement and keyword latency of the Milvus store by the size of its BM25 candidate
     pool (factor of k, minimum); keyword top 100 compared exactly, ties included."""
-    from app import milvus_store
+    from app.store.milvus import reader as milvus_reader
 
     wanted = {q: _keys(engines["faiss"].search(q, 100, "keyword")) for q in queries}
     wanted_hybrid = {q: _keys(engines["faiss"].search(q, 10, "hybrid")) for q in queries}
     for query in queries:  # count every query's terms once, as a warm reader has
         engines["milvus"].search(query, 100, "keyword")
     rows = []
-    default = milvus_store.KEYWORD_POOL_FACTOR, milvus_store.KEYWORD_POOL_MIN
+    default = milvus_reader.KEYWORD_POOL_FACTOR, milvus_reader.KEYWORD_POOL_MIN
     for factor, minimum in POOL_SIZES:
-        milvus_store.KEYWORD_POOL_FACTOR, milvus_store.KEYWORD_POOL_MIN = factor, minimum
+        milvus_reader.KEYWORD_POOL_FACTOR, milvus_reader.KEYWORD_POOL_MIN = factor, minimum
         same = same_hybrid = 0
         times = []
         for query in queries:
@@ -125,7 +125,7 @@ def _pool_sweep(engines: dict[str, Engine], queries: list[str]) -> list[tuple]:
                 _keys(engines["milvus"].search(query, 10, "hybrid")) == wanted_hybrid[query]
             )
         rows.append((factor, minimum, same, same_hybrid, float(np.percentile(times, 50))))
-    milvus_store.KEYWORD_POOL_FACTOR, milvus_store.KEYWORD_POOL_MIN = default
+    milvus_reader.KEYWORD_POOL_FACTOR, milvus_reader.KEYWORD_POOL_MIN = default
     return rows
 
 

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.embedding import Embedder
+from app.models.embedder import Embedder
 
 ROOT = Path(__file__).resolve().parents[1]
 ANCHOR = (
@@ -188,8 +188,9 @@ def _has_children(pid: int) -> bool:
 
 def _check(index: Path, embedder: Embedder) -> list[str]:
     """What is wrong with the index after a kill: it must open, agree with itself and answer."""
-    from app.retrieval import search
-    from app.store import StoreError, check_index, open_index
+    from app.answer.retrieval import search
+    from app.store.folder import check_index, open_index
+    from app.store.manifest import StoreError
 
     try:
         problems = check_index(index)
@@ -207,7 +208,7 @@ def _check(index: Path, embedder: Embedder) -> list[str]:
 
 def _converges(corpus: Path, index: Path, clean: Path, embedder: str) -> list[str]:
     """A normal ingest after all the kills must equal a clean build of the same corpus."""
-    from app.store import check_index, read_manifest
+    from app.store.folder import check_index, read_manifest
 
     problems = []
     for target in (index, clean):
@@ -260,7 +261,7 @@ def _pages(index: Path) -> list[tuple]:
 
 
 def _query(index: Path, sql: str) -> list[tuple]:
-    from app.store import open_index
+    from app.store.folder import open_index
 
     reader = open_index(index)
     try:
@@ -330,10 +331,10 @@ def print_summary(result: CrashLoopResult) -> None:
 
 def _child(argv: list[str]) -> int:
     """`docqa ingest` itself, with the hashing embedder in place of the model."""
-    import app.ingest
+    import app.ingest.pipeline
     from app.cli import main
 
-    app.ingest.load_embedder = lambda *args, **kwargs: HashEmbedder()
+    app.ingest.pipeline.load_embedder = lambda *args, **kwargs: HashEmbedder()
     return main(argv)
 
 

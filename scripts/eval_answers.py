@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import evaldata
 
-from app import answering
+from app.answer import answering
 from app.engine import Engine
 
 

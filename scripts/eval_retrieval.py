@@ -19,9 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import evaldata
 
-from app import retrieval
-from app.embedding import BACKENDS
+from app.answer import retrieval
 from app.engine import Engine
+from app.models.embedder import BACKENDS
 from app.settings import Settings
 
 CHUNK_DEPTH = 300  # chunks fetched per query, enough for 100 distinct documents

@@ -17,7 +17,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.ingest import ingest
+from app.ingest.pipeline import ingest
 from app.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -236,7 +236,7 @@ def _call(http: httpx.Client, endpoint: str, body: dict, started: float) -> Call
 def _plan(rng: random.Random, corpus: Path, count: int, ask_share: float) -> list[tuple[str, dict]]:
     """The requests, in order: mostly retrieves with varied queries, some asks."""
     words = sorted(set(re.findall(r"[a-z]{4,}", _corpus_text(corpus).lower())))
-    demo = [q["question"] for q in json.loads((ROOT / "app/demo_questions.json").read_text())]
+    demo = [q["question"] for q in json.loads((ROOT / "app/serve/demo_questions.json").read_text())]
     plan: list[tuple[str, dict]] = []
     for _ in range(count):
         if rng.random() < ask_share:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app.embedding import SentenceTransformerEmbedder, load_embedder
+from app.models.embedder import SentenceTransformerEmbedder, load_embedder
 from app.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,14 +80,14 @@ def shared_eval() -> Path:
 
 
 CORPUS = ROOT / "corpus"
-DEMO_QUESTIONS = ROOT / "app" / "demo_questions.json"
+DEMO_QUESTIONS = ROOT / "app" / "serve" / "demo_questions.json"
 
 
 @pytest.fixture(scope="session")
 def sample_engine(tmp_path_factory, real_embedder):
     """The bundled sample corpus, indexed once per test session, behind a real Engine."""
     from app.engine import Engine
-    from app.ingest import ingest
+    from app.ingest.pipeline import ingest
 
     index = tmp_path_factory.mktemp("sample") / "index"
     settings = Settings.from_env(environ={}, corpus=CORPUS, index=index)
@@ -144,7 +144,7 @@ class LiveServer:
 
 def serve_engine(settings: Settings, embedder) -> tuple[LiveServer, object]:
     from app.engine import Engine
-    from app.server import build_server
+    from app.serve.server import build_server
 
     engine = Engine(settings)
     engine.embedder = embedder
@@ -156,7 +156,7 @@ def live(tmp_path_factory, real_embedder):
     """docqa's full server (API + UI) over a private copy of the sample corpus."""
     import shutil
 
-    from app.ingest import ingest
+    from app.ingest.pipeline import ingest
 
     root = tmp_path_factory.mktemp("live")
     shutil.copytree(CORPUS, root / "corpus")

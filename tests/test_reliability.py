@@ -13,12 +13,13 @@ import time
 
 import pytest
 
-import app.ingest
+import app.ingest.pipeline
+import app.ingest.scan
+from app.answer.retrieval import search
 from app.cli import main as docqa
-from app.ingest import ingest
-from app.retrieval import search
-from app.store import check_index, live_version, open_index
-from app.ui import place_file
+from app.ingest.pipeline import ingest
+from app.serve.ui import place_file
+from app.store.folder import check_index, live_version, open_index
 from scripts.load_test import endpoint_stats, run_load_test
 from tests.conftest import ROOT, write_files
 
@@ -48,7 +49,7 @@ def indexed(settings, fake_embedder, monkeypatch):
     """An index of FILES, and `docqa` (the CLI, in this process) using the fake embedder."""
     write_files(settings.corpus, FILES)
     ingest(settings, embedder=fake_embedder)
-    monkeypatch.setattr(app.ingest, "load_embedder", lambda *args, **kwargs: fake_embedder)
+    monkeypatch.setattr(app.ingest.pipeline, "load_embedder", lambda *args, **kwargs: fake_embedder)
     write_files(settings.corpus, {"new.md": "A new note about kites and their lines."})
     return settings
 
@@ -57,7 +58,7 @@ def _full_disk_in_sqlite(monkeypatch):
     def add_source(*args, **kwargs):
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr("app.store.Draft.add_source", add_source)
+    monkeypatch.setattr("app.store.folder.Draft.add_source", add_source)
 
 
 def _full_disk_in_faiss(monkeypatch):
@@ -75,7 +76,7 @@ def _full_disk_at_publish(monkeypatch):
     def rename(*args, **kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr("app.store.os.rename", rename)
+    monkeypatch.setattr("app.store.folder.os.rename", rename)
 
 
 @pytest.mark.parametrize(
@@ -104,7 +105,7 @@ def test_an_unusable_index_path_gives_a_clear_message(
 ):
     """chmod does not stop root, but a path through a regular file stops everyone."""
     write_files(settings.corpus, FILES)
-    monkeypatch.setattr(app.ingest, "load_embedder", lambda *args, **kwargs: fake_embedder)
+    monkeypatch.setattr(app.ingest.pipeline, "load_embedder", lambda *args, **kwargs: fake_embedder)
     blocker = settings.index.parent / "blocker"
     blocker.write_text("a file, not a folder")
     index = blocker / "index" if where == "under a file" else blocker
@@ -119,7 +120,7 @@ def test_an_unusable_index_path_gives_a_clear_message(
 def test_a_file_that_vanishes_after_the_scan_is_reported_and_the_rest_indexed(
     indexed, fake_embedder, monkeypatch
 ):
-    scan = app.ingest.scan_corpus
+    scan = app.ingest.scan.scan_corpus
 
     def scan_then_delete(root, max_bytes):
         found = scan(root, max_bytes)
@@ -127,7 +128,7 @@ def test_a_file_that_vanishes_after_the_scan_is_reported_and_the_rest_indexed(
         (root / "new.md").unlink()  # never indexed
         return found
 
-    monkeypatch.setattr(app.ingest, "scan_corpus", scan_then_delete)
+    monkeypatch.setattr(app.ingest.scan, "scan_corpus", scan_then_delete)
     os.utime(indexed.corpus / "garden.txt", ns=(0, 0))  # changed, so ingest must read it
     write_files(indexed.corpus, {"extra.txt": "Extra notes on canal locks."})
     report = ingest(indexed, embedder=fake_embedder)
@@ -145,7 +146,7 @@ def test_a_file_that_vanishes_after_the_scan_is_reported_and_the_rest_indexed(
 def test_a_file_that_vanishes_before_extraction_is_retried_when_it_returns(
     indexed, fake_embedder, monkeypatch
 ):
-    changed_files = app.ingest._changed_files
+    changed_files = app.ingest.pipeline.changed_files
     saved = (indexed.corpus / "new.md").read_bytes()
     stat = (indexed.corpus / "new.md").stat()
 
@@ -154,7 +155,7 @@ def test_a_file_that_vanishes_before_extraction_is_retried_when_it_returns(
         (indexed.corpus / "new.md").unlink()
         return todo
 
-    monkeypatch.setattr(app.ingest, "_changed_files", hash_then_delete)
+    monkeypatch.setattr(app.ingest.pipeline, "changed_files", hash_then_delete)
     report = ingest(indexed, embedder=fake_embedder)
     assert [(s.relpath, s.reason) for s in report.files_skipped] == [
         ("new.md", "cannot read: No such file or directory")
@@ -169,12 +170,13 @@ def test_a_file_that_vanishes_before_extraction_is_retried_when_it_returns(
 TINY_DISK_CHILD = """
 import json, sys
 from pathlib import Path
-import app.ingest
+import app.ingest.pipeline
+import app.ingest.scan
 from app.cli import main
-from app.store import check_index, live_version
+from app.store.folder import check_index, live_version
 from tests.conftest import FakeEmbedder
 
-app.ingest.load_embedder = lambda *args, **kwargs: FakeEmbedder()
+app.ingest.pipeline.load_embedder = lambda *args, **kwargs: FakeEmbedder()
 corpus, disk = Path(sys.argv[1]), Path(sys.argv[2])
 index = disk / "index"
 assert main(["ingest", str(corpus), "--index", str(index), "--json"]) == 0
@@ -235,7 +237,7 @@ def test_a_failed_copy_leaves_no_partial_file_under_its_final_name(tmp_path, mon
             writer.write(reader.read(len(source.read_bytes()) // 2))
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr("app.ui.shutil.copyfile", copy_half_then_fail)
+    monkeypatch.setattr("app.serve.ui.shutil.copyfile", copy_half_then_fail)
     with pytest.raises(OSError, match="No space left"):
         place_file(source, folder, "report.md")
     assert [p.name for p in folder.rglob("*") if p.is_file()] == []
@@ -244,7 +246,7 @@ def test_a_failed_copy_leaves_no_partial_file_under_its_final_name(tmp_path, mon
 KILLED_COPY_CHILD = """
 import shutil, sys, time
 from pathlib import Path
-import app.ui
+import app.serve.ui
 
 def slow_copy(src, dst, *args, **kwargs):
     with open(src, "rb") as reader, open(dst, "wb") as writer:
@@ -253,13 +255,13 @@ def slow_copy(src, dst, *args, **kwargs):
             writer.flush()
             time.sleep(0.01)
 
-app.ui.shutil.copyfile = slow_copy
-app.ui.place_file(Path(sys.argv[1]), Path(sys.argv[2]), "report.md")
+app.serve.ui.shutil.copyfile = slow_copy
+app.serve.ui.place_file(Path(sys.argv[1]), Path(sys.argv[2]), "report.md")
 """
 
 
 def test_an_upload_killed_mid_copy_leaves_no_partial_file_under_its_final_name(tmp_path):
-    from app.loaders import scan_corpus
+    from app.ingest.scan import scan_corpus
 
     source = tmp_path / "report.md"
     source.write_bytes(b"A long upload. " * 50_000)

@@ -1,0 +1,1 @@
+"""Question -> passages -> answer: hybrid retrieval, sentences, the answering span, citations."""

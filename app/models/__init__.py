@@ -1,0 +1,1 @@
+"""Everything that loads weights: the embedding model and the ONNX files built from it."""

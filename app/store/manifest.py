@@ -1,0 +1,89 @@
+"""What an index holds, whichever store keeps it: the manifest, and the errors every store raises.
+
+The manifest records the model and chunk settings an index was built with (an index built
+otherwise is refused, never misread) and, per corpus file, its hash, size, time and counts, or
+the reason it was refused: that is what lets an ingest re-read only what changed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+FORMAT_VERSION = 1
+
+
+class StoreError(Exception):
+    """Base of the index errors; their messages tell the user what to do."""
+
+
+class IndexNotFoundError(StoreError):
+    pass
+
+
+class IndexMismatchError(StoreError):
+    pass
+
+
+class IndexLockedError(StoreError):
+    pass
+
+
+@dataclass
+class FileEntry:
+    sha256: str
+    size: int
+    mtime_ns: int
+    pages: int = 0
+    chunks: int = 0
+    skipped: str | None = None  # the reason, for files that were refused (not retried unchanged)
+
+
+@dataclass
+class Manifest:
+    model: str
+    dim: int
+    chunk_tokens: int
+    chunk_overlap: int
+    format_version: int = FORMAT_VERSION
+    built_at: str = ""
+    roots: dict[str, str] = field(default_factory=dict)  # source prefix -> corpus folder
+    files: dict[str, FileEntry] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=1, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Manifest:
+        data = json.loads(text)
+        files = {path: FileEntry(**entry) for path, entry in data.pop("files", {}).items()}
+        return cls(files=files, **data)
+
+    def locate(self, source: str) -> Path | None:
+        """The file on disk that `source` was read from, if it still lies inside its corpus."""
+        for prefix, folder in sorted(self.roots.items(), key=lambda item: -len(item[0])):
+            if prefix and not source.startswith(prefix + "/"):
+                continue
+            base = Path(folder).resolve()
+            path = (base / source[len(prefix) + 1 if prefix else 0 :]).resolve()
+            return path if path.is_relative_to(base) and path.is_file() else None
+        return None
+
+    def ensure_compatible(
+        self, expected: Manifest, where: Path | str, index_flags: str | None = None
+    ) -> None:
+        """Refuse an index whose vectors or chunks mean something else than this docqa's.
+
+        `where` names the index in the message (a folder, or any phrase for another store),
+        `index_flags` are the flags that point `docqa ingest` at it (default: `--index where`).
+        """
+        mine = (self.format_version, self.model, self.dim)
+        theirs = (expected.format_version, expected.model, expected.dim)
+        if mine != theirs:
+            raise IndexMismatchError(
+                f"the index in {where} was built with model {self.model} ({self.dim} dimensions, "
+                f"format {self.format_version}), but this docqa uses {expected.model} "
+                f"({expected.dim} dimensions, format {expected.format_version}). "
+                f"Rebuild it: docqa ingest --rebuild {index_flags or f'--index {where}'}"
+            )

@@ -1,0 +1,122 @@
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.answer.answering import contextual_query, expected_labels
+from app.engine import Engine
+from app.ingest.pipeline import ingest
+from tests.conftest import DEMO_QUESTIONS, assert_verbatim, unicode_text, write_files
+
+DEMO = json.loads(DEMO_QUESTIONS.read_text())
+
+
+@pytest.mark.parametrize("demo", DEMO, ids=[d["question"][:40] for d in DEMO])
+def test_demo_questions_are_answered_verbatim_from_the_right_source(sample_engine, demo):
+    answer = sample_engine.ask(demo["question"])
+    assert answer.answer is not None, f"abstained (confidence {answer.confidence})"
+    first = answer.citations[0]
+    assert (first.source, first.page) == (demo["source"], demo["page"])
+    assert demo["answer_contains"] in answer.sentence
+    assert_verbatim(answer, sample_engine.reader())
+
+
+def test_typed_questions_get_the_short_span(sample_engine):
+    answer = sample_engine.ask("How many steps are there in the lighthouse tower's staircase?")
+    assert answer.answer == "146" or answer.answer.startswith("146")
+    who = sample_engine.ask("Who was appointed as the lighthouse's first keeper in 1874?")
+    assert who.answer == "Thomas Ardley"
+
+
+def test_a_title_that_repeats_the_question_is_not_the_answer(settings, real_embedder):
+    """Headings share the question's words but state nothing: the sentence that does answers."""
+    write_files(settings.corpus, {
+        "mill.md": "# Harwick Mill Waterwheel Restoration\n\n"
+        "Volunteers finished restoring the waterwheel in 1998, after four winters of work.\n",
+    })  # fmt: skip
+    ingest(settings, embedder=real_embedder)
+    engine = Engine(settings)
+    answer = engine.ask("When was the Harwick Mill waterwheel restoration finished?")
+    assert (
+        answer.sentence
+        == "Volunteers finished restoring the waterwheel in 1998, after four winters of work."
+    )
+    assert answer.answer == "1998"
+    assert_verbatim(answer, engine.reader())
+
+
+def test_unanswerable_question_abstains_but_shows_passages(sample_engine):
+    answer = sample_engine.ask("What is the melting point of tungsten in kelvin?")
+    assert answer.answer is None and answer.citations == []
+    assert "No answer" in answer.message
+    assert answer.passages
+
+
+def test_a_follow_up_question_retrieves_with_the_previous_turn(settings, real_embedder):
+    write_files(settings.corpus, {
+        "expedition.txt": "The 1905 Arctic expedition set out from Tromsø with 42 members. "
+        "Of the expedition's members, 7 were Lithuanian and 12 were Polish.",
+        "choir.txt": "The 1910 choir tour of Europe had 30 singers. Of the choir's singers, "
+        "5 were Lithuanian and 3 were Latvian.",
+    })  # fmt: skip
+    ingest(settings, embedder=real_embedder)
+    engine = Engine(settings)
+    engine.embedder = real_embedder
+    first = engine.ask("How many members did the 1905 Arctic expedition have?")
+    assert first.answer == "42" and first.citations[0].source == "expedition.txt"
+    follow_up = engine.ask("And how many of them were Lithuanian?", history=[first.question])
+    assert follow_up.citations[0].source == "expedition.txt"
+    assert follow_up.answer == "7"
+    assert_verbatim(follow_up, engine.reader())
+
+
+def test_only_follow_ups_borrow_context():
+    assert contextual_query("And how many were there?", ["Who built it?"]) == (
+        "Who built it? And how many were there?"
+    )
+    assert contextual_query("What is the capital of Peru?", ["Who built it?"]) == (
+        "What is the capital of Peru?"
+    )
+    assert contextual_query("How many were there?", []) == "How many were there?"
+
+
+def test_question_words_map_to_answer_types():
+    assert "CARDINAL" in expected_labels("How many people live there?")
+    assert "PERSON" in expected_labels("Who wrote it?")
+    assert "DATE" in expected_labels("When did it open?")
+    assert expected_labels("Why is the sky blue?") == set()
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    text=st.one_of(st.text(min_size=1, max_size=1500), unicode_text(max_pieces=15)),
+    question=st.one_of(st.text(min_size=1, max_size=80), unicode_text(max_pieces=4)),
+)
+def test_offsets_hold_for_any_unicode_text(tmp_path_factory, fake_embedder, text, question):
+    from app.answer.answering import extract_answer
+    from app.answer.retrieval import search
+    from app.answer.sentences import candidate_sentences
+    from app.settings import Settings
+    from app.store.folder import open_index
+
+    root = tmp_path_factory.mktemp("fuzz")
+    write_files(
+        root / "corpus", {"doc.txt": "Intro line.\n\n" + text + "\n\nThe end is near, 42 days."}
+    )
+    settings = Settings.from_env({}, corpus=root / "corpus", index=root / "index")
+    ingest(settings, embedder=fake_embedder)
+    reader = open_index(settings.index)
+    passages = search(reader, fake_embedder, question, k=5)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            "app.answer.answering.ABSTAIN_BELOW", -1.0
+        )  # always answer, to check every answer
+        answer = extract_answer(reader, fake_embedder, question, question, passages)
+    # Some sentence exists -> an answer exists (the file may also be refused, e.g. for a NUL byte).
+    assert (answer.answer is None) == (not candidate_sentences(passages))
+    assert_verbatim(answer, reader)
+    for citation in answer.citations:
+        assert 0 <= citation.answer_start <= citation.answer_end <= len(citation.snippet)

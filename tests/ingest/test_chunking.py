@@ -1,0 +1,94 @@
+import itertools
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.ingest.chunking import chunk_page, tiktoken_encoding
+from tests.conftest import unicode_text
+
+
+def _prose(sentences: int, seed: int = 0) -> str:
+    rng = random.Random(seed)
+    words = [
+        "river",
+        "stone",
+        "lamp",
+        "harbour",
+        "engine",
+        "seven",
+        "quietly",
+        "north",
+        "garden",
+        "paper",
+        "copper",
+    ]
+    out = []
+    for i in range(sentences):
+        out.append(
+            " ".join(rng.choice(words) for _ in range(rng.randint(6, 18))).capitalize() + "."
+        )
+        if i % 5 == 4:
+            out.append("\n\n")
+    return " ".join(out)
+
+
+def test_chunks_slice_back_stay_in_budget_and_end_at_sentences():
+    text = _prose(120)
+    chunks = chunk_page(text, source="a.txt", page=None, max_tokens=100, overlap=20)
+    enc = tiktoken_encoding()
+    assert len(chunks) > 5
+    for chunk in chunks:
+        assert text[chunk.start : chunk.end] == chunk.text
+        assert len(enc.encode(chunk.text)) <= 100
+    assert all(c.text.endswith(".") for c in chunks)
+
+
+def test_consecutive_chunks_overlap_and_cover_the_text():
+    text = _prose(80, seed=1)
+    chunks = chunk_page(text, source="a.txt", page=3, max_tokens=80, overlap=20)
+    assert chunks[0].start == 0 and chunks[-1].end == len(text.rstrip())
+    for before, after in itertools.pairwise(chunks):
+        assert after.start < before.end, "no overlap"
+        assert after.start > before.start
+    assert {c.page for c in chunks} == {3}
+
+
+def test_no_chunk_exceeds_the_model_window_in_the_models_own_tokenizer(real_embedder):
+    # Text that tiktoken packs densely but WordPiece explodes: CJK, digits, symbols, one huge word.
+    hostile = (
+        "東京都の人口は約千四百万人です。" * 60
+        + " 3.14159265358979323846264338327950288419716939937510 " * 20
+        + " "
+        + "x7Q" * 900
+        + " "
+        + "∮ E⋅da = Q,  n → ∞, ∑ f(i) = ∏ g(i), ∀x∈ℝ: ⌈x⌉ = −⌊−x⌋ " * 20
+    )
+    chunks = chunk_page(
+        hostile, source="h.txt", page=None, max_tokens=256, overlap=40, fits=real_embedder.fits
+    )
+    from transformers import AutoTokenizer
+
+    # The tokenizer sentence-transformers itself loads for this model folder, special tokens and all
+    tokenizer = AutoTokenizer.from_pretrained(str(real_embedder.path))
+    limit = real_embedder.max_tokens + 2
+    for chunk in chunks:
+        assert hostile[chunk.start : chunk.end] == chunk.text
+        assert len(tokenizer(chunk.text)["input_ids"]) <= limit
+    covered = "".join(hostile[c.start : c.end] for c in chunks)
+    assert "x7Q" * 50 in covered
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.one_of(st.text(min_size=0, max_size=3000), unicode_text()),
+    st.integers(8, 120),
+    st.integers(0, 30),
+)
+def test_any_unicode_text_chunks_without_error_and_offsets_hold(text, max_tokens, overlap):
+    chunks = chunk_page(text, source="x", page=None, max_tokens=max_tokens, overlap=overlap)
+    for chunk in chunks:
+        assert text[chunk.start : chunk.end] == chunk.text
+        assert chunk.text.strip() == chunk.text and chunk.text
+    if text.strip():
+        assert chunks

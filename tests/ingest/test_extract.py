@@ -1,0 +1,91 @@
+import os
+from pathlib import Path
+
+import pytest
+
+from app.ingest.errors import ExtractionError
+from app.ingest.extract import extract
+from app.ingest.scan import scan_corpus
+from tests.conftest import make_pdf, write_files
+
+
+def test_html_keeps_visible_text_only(tmp_path):
+    write_files(
+        tmp_path,
+        {
+            "page.html": (
+                "<html><head><title>Guide</title><style>.secret{color:red}</style>"
+                "<script>var hidden = 'do not index';</script></head>"
+                "<body><p>Visible <b>bold</b> words.</p><ul><li>first</li><li>second</li></ul>"
+                "<noscript>enable js</noscript></body></html>"
+            )
+        },
+    )
+    [page] = extract(tmp_path / "page.html")
+    assert page.number is None
+    assert "Visible bold words." in page.text
+    assert "first\nsecond" in page.text
+    for invisible in ("secret", "hidden", "do not index", "enable js"):
+        assert invisible not in page.text
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252", "utf-16"])
+def test_non_utf8_text_is_decoded_not_dropped(tmp_path, encoding):
+    text = "Café crème brûlée costs 5 euros. Zoë naïve façade déjà vu. " * 3
+    (tmp_path / "menu.txt").write_bytes(text.encode(encoding))
+    [page] = extract(tmp_path / "menu.txt")
+    assert "Café crème brûlée" in page.text
+
+
+def test_pdf_pages_keep_their_numbers(tmp_path):
+    make_pdf(tmp_path / "doc.pdf", ["Alpha page text.", "Beta page text.", "Gamma page text."])
+    pages = extract(tmp_path / "doc.pdf")
+    assert [p.number for p in pages] == [1, 2, 3]
+    assert "Beta" in pages[1].text
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("blob.txt", os.urandom(4096) + b"\x00" * 16, "binary"),
+        ("broken.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\ngarbage", "corrupt PDF"),
+        ("blank.md", "   \n\n  ", "no extractable text"),
+    ],
+)
+def test_unreadable_files_raise_a_readable_reason(tmp_path, name, content, reason):
+    write_files(tmp_path, {name: content})
+    with pytest.raises(ExtractionError, match=reason):
+        extract(tmp_path / name)
+
+
+def test_scan_reports_what_it_refuses(tmp_path):
+    outside = tmp_path / "outside"
+    write_files(outside, {"secret.txt": "not part of the corpus"})
+    corpus = tmp_path / "corpus"
+    write_files(
+        corpus,
+        {
+            "a.md": "# Title\nText.",
+            "sub/b.txt": "More text.",
+            "image.png": b"\x89PNG",
+            "empty.txt": "",
+            ".hidden/c.txt": "ignored",
+            "big.txt": "x" * 3000,
+            "bad\x07name.txt": "x",
+        },
+    )
+    (corpus / "link.txt").symlink_to(outside / "secret.txt")
+    (corpus / "inside-link.md").symlink_to(corpus / "a.md")
+    files, skipped = scan_corpus(corpus, max_bytes=2000)
+    assert sorted(f.relpath for f in files) == ["a.md", "inside-link.md", "sub/b.txt"]
+    reasons = {s.relpath: s.reason for s in skipped}
+    assert "unsupported file type .png" in reasons["image.png"]
+    assert reasons["empty.txt"] == "empty file"
+    assert reasons["big.txt"].startswith("too large")
+    assert reasons["link.txt"] == "symlink points outside the corpus"
+    assert "control characters" in reasons["bad\x07name.txt"]
+
+
+def test_missing_corpus_folder_is_a_clear_error(tmp_path: Path):
+    with pytest.raises(FileNotFoundError, match="corpus folder not found"):
+        scan_corpus(tmp_path / "nope", max_bytes=10)

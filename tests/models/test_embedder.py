@@ -1,0 +1,95 @@
+"""The ONNX backends against PyTorch: the same model must give the same directions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.models.embedder import BACKENDS, SentenceTransformerEmbedder, load_embedder
+from app.models.onnx_export import cached_onnx_model
+
+TEXTS = [
+    "What year was the Saltmere lighthouse first lit?",
+    "Mitochondrial DNA is inherited from the mother in most animals.",
+    "Le phare fut allumé pour la première fois en 1868.",
+    "The committee agreed to raise the allotment rent by £4 a year, effective from April.",
+    "ok",
+    "🙂 emoji, Ω and ناصر in one line",
+    " ".join(["Long passages are truncated to the model's window of 256 tokens."] * 60),
+]
+
+
+@pytest.fixture(scope="module")
+def model_cache(tmp_path_factory) -> Path:
+    """An empty cache, so this module builds the ONNX models the way a first run does."""
+    return tmp_path_factory.mktemp("model-cache")
+
+
+@pytest.fixture(scope="module")
+def embedders(model_cache) -> dict[str, SentenceTransformerEmbedder]:
+    return {backend: load_embedder("bundled", backend, model_cache) for backend in BACKENDS}
+
+
+def test_every_backend_agrees_with_pytorch(embedders):
+    torch_vectors = embedders["torch"].encode(TEXTS, batch_size=3)
+    for backend, embedder in embedders.items():
+        vectors = embedder.encode(TEXTS, batch_size=3)
+        assert vectors.shape == (len(TEXTS), 384)
+        np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+        cosines = (vectors * torch_vectors).sum(axis=1)
+        if backend == "onnx-int8":
+            # Least exact on a text of one or two tokens ("ok": about 0.95); the rest agree
+            # to 0.99 or better, like the SciFact passages measured in BENCHMARKS.md.
+            assert cosines.min() >= 0.93 and np.median(cosines) >= 0.99, cosines
+        else:
+            assert cosines.min() >= 0.9999, (backend, cosines)
+
+
+def test_every_backend_ranks_like_pytorch(embedders):
+    """The nearest text to each question is the same under every backend."""
+    questions = ["When was the lighthouse lit?", "Who passes on mitochondria?", "How much rent?"]
+    for embedder in embedders.values():
+        nearest = (embedder.encode(questions) @ embedder.encode(TEXTS).T).argmax(axis=1)
+        assert nearest.tolist() == [0, 1, 3], embedder.backend
+
+
+def test_batching_moves_a_vector_only_slightly(embedders):
+    """int8 scales activations per batch, so neighbours in a batch nudge a text's vector."""
+    for embedder in embedders.values():
+        batch = embedder.encode(TEXTS, batch_size=16)
+        alone = np.vstack([embedder.encode([text]) for text in TEXTS])
+        cosines = (batch * alone).sum(axis=1)
+        assert cosines.min() >= 0.92 and np.median(cosines) >= 0.985, embedder.backend
+        assert embedder.encode([]).shape == (0, 384)
+
+
+def test_the_onnx_models_are_built_once_and_reused(embedders, model_cache):
+    built = sorted(model_cache.iterdir())
+    assert [p.suffix for p in built] == [".onnx", ".onnx"]  # fp32 and int8; no scratch files
+    stamps = [p.stat().st_mtime_ns for p in built]
+    path = embedders["onnx"].path
+    again = sorted(cached_onnx_model(path, model_cache, int8) for int8 in (False, True))
+    assert again == built and [p.stat().st_mtime_ns for p in again] == stamps
+
+
+def test_an_unknown_backend_is_a_clear_error():
+    with pytest.raises(ValueError, match="unknown embedding backend 'cuda'"):
+        load_embedder("bundled", backend="cuda")
+
+
+def test_onnx_refuses_a_model_it_would_pool_wrongly(real_embedder, tmp_path):
+    """A CLS-pooled model would get silently wrong vectors from mean pooling: refuse it."""
+    import json
+    import shutil
+
+    model = tmp_path / "cls-model"
+    shutil.copytree(real_embedder.path, model, ignore=shutil.ignore_patterns("*.safetensors"))
+    config = model / "1_Pooling" / "config.json"
+    pooling = json.loads(config.read_text())
+    pooling.update(pooling_mode_mean_tokens=False, pooling_mode_cls_token=True)
+    config.write_text(json.dumps(pooling))
+    with pytest.raises(ValueError, match="use DOCQA_BACKEND=torch"):
+        load_embedder(str(model), "onnx-int8")
+    assert load_embedder(str(model), "torch").backend == "torch"

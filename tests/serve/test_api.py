@@ -1,0 +1,237 @@
+import concurrent.futures
+import threading
+
+import httpx
+import pytest
+
+from app.ingest.pipeline import ingest
+from tests.conftest import assert_verbatim, serve_engine, write_files
+
+VALIDATION_CASES = [
+    ("/api/retrieve", {"query": "", "k": 3}, "must not be empty"),
+    ("/api/retrieve", {"query": "   \n\t", "k": 3}, "must not be empty"),
+    ("/api/retrieve", {"query": "x", "k": 0}, "k:"),
+    ("/api/retrieve", {"query": "x", "k": 51}, "k:"),
+    ("/api/retrieve", {"query": "x", "k": "5"}, "k:"),
+    ("/api/retrieve", {"query": "x", "k": 2.5}, "k:"),
+    ("/api/retrieve", {"query": "x", "k": True}, "k:"),
+    ("/api/retrieve", {"query": "x" * 2001}, "query:"),
+    ("/api/retrieve", {"query": 42}, "query:"),
+    ("/api/retrieve", {"k": 3}, "query: this field is required"),
+    ("/api/retrieve", {"query": "x", "colour": "red"}, "colour"),
+    ("/api/retrieve", ["query"], "body"),
+    ("/api/ask", {"question": ""}, "must not be empty"),
+    ("/api/ask", {"question": "why?", "history": "not a list"}, "history"),
+    ("/api/ask", {"question": "why?", "history": [{"answer": "no question"}]}, "history"),
+    ("/api/ask", {"question": "why?", "history": ["q"] * 21}, "history"),
+    ("/api/ask", {"question": None}, "question"),
+]
+
+
+def test_health_reports_the_index(live):
+    server, _ = live
+    body = httpx.get(server.url + "/api/health").json()
+    assert body["status"] == "ok" and body["documents"] == 7 and body["chunks"] > 20
+    assert body["model"].endswith("all-MiniLM-L6-v2") and body["built_at"]
+
+
+def test_retrieve_returns_the_right_passage_first(live):
+    server, _ = live
+    response = httpx.post(
+        server.url + "/api/retrieve", json={"query": "annual fee for a full allotment plot", "k": 3}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["query"] == "annual fee for a full allotment plot" and len(body["passages"]) == 3
+    assert body["passages"][0]["source"] == "notes/allotment-committee-2026-10.txt"
+    assert {"id", "source", "page", "text", "score"} <= set(body["passages"][0])
+
+
+def test_ask_returns_the_public_answer_format(live):
+    server, engine = live
+    body = httpx.post(
+        server.url + "/api/ask",
+        json={"question": "How many steps are there in the lighthouse tower's staircase?"},
+        timeout=60,
+    ).json()
+    assert set(body) >= {"question", "answer", "confidence", "citations", "passages"}
+    assert "146" in body["answer"]
+    citation = body["citations"][0]
+    assert set(citation) == {
+        "n",
+        "source",
+        "page",
+        "snippet",
+        "answer_start",
+        "answer_end",
+        "source_start",
+        "source_end",
+        "score",
+    }
+    assert citation["n"] == 1 and citation["page"] == 1
+    page_text = engine.reader().page_text(citation["source"], citation["page"])
+    assert page_text[citation["source_start"] : citation["source_end"]] == body["answer"]
+
+
+def test_ask_with_history_objects(live):
+    server, _ = live
+    history = [
+        {
+            "question": "Who was the first principal keeper of the lighthouse?",
+            "answer": "Thomas Ardley",
+        }
+    ]
+    response = httpx.post(
+        server.url + "/api/ask",
+        json={"question": "How many years did he keep the light?", "history": history},
+        timeout=60,
+    )
+    assert response.status_code == 200
+    assert response.json()["citations"][0]["source"] == "saltmere-lighthouse-history.pdf"
+
+
+@pytest.mark.parametrize(("path", "body", "message"), VALIDATION_CASES)
+def test_every_bad_field_gets_a_4xx_with_a_message(live, path, body, message):
+    server, _ = live
+    response = httpx.post(server.url + path, json=body)
+    assert 400 <= response.status_code < 500, response.text
+    assert message in response.json()["error"]
+    assert "Traceback" not in response.text
+
+
+@pytest.mark.parametrize("raw", [b"{bad json", b"", b"\xff\xfe", b"null"])
+def test_malformed_bodies_are_4xx(live, raw):
+    server, _ = live
+    response = httpx.post(
+        server.url + "/api/retrieve", content=raw, headers={"content-type": "application/json"}
+    )
+    assert 400 <= response.status_code < 500 and response.json()["error"]
+
+
+def test_openapi_documents_the_api(live):
+    server, _ = live
+    spec = httpx.get(server.url + "/openapi.json").json()
+    assert {"/api/retrieve", "/api/ask", "/api/health"} <= set(spec["paths"])
+    assert httpx.get(server.url + "/docs").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/files/..%2F..%2Fetc%2Fpasswd",
+        "/files/%2e%2e/%2e%2e/etc/passwd",
+        "/files/%2Fetc%2Fpasswd",
+        "/files//etc/passwd",
+        "/files/user-guide%2F..%2F..%2Fpyproject.toml",
+        "/files/..%5C..%5Cpyproject.toml",
+        "/files/notes/../../../pyproject.toml",
+    ],
+)
+def test_source_links_cannot_escape_the_corpus(live, path):
+    server, _ = live
+    response = httpx.get(server.url + path)
+    assert response.status_code == 404
+    assert "root:" not in response.text and "[project]" not in response.text
+
+
+def test_source_links_serve_indexed_documents_safely(live):
+    server, _ = live
+    pdf = httpx.get(server.url + "/files/saltmere-lighthouse-history.pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    page = httpx.get(server.url + "/files/faq.html")
+    assert page.headers["content-type"].startswith("text/plain")
+    assert page.headers["content-security-policy"] == "sandbox"
+
+
+def test_api_key_protects_every_api_route_but_not_the_ui(real_embedder, live):
+    _, engine = live
+    settings = type(engine.settings).from_env(
+        {}, corpus=engine.settings.corpus, index=engine.settings.index, api_key="s3cret"
+    )
+    server, _ = serve_engine(settings, real_embedder)
+    bodies = {"/api/retrieve": {"query": "fees"}, "/api/ask": {"question": "fees?"}}
+    try:
+        api_routes = [  # the route table, as the OpenAPI schema publishes it
+            (method.upper(), path)
+            for path, operations in server.app.openapi()["paths"].items()
+            if path.startswith("/api")
+            for method in operations
+        ]
+        assert {path for _, path in api_routes} == {"/api/retrieve", "/api/ask", "/api/health"}
+        for method, path in api_routes:
+            url, body = server.url + path, bodies.get(path)
+            assert httpx.request(method, url, json=body).status_code == 401
+            wrong = httpx.request(method, url, json=body, headers={"Authorization": "Bearer nope"})
+            assert wrong.status_code == 401 and wrong.headers["www-authenticate"] == "Bearer"
+            good = {"Authorization": "Bearer s3cret"}
+            assert (
+                httpx.request(method, url, json=body, headers=good, timeout=60).status_code == 200
+            )
+        assert httpx.get(server.url + "/").status_code == 200
+    finally:
+        server.stop()
+
+
+def test_a_burst_of_requests_in_parallel_has_no_errors(live):
+    server, _ = live
+    questions = [
+        "lighthouse keeper",
+        "allotment fees",
+        "release date",
+        "chunk size",
+        "API key",
+        "scanned PDF",
+    ]
+
+    def call(i: int) -> int:
+        with httpx.Client(base_url=server.url, timeout=120) as client:
+            if i % 10 == 0:
+                return client.post(
+                    "/api/ask", json={"question": f"What about the {questions[i % 6]}?"}
+                ).status_code
+            return client.post(
+                "/api/retrieve", json={"query": questions[i % 6], "k": 5}
+            ).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        statuses = list(pool.map(call, range(500)))
+    assert statuses.count(200) == 500
+
+
+def test_index_updates_are_picked_up_without_restart_or_failed_requests(live, real_embedder):
+    server, engine = live
+    before = httpx.get(server.url + "/api/health").json()
+    errors: list[str] = []
+    stop = threading.Event()
+
+    def hammer() -> None:
+        with httpx.Client(base_url=server.url, timeout=60) as client:
+            while not stop.is_set():
+                response = client.post(
+                    "/api/retrieve", json={"query": "bicycle tyre pressure", "k": 3}
+                )
+                if response.status_code != 200:
+                    errors.append(response.text)
+
+    threads = [threading.Thread(target=hammer) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    try:
+        write_files(
+            engine.settings.corpus,
+            {"bikes.md": "Road bike tyres should be inflated to about 6 bar."},
+        )
+        ingest(engine.settings, embedder=real_embedder)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert errors == []
+    after = httpx.get(server.url + "/api/health").json()
+    assert after["documents"] == before["documents"] + 1 and after["built_at"] >= before["built_at"]
+    top = httpx.post(
+        server.url + "/api/retrieve", json={"query": "bicycle tyre pressure", "k": 1}
+    ).json()
+    assert top["passages"][0]["source"] == "bikes.md"
+    answer = engine.ask("What pressure should road bike tyres have?")
+    assert_verbatim(answer, engine.reader())

@@ -1,0 +1,142 @@
+"""The chat window in a real browser (Debian's Chromium driven by Playwright), and Gradio's API."""
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.serve.ui import place_file, render_answer, safe_name
+from tests.conftest import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+OUTPUT = ROOT / "test-output"
+BROWSER_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+    "--disable-background-networking", "--disable-component-update",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed: sudo apt-get install chromium chromium-driver")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.mark.parametrize(("device", "viewport"), [("laptop", (1366, 850)), ("phone", (390, 844))])
+def test_ask_in_the_browser_and_follow_the_citation(live, browser, device, viewport):
+    server, _ = live
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    page.goto(server.url + "/")
+    page.wait_for_selector("#docqa-status:has-text('documents')", timeout=30_000)
+    page.fill(
+        "#docqa-question textarea", "Who was appointed as the lighthouse's first keeper in 1874?"
+    )
+    page.keyboard.press("Enter")
+    answer = page.wait_for_selector(".docqa-answer", timeout=60_000)
+    assert "Thomas Ardley" in answer.inner_text()
+    assert page.locator(".docqa-answer mark").first.inner_text() == "Thomas Ardley"
+    link = page.locator(".docqa-cite a").first
+    assert "saltmere-lighthouse-history.pdf, page 2" in link.inner_text()
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / f"chat-{device}.png"), full_page=True)
+    href = link.get_attribute("href")
+    assert href == "/files/saltmere-lighthouse-history.pdf#page=2"
+    response = page.request.get(server.url + href.split("#")[0])
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    page.close()
+
+
+def test_no_answer_is_said_plainly_in_the_browser(live, browser):
+    server, _ = live
+    page = browser.new_page(viewport={"width": 1366, "height": 850})
+    page.goto(server.url + "/")
+    page.fill("#docqa-question textarea", "What is the melting point of tungsten in kelvin?")
+    page.keyboard.press("Enter")
+    assert (
+        "No answer in the documents"
+        in page.wait_for_selector(".docqa-none", timeout=60_000).inner_text()
+    )
+    assert page.locator(".docqa-cite").count() >= 1  # the closest passages are still shown
+    page.close()
+
+
+def test_gradio_client_calls_the_chat_function(live):
+    from gradio_client import Client
+
+    server, _ = live
+    client = Client(server.url + "/", verbose=False)
+    history, cleared = client.predict(
+        "When was the first public version of docqa published?", [], api_name="/ask"
+    )
+    assert cleared == ""
+    assert history[-1]["role"] == "assistant" and "3 November 2026" in str(history[-1]["content"])
+
+
+def test_upload_adds_documents_with_safe_names_and_no_overwrite(live, tmp_path):
+    from app.serve.ui import add_uploads
+
+    server, engine = live
+    (tmp_path / "kites.md").write_text("Kite lines for stunt kites are usually 25 metres long.")
+    (tmp_path / "notes.exe").write_bytes(b"MZ")
+    existing = engine.settings.corpus / "faq.html"
+    original = existing.read_bytes()
+    (tmp_path / "faq.html").write_text("<p>An uploaded page with the same name.</p>")
+
+    class Progress:
+        def tqdm(self, items, desc=""):
+            return items
+
+        def __call__(self, *args, **kwargs):
+            pass
+
+    result = add_uploads(
+        engine, [str(tmp_path / n) for n in ("kites.md", "notes.exe", "faq.html")], Progress()
+    )
+    assert "kites.md**: saved as kites.md, indexed" in result
+    assert "not added: unsupported type .exe" in result
+    assert "faq.html**: saved as faq (2).html, indexed" in result
+    assert existing.read_bytes() == original
+    assert not list(engine.settings.corpus.glob(".docqa-uploads/*"))
+    top = httpx.post(
+        server.url + "/api/retrieve", json={"query": "stunt kite line length", "k": 1}
+    ).json()
+    assert top["passages"][0]["source"] == "kites.md"
+
+
+@pytest.mark.parametrize(
+    ("raw", "safe"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("..\\..\\boot.ini", "boot.ini"),
+        ("/abs/path/report.pdf", "report.pdf"),
+        ("..", None),
+        ("a\x00b\x07c.txt", "a_b_c.txt"),
+        ("%2e%2e%2fsecret.md", "_2e_2e_2fsecret.md"),
+    ],
+)
+def test_upload_names_cannot_escape_the_corpus(tmp_path, raw, safe):
+    name = safe_name(raw)
+    assert "/" not in name and "\\" not in name and name not in ("", ".", "..")
+    if safe:
+        assert name == safe
+    source = tmp_path / "upload.bin"
+    source.write_text("content")
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    placed = place_file(source, folder, name)
+    assert placed.parent == folder
+
+
+def test_rendered_answers_escape_document_text():
+    from app.records import Answer, Citation
+
+    citation = Citation(1, "x.html", None, "<script>alert(1)</script> answer", 26, 32, 26, 32, 0.9)
+    html = render_answer(Answer("q", "answer", 0.9, [citation], [], sentence="<b>answer</b>"))
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<mark>answer</mark>" in html
