@@ -8,13 +8,14 @@ STAMP := $(VENV)/.installed
 # A CPU build of torch; an unpinned torch would pull a multi-GB CUDA build.
 TORCH := torch==2.13.0
 
-.PHONY: run test install browser lint clean
+.PHONY: run test install system lint clean
 
-run: install
+run: install system
 	$(BIN)/docqa ingest
 	$(BIN)/docqa serve
 
-test: install browser
+test: install system
+	@scripts/install_system_packages.sh --browser
 	$(BIN)/python -m pytest
 
 install: $(STAMP)
@@ -26,8 +27,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-browser:
-	@scripts/install_browser.sh
+system:
+	@scripts/install_system_packages.sh
 
 lint: install
 	$(BIN)/ruff format --check .

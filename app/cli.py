@@ -10,6 +10,7 @@ import textwrap
 from pathlib import Path
 
 from app.settings import Settings, describe
+from app.store.collections import collection_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,6 +21,7 @@ def main(argv: list[str] | None = None) -> int:
             index=args.index,
             host=getattr(args, "host", None),
             port=getattr(args, "port", None),
+            watch=getattr(args, "watch", None),
             store=args.store,
             milvus_uri=args.milvus_uri,
             milvus_collection=args.milvus_collection,
@@ -114,6 +116,12 @@ def _parser() -> argparse.ArgumentParser:
     serve = _command(commands, "serve", _serve, "serve the chat UI and the JSON API")
     serve.add_argument("--host", help="address to bind (default: DOCQA_HOST, 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default: DOCQA_PORT, 7860)")
+    serve.add_argument(
+        "--watch",
+        action="store_true",
+        default=None,
+        help="update the index when files in the corpus folders change (default: DOCQA_WATCH)",
+    )
 
     check = _command(commands, "check", _check, "verify that an index is complete and consistent")
     check.add_argument("--json", action="store_true", help="print the findings as JSON")
@@ -136,6 +144,13 @@ def _command(commands, name: str, run, help: str) -> argparse.ArgumentParser:
         metavar="NAME",
         help="name of the index in Milvus (default: DOCQA_MILVUS_COLLECTION, docqa)",
     )
+    sub.add_argument(
+        "--collection",
+        metavar="NAME",
+        default="default",
+        help="the named document set to use (letters, digits, - and _; default: the index "
+        "itself); `ingest --collection NAME FOLDER` makes one",
+    )
     sub.set_defaults(run=run)
     return sub
 
@@ -144,9 +159,10 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     from app.ingest.pipeline import ingest
     from app.records import Shard
 
+    settings = collection_settings(settings, args.collection)
     report = ingest(
         settings,
-        args.paths or None,
+        args.paths or _collection_folders(settings, args.collection),
         rebuild=args.rebuild,
         wait=args.wait,
         progress=sys.stderr.isatty() and not args.json,
@@ -167,6 +183,22 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _collection_folders(settings: Settings, name: str) -> list[Path] | None:
+    """The folders a named collection mirrors, for an ingest that names none (None: the
+    default collection's DOCQA_CORPUS)."""
+    from app.store.backends import backend
+    from app.store.collections import DEFAULT
+
+    if name == DEFAULT:
+        return None
+    store = backend(settings)
+    manifest = store.read_manifest() if store.exists() else None
+    if manifest is None or not manifest.roots:
+        raise ValueError(f"collection {name!r} is new: name its folders, docqa ingest "
+                         f"--collection {name} FOLDER ...")  # fmt: skip
+    return [Path(folder) for folder in manifest.roots.values()]
+
+
 def _visible(name: str) -> str:
     """`name` with control characters escaped, so a file name cannot forge lines or colours."""
     return re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\x{ord(m[0]):02x}", name)
@@ -177,7 +209,7 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.k is not None and not 1 <= args.k <= 1000:
         raise ValueError("-k must be between 1 and 1000")
-    passages = Engine(settings).search(args.question, args.k, args.mode)
+    passages = Engine(settings).search(args.question, args.k, args.mode, args.collection)
     if args.json:
         print(json.dumps({"query": args.question, "passages": to_json(passages)}, indent=2))
         return 0
@@ -193,7 +225,7 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
     from app.engine import Engine, to_json
 
-    answer = Engine(settings).ask(args.question, args.history)
+    answer = Engine(settings).ask(args.question, args.history, args.collection)
     if args.json:
         print(json.dumps(to_json(answer), indent=2))
         return 0
@@ -216,21 +248,23 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
             + "**"
             + c.snippet[c.answer_end :]
         )
-        print(f"[{c.n}] {c.source}{f', page {c.page}' if c.page else ''}: ...{marked}...")
+        place = f", {c.location}" if c.location else ""
+        read_by = " (text read by OCR)" if c.ocr else ""
+        print(f"[{c.n}] {c.source}{place}{read_by}: ...{marked}...")
     return 0
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from app.serve.server import serve
 
-    serve(settings)
+    serve(settings, args.collection)
     return 0
 
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:
     from app.store.backends import backend
 
-    store = backend(settings)
+    store = backend(collection_settings(settings, args.collection))
     problems = store.check()
     notes = store.notes()  # in Milvus mode: whether keyword search works on this engine
     if args.json:

@@ -8,15 +8,19 @@ follows updates without a restart and no request ever sees a half-built index.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
 from pathlib import Path
 
 from app.answer.answering import ask
 from app.answer.retrieval import Mode, search
 from app.models.embedder import load_embedder
+from app.models.reader import SpanReader, load_reader
 from app.records import Answer, Passage
 from app.settings import Settings
 from app.store.backends import backend
+from app.store.collections import DEFAULT, Collections, collection_settings
+from app.store.filters import Filter, restrict
 from app.store.folder import IndexReader
 from app.store.manifest import Manifest, StoreError
 
@@ -32,7 +36,9 @@ class Engine:
             chunk_overlap=settings.chunk_overlap,
         )
         self.store = backend(settings)
-        self._reader: IndexReader | None = None
+        self.collections = Collections(self.store)
+        self.default_collection = DEFAULT  # the collection of requests that name none
+        self._readers: dict[str, IndexReader] = {}
         self._lock = threading.Lock()
         # One computation at a time: torch already uses both cores for one batch, and spaCy's
         # pipeline is not documented as thread-safe. Requests queue here instead of thrashing.
@@ -44,39 +50,69 @@ class Engine:
 
         self.reader()
         self.embedder.encode(["warm up"])
+        self.qa_reader.warm_up()
         load_nlp()
         return self
 
-    def reader(self) -> IndexReader:
-        """The newest published index; an old reader stays valid for requests still using it.
+    @functools.cached_property
+    def qa_reader(self) -> SpanReader:
+        """The trained span reader, loaded on first use: `docqa search` never needs it."""
+        return load_reader()
+
+    def reader(self, collection: str | None = None) -> IndexReader:
+        """The newest published index of `collection`; an old reader stays valid for requests
+        still using it.
 
         The store's version stamp (the CURRENT file, or one Milvus row) changes with every
         publish, from any process or machine.
         """
-        version = self.store.version()
-        current = self._reader
-        if current is not None and current.version == version:
+        name = collection or self.default_collection
+        store = self.collections.store(name)
+        current = self._readers.get(name)
+        if current is not None and current.version == store.version():
             return current
         with self._lock:
-            if self._reader is None or self._reader.version != self.store.version():
-                self._reader = self.store.open_reader(self._expected)
-            return self._reader
+            current = self._readers.get(name)
+            if current is None or current.version != store.version():
+                current = self._readers[name] = store.open_reader(self._expected)
+            return current
 
-    def search(self, query: str, k: int | None = None, mode: Mode = "hybrid") -> list[Passage]:
-        reader = self.reader()
+    def settings_of(self, collection: str | None = None) -> Settings:
+        """The settings whose store is `collection`, for an ingest into it."""
+        return collection_settings(self.settings, collection or self.default_collection)
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        mode: Mode = "hybrid",
+        collection: str | None = None,
+        filters: Filter | None = None,
+    ) -> list[Passage]:
+        reader = restrict(self.reader(collection), filters)
         query = valid_text(query)
         with self._compute:
             return search(reader, self.embedder, query, k or self.settings.top_k, mode)
 
-    def ask(self, question: str, history: list[str] | None = None) -> Answer:
-        reader = self.reader()
+    def ask(
+        self,
+        question: str,
+        history: list[str] | None = None,
+        collection: str | None = None,
+        filters: Filter | None = None,
+    ) -> Answer:
+        reader = restrict(self.reader(collection), filters)
         question, history = valid_text(question), [valid_text(h) for h in history or []]
         with self._compute:
-            return ask(reader, self.embedder, question, history, k=self.settings.top_k)
+            answer = ask(
+                reader, self.embedder, self.qa_reader, question, history, k=self.settings.top_k
+            )
+        return located(answer, reader.manifest)
 
-    def status(self) -> dict:
-        reader = self.reader()
+    def status(self, collection: str | None = None) -> dict:
+        reader = self.reader(collection)
         return {
+            "collection": collection or self.default_collection,
             "documents": reader.document_count,
             "chunks": reader.chunk_count,
             "model": reader.manifest.model,
@@ -84,13 +120,14 @@ class Engine:
             **self.store.describe(),
         }
 
-    def ingest_folders(self) -> list[Path]:
+    def ingest_folders(self, collection: str | None = None) -> list[Path]:
         """The folders the live index mirrors, so an update from the UI keeps all of them."""
-        return [Path(folder) for folder in self._roots().values()] or [self.settings.corpus]
+        folders = [Path(folder) for folder in self._roots(collection).values()]
+        return folders or [self.settings.corpus]
 
-    def upload_folder(self) -> Path:
+    def upload_folder(self, collection: str | None = None) -> Path:
         """Where uploaded documents go: the corpus folder of the live index."""
-        roots = self._roots()
+        roots = self._roots(collection)
         if "" in roots:
             return Path(roots[""])
         corpus = str(Path(self.settings.corpus).resolve())
@@ -98,23 +135,36 @@ class Engine:
             return Path(corpus)
         return Path(next(iter(roots.values())))
 
-    def relpath_in_index(self, path: Path) -> str | None:
+    def relpath_in_index(self, path: Path, collection: str | None = None) -> str | None:
         """The source name a file in one of the corpus folders has (or will have) in the index."""
-        for prefix, folder in self._roots().items():
+        for prefix, folder in self._roots(collection).items():
             if path.resolve().is_relative_to(folder):
                 relative = path.resolve().relative_to(folder).as_posix()
                 return f"{prefix}/{relative}" if prefix else relative
         return None
 
-    def _roots(self) -> dict[str, str]:
+    def _roots(self, collection: str | None = None) -> dict[str, str]:
         try:
-            return self.reader().manifest.roots
+            return self.reader(collection).manifest.roots
         except StoreError:
             return {}
 
-    def locate(self, source: str) -> Path | None:
+    def locate(self, source: str, collection: str | None = None) -> Path | None:
         """The corpus file a citation points to, or None if it is not (or no longer) there."""
-        return self.reader().manifest.locate(source)
+        return self.reader(collection).manifest.locate(source)
+
+
+def located(answer: Answer, manifest: Manifest) -> Answer:
+    """The answer with each citation's place in its file ("slide 2") and whether OCR read it,
+    from the manifest, which records both per page at ingest."""
+    citations = []
+    for c in answer.citations:
+        entry = manifest.files.get(c.source)
+        label = entry.page_labels.get(str(c.page)) if entry and c.page else None
+        ocr = bool(entry and c.page in entry.ocr_pages)
+        location = label or (f"page {c.page}" if c.page else None)
+        citations.append(dataclasses.replace(c, location=location, ocr=ocr))
+    return dataclasses.replace(answer, citations=citations)
 
 
 def valid_text(text: str) -> str:

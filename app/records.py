@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 class Page:
     """The extracted text of one page; every offset docqa reports points into `text`."""
 
-    number: int | None  # 1-based page of a PDF; None for files without pages
+    number: int | None  # 1-based page of a PDF, slide, sheet block...; None for one-page files
     text: str
+    label: str | None = None  # how a citation names the page: "slide 3", "sheet Budget, rows 2-41"
+    ocr: bool = False  # the text was read from an image by OCR and may differ from it
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,17 @@ class Passage:
 
 
 @dataclass(frozen=True)
+class Span:
+    """A candidate answer the reader found in one of the passages it read."""
+
+    passage: int  # which passage, by its position in the list read
+    start: int  # character offsets in that passage's text
+    end: int
+    score: float  # the reader's start + end score (a logit sum: higher is better)
+    no_answer: float  # the reader's "no answer" score for the window the span was read in
+
+
+@dataclass(frozen=True)
 class Citation:
     n: int
     source: str
@@ -64,6 +77,8 @@ class Citation:
     source_start: int  # offsets of the answer inside the page's extracted text
     source_end: int
     score: float
+    location: str | None = None  # where in the file: "page 3", "slide 2", "sheet Fees, rows 1-40"
+    ocr: bool = False  # the page's text was read by OCR, so it may differ from the image
 
 
 @dataclass

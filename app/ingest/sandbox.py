@@ -11,9 +11,11 @@ import resource
 import socket
 import subprocess
 import sys
+import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from app.ingest import ocr
 from app.ingest.errors import ExtractionError, UnreadableFileError
 from app.ingest.extract import extract
 from app.records import Page
@@ -21,9 +23,13 @@ from app.records import Page
 _PACKAGE_PARENT = Path(__file__).resolve().parents[2]
 
 
-def _serve(conn: Connection, memory_bytes: int, max_pages: int) -> None:
+def _serve(conn: Connection, memory_bytes: int, max_pages: int, ocr_memory_bytes: int) -> None:
     logging.disable(logging.WARNING)  # pypdf narrates every repair it makes; reasons come back
-    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    # The hard limit leaves room for OCR, which raises the soft limit only while it runs.
+    hard = max(memory_bytes, ocr_memory_bytes)
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, hard))
+    ocr.memory_limits = (memory_bytes, ocr_memory_bytes)
+    ocr.on_page = lambda: conn.send(("ocr-page", None))  # each OCR'd page extends the deadline
     while True:
         try:
             path = conn.recv()
@@ -52,10 +58,19 @@ class ExtractionSandbox:
     spawn method re-imports the caller's main script in the child.
     """
 
-    def __init__(self, timeout: float, memory_mb: int, max_pages: int) -> None:
+    def __init__(
+        self,
+        timeout: float,
+        memory_mb: int,
+        max_pages: int,
+        ocr_page_timeout: float = 60.0,
+        ocr_memory_mb: int = 3072,
+    ) -> None:
         self.timeout = timeout
         self.memory_bytes = memory_mb * 2**20
         self.max_pages = max_pages
+        self.ocr_page_timeout = ocr_page_timeout
+        self.ocr_memory_bytes = ocr_memory_mb * 2**20
         self._process: subprocess.Popen | None = None
         self._conn: Connection | None = None
 
@@ -68,19 +83,31 @@ class ExtractionSandbox:
             self.close()
             conn = self._ensure_worker()
             conn.send(str(path))
-        if not conn.poll(self.timeout):
-            self.close()
-            raise ExtractionError(f"extraction took longer than {self.timeout:g} s")
-        try:
-            status, payload = conn.recv()
-        except (EOFError, OSError):
-            self.close()
-            raise ExtractionError("the extractor crashed on this file") from None
+        status, payload = self._result(conn)
         if status == "unreadable":
             raise UnreadableFileError(payload)
         if status == "error":
             raise ExtractionError(payload)
         return payload
+
+    def _result(self, conn: Connection) -> tuple[str, object]:
+        """The worker's answer, waiting DOCQA_FILE_TIMEOUT plus the OCR time of each page."""
+        deadline = time.monotonic() + self.timeout
+        ocr_pages = 0
+        while True:
+            if not conn.poll(max(deadline - time.monotonic(), 0)):
+                self.close()
+                extra = f" + {ocr_pages} x {self.ocr_page_timeout:g} s for OCR" if ocr_pages else ""
+                raise ExtractionError(f"extraction took longer than {self.timeout:g} s{extra}")
+            try:
+                status, payload = conn.recv()
+            except (EOFError, OSError):
+                self.close()
+                raise ExtractionError("the extractor crashed on this file") from None
+            if status != "ocr-page":
+                return status, payload
+            ocr_pages += 1
+            deadline += self.ocr_page_timeout
 
     def _ensure_worker(self) -> Connection:
         if self._process is None or self._process.poll() is not None:
@@ -88,7 +115,7 @@ class ExtractionSandbox:
             mine, theirs = socket.socketpair()
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "app.ingest.sandbox", str(theirs.fileno()),
-                 str(self.memory_bytes), str(self.max_pages)],
+                 str(self.memory_bytes), str(self.max_pages), str(self.ocr_memory_bytes)],
                 pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL,
                 cwd=_PACKAGE_PARENT,  # so `-m app.ingest.sandbox` finds this docqa, from any cwd
@@ -114,4 +141,4 @@ class ExtractionSandbox:
 
 
 if __name__ == "__main__":
-    _serve(Connection(int(sys.argv[1])), int(sys.argv[2]), int(sys.argv[3]))
+    _serve(Connection(int(sys.argv[1])), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))

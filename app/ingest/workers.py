@@ -101,7 +101,7 @@ def _start_worker(embedder: Embedder, threads: int) -> None:
     """Runs once in each embedding worker: limit its threads, keep its embedder."""
     global _worker_embedder
     os.environ["OMP_NUM_THREADS"] = str(threads)
-    if getattr(embedder, "backend", None) == "torch":
+    if str(getattr(embedder, "backend", "")).startswith("torch"):
         import torch
 
         torch.set_num_threads(threads)

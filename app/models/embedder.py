@@ -16,10 +16,12 @@ from typing import Protocol
 
 import numpy as np
 
-from app.settings import DEFAULT_BACKEND
+from app.models.cpu import SAFE_BACKEND, Workload, choose_backend, this_cpu
 
 BUNDLED_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
-BACKENDS = ("onnx-int8", "onnx", "torch")  # onnx: fp32, the same numbers as torch, faster
+# onnx: fp32, the same numbers as torch; torch-bf16: PyTorch under bf16 autocast (fast with AMX)
+BACKENDS = ("onnx-int8", "onnx", "torch", "torch-bf16")
+CHOICES = ("auto", *BACKENDS)  # auto: chosen per workload from the CPU (app.models.cpu)
 
 
 class Embedder(Protocol):
@@ -30,6 +32,17 @@ class Embedder(Protocol):
     def encode(self, texts: list[str], batch_size: int = 16) -> np.ndarray: ...
 
     def fits(self, texts: list[str]) -> list[bool]: ...
+
+
+def plain_tokenizer(folder: Path):  # -> tokenizers.Tokenizer
+    """The model's own tokenizer, neither truncating nor padding: for counting tokens and for
+    offsets of whole texts."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    return tokenizer
 
 
 def model_dir(setting: str) -> Path:
@@ -58,7 +71,7 @@ class SentenceTransformerEmbedder:
 
     path: Path
     name: str
-    backend: str = DEFAULT_BACKEND
+    backend: str = SAFE_BACKEND
     cache: Path = Path("~/.cache/docqa")
     # onnxruntime threads; 0: every core this process may use. `ingest --workers N` gives each
     # of its N processes a share, so they do not fight over the cores.
@@ -67,7 +80,7 @@ class SentenceTransformerEmbedder:
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
             raise ValueError(f"unknown embedding backend {self.backend!r}; choose from {BACKENDS}")
-        if self.backend != "torch" and not _mean_pooled_and_normalized(self.path):
+        if self.backend.startswith("onnx") and not _mean_pooled_and_normalized(self.path):
             raise ValueError(
                 f"the ONNX backends reproduce mean pooling and normalisation only; the model in "
                 f"{self.path} pools or normalises otherwise: use DOCQA_BACKEND=torch"
@@ -75,12 +88,7 @@ class SentenceTransformerEmbedder:
 
     @cached_property
     def _tokenizer(self):  # -> tokenizers.Tokenizer
-        from tokenizers import Tokenizer
-
-        tokenizer = Tokenizer.from_file(str(self.path / "tokenizer.json"))
-        tokenizer.no_truncation()
-        tokenizer.no_padding()
-        return tokenizer
+        return plain_tokenizer(self.path)
 
     @cached_property
     def _batch_tokenizer(self):  # -> tokenizers.Tokenizer
@@ -129,21 +137,33 @@ class SentenceTransformerEmbedder:
         return int(config["max_seq_length"]) - 2  # [CLS] and [SEP]
 
     def encode(self, texts: list[str], batch_size: int = 16) -> np.ndarray:
-        if self.backend == "torch":
-            vectors = self._torch_model.encode(
-                texts,
-                batch_size=batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-            return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
+        if self.backend.startswith("torch"):
+            return self._encode_torch(texts, batch_size)
         vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # batches pad little
         for begin in range(0, len(order), batch_size):
             batch = order[begin : begin + batch_size]
             vectors[batch] = self._encode_onnx([texts[i] for i in batch])
         return vectors
+
+    def _encode_torch(self, texts: list[str], batch_size: int) -> np.ndarray:
+        """sentence-transformers' own encode; under bf16 autocast for `torch-bf16`, where the
+        matrix products run in bf16 and pooling and normalisation in fp32."""
+        import contextlib
+
+        import torch
+
+        bf16 = self.backend == "torch-bf16"
+        with torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else contextlib.nullcontext():
+            vectors = self._torch_model.encode(
+                texts,
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                convert_to_tensor=True,
+                show_progress_bar=False,
+            )
+        vectors = vectors.float().numpy() if len(texts) else np.zeros((0, self.dim))
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
 
     def _encode_onnx(self, texts: list[str]) -> np.ndarray:
         """Mean of the token states under the attention mask, then unit length: the model's
@@ -176,7 +196,21 @@ def _mean_pooled_and_normalized(path: Path) -> bool:
     return modes == ["pooling_mode_mean_tokens"]
 
 
+def resolve_backend(backend: str, workload: Workload) -> str:
+    """`backend`, or for "auto" the runtime this CPU runs `workload` fastest with."""
+    if backend not in CHOICES:
+        raise ValueError(f"unknown embedding backend {backend!r}; choose from {', '.join(CHOICES)}")
+    return choose_backend(this_cpu(), workload) if backend == "auto" else backend
+
+
 def load_embedder(
-    model: str = "bundled", backend: str = DEFAULT_BACKEND, cache: Path = Path("~/.cache/docqa")
+    model: str = "bundled",
+    backend: str = "auto",
+    cache: Path = Path("~/.cache/docqa"),
+    workload: Workload = "query",
 ) -> SentenceTransformerEmbedder:
-    return SentenceTransformerEmbedder(model_dir(model), model_name(model), backend, cache)
+    """The model with the runtime `backend` names; "auto" picks it for `workload` (a few
+    questions at a time, or the batches of an ingest). Every runtime gives the same model's
+    vectors, so an index built with one is searched with any other."""
+    chosen = resolve_backend(backend, workload)
+    return SentenceTransformerEmbedder(model_dir(model), model_name(model), chosen, cache)

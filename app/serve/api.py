@@ -6,21 +6,24 @@ Every request error is a 4xx with a message saying what is wrong; nothing return
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
 from starlette.exceptions import HTTPException
 
 from app import __version__
 from app.engine import Engine, to_json
+from app.serve import dify, openai_api, pages
+from app.serve.common import FilterIn, bearer_token, key_matches, to_filter
+from app.serve.errors import install_error_handlers
+from app.store.collections import DEFAULT, UnknownCollectionError
 from app.store.manifest import StoreError
 
 MAX_QUERY_CHARS = 2000
 MAX_HISTORY_TURNS = 20
+COLLECTION_NAME = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 
 
 class _Request(BaseModel):
@@ -33,9 +36,27 @@ def _not_blank(value: str) -> str:
     return value
 
 
+def _collection_field() -> Any:
+    return Field(
+        None,
+        pattern=COLLECTION_NAME,
+        description="Which collection to search (GET /api/collections); the default if absent.",
+    )
+
+
+def _filters_field() -> Any:
+    return Field(
+        None,
+        description="Only passages whose file or page match: comparisons on `source`, `type`, "
+        '`page` and `modified`, combined with {"type": "and"|"or", "filters": [...]}.',
+    )
+
+
 class RetrieveRequest(_Request):
     query: StrictStr = Field(max_length=MAX_QUERY_CHARS, description="What to look for.")
     k: StrictInt = Field(5, ge=1, le=50, description="How many passages to return.")
+    collection: StrictStr | None = _collection_field()
+    filters: FilterIn | None = _filters_field()
 
     _check_query = field_validator("query")(_not_blank)
 
@@ -53,6 +74,8 @@ class AskRequest(_Request):
         description="Earlier turns of the conversation, oldest first: questions as strings, "
         'or {"question", "answer"} objects. A follow-up question is retrieved with them.',
     )
+    collection: StrictStr | None = _collection_field()
+    filters: FilterIn | None = _filters_field()
 
     _check_question = field_validator("question")(_not_blank)
 
@@ -87,6 +110,8 @@ class CitationOut(BaseModel):
     source_start: int
     source_end: int
     score: float
+    location: str | None = Field(None, description='Where in the file: "page 3", "slide 2", ...')
+    ocr: bool = Field(False, description="The page's text was read by OCR from an image.")
 
 
 class AskResponse(BaseModel):
@@ -99,6 +124,18 @@ class AskResponse(BaseModel):
     message: str | None
 
 
+class CollectionOut(BaseModel):
+    name: str
+    default: bool
+    documents: int
+    chunks: int
+    built_at: str
+
+
+class CollectionsResponse(BaseModel):
+    collections: list[CollectionOut]
+
+
 class ErrorOut(BaseModel):
     error: str = Field(description="What is wrong, in words.")
     problems: list[str] | None = Field(None, description="Each invalid field, for a 4xx request.")
@@ -109,7 +146,7 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     meaning = {
         400: "The body is not valid JSON.",
         401: "DOCQA_API_KEY is set and the request lacks `Authorization: Bearer <key>`.",
-        404: "No such document in the index.",
+        404: "No such document, or no such collection.",
         422: "A field is missing, unknown, of the wrong type or out of range.",
         503: "There is no usable index (not built yet, or built with another model).",
     }
@@ -133,6 +170,10 @@ def create_app(engine: Engine) -> FastAPI:
     )
     app.state.engine = engine
     app.include_router(_api_router(engine), prefix="/api")
+    app.include_router(dify.router(engine))
+    app.include_router(openai_api.router(engine), prefix="/v1")
+    # the chat UI's page viewer: public like /files, since it shows no more than /files does
+    app.add_api_route("/view", pages.page_route(engine), tags=["files"], **_PAGE_ROUTE)
     app.add_api_route(
         "/files/{source:path}",
         _file_route(engine),
@@ -144,10 +185,10 @@ def create_app(engine: Engine) -> FastAPI:
                 "description": "The document: PDF as PDF, everything else as plain text.",
                 "content": {"application/pdf": {}, "text/plain": {}},
             },
-            **_errors(404, 503),
+            **_errors(404, 422, 503),
         },
     )
-    _install_error_handlers(app)
+    install_error_handlers(app, {**dify.ERROR_SHAPES, "/v1/": openai_api.error_shape})
     return app
 
 
@@ -156,17 +197,27 @@ def _api_router(engine: Engine) -> APIRouter:
         dependencies=[Depends(_api_key_check(engine.settings.api_key))], responses=_errors(401)
     )
 
-    @router.post(
-        "/retrieve", response_model=RetrieveResponse, tags=["api"], responses=_errors(400, 422, 503)
-    )
+    questions = _errors(400, 404, 422, 503)
+
+    @router.post("/retrieve", response_model=RetrieveResponse, tags=["api"], responses=questions)
     def retrieve(body: RetrieveRequest) -> dict[str, Any]:
         """Passages that best match the query, best first (dense + BM25, fused)."""
-        return {"query": body.query, "passages": to_json(engine.search(body.query, body.k))}
+        found = engine.search(
+            body.query, body.k, collection=body.collection, filters=to_filter(body.filters)
+        )
+        return {"query": body.query, "passages": to_json(found)}
 
-    @router.post("/ask", response_model=AskResponse, tags=["api"], responses=_errors(400, 422, 503))
+    @router.post("/ask", response_model=AskResponse, tags=["api"], responses=questions)
     def ask(body: AskRequest) -> dict[str, Any]:
         """An extractive answer with numbered citations, or `answer: null` when none is found."""
-        return to_json(engine.ask(body.question, body.earlier_questions()))
+        where = to_filter(body.filters)
+        answer = engine.ask(body.question, body.earlier_questions(), body.collection, where)
+        return to_json(answer)
+
+    @router.get("/collections", response_model=CollectionsResponse, tags=["api"])
+    def collections() -> dict[str, Any]:
+        """Every collection this server answers from, the default first."""
+        return {"collections": collection_list(engine)}
 
     @router.get("/health", response_model=HealthResponse, tags=["api"], responses=_errors(503))
     def health() -> dict[str, Any]:
@@ -174,27 +225,53 @@ def _api_router(engine: Engine) -> APIRouter:
         status = engine.status()
         return {"status": "ok", "version": __version__, **status}
 
+    router.add_api_route("/page", pages.page_route(engine), tags=["api"], **_PAGE_ROUTE)
     return router
+
+
+_PAGE_ROUTE: dict[str, Any] = {
+    "methods": ["GET"],
+    "response_class": Response,
+    "responses": {
+        200: {
+            "description": "The cited page: PNG for a PDF or image, HTML for text formats.",
+            "content": {"image/png": {}, "text/html": {}},
+        },
+        **_errors(404, 422, 503),
+    },
+}
+
+
+def collection_list(engine: Engine) -> list[dict[str, Any]]:
+    """Name and size of every collection with an index; one that vanished meanwhile is left out."""
+    listed = []
+    for name in engine.collections.names():
+        try:
+            status = engine.status(name)
+        except StoreError:
+            continue
+        listed.append({**status, "name": name, "default": name == engine.default_collection})
+    return listed
 
 
 def _api_key_check(api_key: str):
     def check(request: Request) -> None:
-        if not api_key:
-            return
-        header = request.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), api_key.encode()):
+        if api_key and not key_matches(bearer_token(request), api_key):
             raise HTTPException(401, "missing or wrong API key: send 'Authorization: Bearer <key>'")
 
     return check
 
 
 def _file_route(engine: Engine):
-    def source_file(source: str) -> FileResponse:
+    def source_file(
+        source: str,
+        collection: str = Query(DEFAULT, pattern=COLLECTION_NAME, description="Its collection."),
+    ) -> FileResponse:
         """A corpus file that a citation points to; only files that are in the index."""
         try:
-            path = engine.locate(source)
-        except (ValueError, OSError):  # a NUL byte, a name too long for the file system...
+            path = engine.locate(source, collection)
+        # a NUL byte, a name too long for the file system, a collection that does not exist
+        except (ValueError, OSError, UnknownCollectionError):
             path = None
         if path is None:
             raise HTTPException(404, f"no indexed document named {source!r}")
@@ -209,35 +286,3 @@ def _file_route(engine: Engine):
         )
 
     return source_file
-
-
-def _install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [_describe(error) for error in exc.errors()]
-        status = 400 if any(e.get("type") == "json_invalid" for e in exc.errors()) else 422
-        return JSONResponse({"error": "; ".join(problems), "problems": problems}, status)
-
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
-        return JSONResponse({"error": exc.detail}, exc.status_code, headers=headers)
-
-    @app.exception_handler(StoreError)
-    async def no_index(request: Request, exc: StoreError) -> JSONResponse:
-        return JSONResponse({"error": str(exc)}, 503)
-
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse(
-            {"error": f"internal error ({type(exc).__name__}); see the server log"}, 500
-        )
-
-
-def _describe(error: dict) -> str:
-    where = ".".join(str(part) for part in error.get("loc", ()) if part != "body") or "body"
-    if error.get("type") == "json_invalid":
-        return "the request body is not valid JSON"
-    if error.get("type") == "missing":
-        return f"{where}: this field is required"
-    return f"{where}: {error.get('msg', 'invalid value')}"

@@ -21,6 +21,8 @@ import gradio as gr
 from app.engine import Engine
 from app.ingest.extract import SUPPORTED_SUFFIXES
 from app.records import Answer, Citation, Passage
+from app.serve import library
+from app.serve.pages import view_link
 from app.store.manifest import StoreError
 
 DEMO_QUESTIONS = Path(__file__).with_name("demo_questions.json")
@@ -30,6 +32,8 @@ MAX_UPLOAD_MB = 50
 _UNSAFE_NAME = re.compile(r"[^\w.\- ()]+")
 
 CSS = Path(__file__).with_name("ui.css").read_text()
+# the cited-page viewer, which opens a citation's page over the chat
+HEAD = "<script>" + Path(__file__).with_name("page_view.js").read_text() + "</script>"
 
 
 def build_ui(engine: Engine) -> gr.Blocks:
@@ -40,6 +44,13 @@ def build_ui(engine: Engine) -> gr.Blocks:
             elem_id="docqa-title",
         )
         status = gr.Markdown(_status_line(engine), elem_id="docqa-status")
+        collection = gr.Dropdown(
+            choices=_collection_names(engine),
+            value=engine.default_collection,
+            label="Collection",
+            allow_custom_value=False,
+            elem_id="docqa-collection",
+        )
         chat = gr.Chatbot(
             show_label=False,
             height="60vh",
@@ -72,14 +83,17 @@ def build_ui(engine: Engine) -> gr.Blocks:
             files = gr.File(file_count="multiple", label="Documents", elem_id="docqa-upload")
             add = gr.Button("Add to index", elem_id="docqa-add")
             upload_result = gr.Markdown(elem_id="docqa-upload-result")
+        doc_views, doc_values = library.documents_panel(engine, status, _status_line)
 
-        def respond(message: str, history: list[dict]) -> tuple[list[dict], str]:
-            """Answer `message` in the context of the chat so far."""
+        def respond(
+            message: str, history: list[dict], chosen: str | None = None
+        ) -> tuple[list[dict], str]:
+            """Answer `message` in the context of the chat so far, from collection `chosen`."""
             message = (message or "").strip()
             if not message:
                 return history, ""
             earlier = [_text_of(m["content"]) for m in history if m["role"] == "user"]
-            answer = engine.ask(message, earlier)
+            answer = engine.ask(message, earlier, chosen or None)
             history = [
                 *history,
                 {"role": "user", "content": message},
@@ -90,12 +104,40 @@ def build_ui(engine: Engine) -> gr.Blocks:
         def add_documents(paths: list[str] | None, progress=gr.Progress()) -> tuple[str, str]:
             return add_uploads(engine, paths or [], progress), _status_line(engine)
 
-        question.submit(respond, [question, chat], [chat, question], api_name="ask")
-        send.click(respond, [question, chat], [chat, question], api_visibility="private")
+        question.submit(respond, [question, chat, collection], [chat, question], api_name="ask")
+        send.click(
+            respond, [question, chat, collection], [chat, question], api_visibility="private"
+        )
+        collection.change(lambda: [], None, chat, api_visibility="private")
         clear.click(lambda: ([], ""), None, [chat, question], api_visibility="private")
-        add.click(add_documents, files, [upload_result, status], api_visibility="private")
-        gr.Timer(15).tick(lambda: _status_line(engine), None, status, api_visibility="private")
+        add.click(add_documents, files, [upload_result, status], api_visibility="private").then(
+            doc_values, None, list(doc_views), api_visibility="private"
+        )
+        if engine.settings.watch:  # show a watched update while it runs, and what it changed
+            gr.Timer(2).tick(
+                lambda: (_status_line(engine), *doc_values()),
+                None,
+                [status, *doc_views],
+                api_visibility="private",
+            )
+        timer = gr.Timer(15)
+        timer.tick(lambda: _status_line(engine), None, status, api_visibility="private")
+        timer.tick(
+            lambda: gr.Dropdown(choices=_collection_names(engine)),
+            None,
+            collection,
+            api_visibility="private",
+        )
     return ui
+
+
+def _collection_names(engine: Engine) -> list[str]:
+    """The collections to choose from; the server's default even before it has an index."""
+    try:
+        names = engine.collections.names()
+    except Exception:  # the store is unreachable: offer the default, which says why on use
+        names = []
+    return names if engine.default_collection in names else [engine.default_collection, *names]
 
 
 def _text_of(content: str | list | dict) -> str:
@@ -133,7 +175,10 @@ def render_answer(answer: Answer) -> str:
 
 def _citation_html(c: Citation) -> str:
     snippet = _highlight(c.snippet, c.answer_start, c.answer_end)
-    return f'<div class="docqa-cite">[{c.n}] {_source_link(c.source, c.page)}<br>…{snippet}…</div>'
+    where = f"{_source_link(c.source, c.page, c.location)} {view_link(c)}"
+    if c.ocr:
+        where += ' <span class="docqa-ocr">text read by OCR: it may differ from the page</span>'
+    return f'<div class="docqa-cite">[{c.n}] {where}<br>…{snippet}…</div>'
 
 
 def _highlight(text: str, start: int, end: int) -> str:
@@ -147,9 +192,10 @@ def _passage_html(n: int, p: Passage) -> str:
     )
 
 
-def _source_link(source: str, page: int | None) -> str:
+def _source_link(source: str, page: int | None, location: str | None = None) -> str:
     href = "/files/" + quote(source) + (f"#page={page}" if page else "")
-    label = _escape(source) + (f", page {page}" if page else "")
+    place = location or (f"page {page}" if page else None)
+    label = _escape(source) + (f", {_escape(place)}" if place else "")
     return f'<a class="where" href="{html.escape(href)}" target="_blank" rel="noopener">{label}</a>'
 
 
@@ -165,7 +211,10 @@ def _status_line(engine: Engine) -> str:
     except Exception as exc:  # no index yet: say so instead of failing the page
         return f"No index loaded: {exc}"
     built = status["built_at"].replace("T", " ").replace("Z", " UTC")
-    return f"{status['documents']} documents · {status['chunks']} passages · updated {built}"
+    return (
+        f"{status['documents']} documents · {status['chunks']} passages · updated {built}"
+        + library.activity_note(engine)
+    )
 
 
 def _example_questions(engine: Engine) -> list[str]:
@@ -221,12 +270,8 @@ def _place_upload(source: Path, folder: Path, name: str) -> _UploadOutcome:
 
 def _index_uploads(engine: Engine, placed: list[_UploadOutcome]) -> None:
     """Update the index, then note on each saved upload whether it was indexed and if not why."""
-    from app.ingest.pipeline import ingest
-
     try:
-        report = ingest(
-            engine.settings, engine.ingest_folders(), wait=True, embedder=engine.embedder
-        )
+        report = library.update_index(engine, "upload")
     except (StoreError, OSError) as exc:
         for outcome in placed:
             outcome.result += f", but the index was not updated: {exc}"

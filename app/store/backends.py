@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.records import Shard
 from app.settings import Settings
+from app.store.collections import FOLDER, collection_settings, milvus_names, valid_name
 from app.store.manifest import Manifest, StoreError
 
 if TYPE_CHECKING:
@@ -90,15 +91,35 @@ class FaissBackend:
     def notes(self) -> list[str]:
         return []
 
+    def exists(self) -> bool:
+        return self.version() is not None
+
+    def for_collection(self, name: str) -> FaissBackend:
+        """The store of collection `name`: a folder of its own under this index."""
+        return FaissBackend(collection_settings(self.settings, name))
+
+    def collection_names(self) -> list[str]:
+        """The named collections beside this index that have a published version."""
+        folder = self.settings.index / FOLDER
+        if not folder.is_dir():
+            return []
+        return sorted(
+            entry.name
+            for entry in folder.iterdir()
+            if _is_name(entry.name) and (entry / "CURRENT").is_file()
+        )
+
 
 class MilvusBackend:
     """One collection set in Milvus (a Lite file or a server), connected on first use."""
 
     kind = "milvus"
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, shared: MilvusBackend | None = None) -> None:
+        """`shared`: the backend whose connection this one uses (a Lite file admits one)."""
         self.settings = settings
         self._store: MilvusStore | None = None
+        self._shared = shared
 
     @property
     def where(self) -> str:
@@ -115,10 +136,13 @@ class MilvusBackend:
     def store(self, create: bool = False) -> MilvusStore:
         """The connection, made once: a Lite file admits one process, and reconnecting costs."""
         if self._store is None:
-            from app.store.milvus.connection import connect
+            from app.store.milvus.connection import attach, connect
 
             uri, name = self.settings.milvus_uri, self.settings.milvus_collection
-            self._store = connect(uri, name, create=create)
+            if self._shared is not None:
+                self._store = attach(self._shared.store(create).client, uri, name)
+            else:
+                self._store = connect(uri, name, create=create)
         return self._store
 
     def write_lock(self, wait: bool) -> AbstractContextManager:
@@ -170,6 +194,18 @@ class MilvusBackend:
 
         return [keyword_search_status(self.store())]
 
+    def exists(self) -> bool:
+        return self.store().exists()
+
+    def for_collection(self, name: str) -> MilvusBackend:
+        """The store of collection `name`: its own collection prefix, over this connection."""
+        return MilvusBackend(collection_settings(self.settings, name), shared=self)
+
+    def collection_names(self) -> list[str]:
+        """The named collections in this engine under this backend's prefix."""
+        names = self.store().client.list_collections()
+        return milvus_names(self.settings.milvus_collection, names)
+
 
 Backend = FaissBackend | MilvusBackend
 
@@ -201,6 +237,13 @@ def milvus_errors(where: str) -> Iterator[None]:
             "indexed and the next ingest resumes after them; check that the engine is running "
             "and has space, then run the ingest again"
         ) from exc
+
+
+def _is_name(name: str) -> bool:
+    try:
+        return valid_name(name) == name
+    except ValueError:
+        return False
 
 
 def milvus_failure(exc: BaseException) -> str | None:

@@ -202,3 +202,30 @@ def _convert(
     stored_ids, vectors = contents(index)
     index.reset()
     return build(stored_ids, vectors)
+
+
+def search(
+    index: faiss.Index, query: np.ndarray, k: int, allowed: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The `k` best (scores, ids) for one query, among the ids in `allowed` when it is given.
+
+    The ids go into an `IDSelectorBatch` (a hash set) that FAISS consults while it scans, so
+    the filter costs about nothing on exact search. On IVF, the lists `nprobe` visits can hold
+    fewer than `k` admitted vectors when a filter admits few; the search is then repeated over
+    every list, which is exact over the admitted vectors.
+    """
+    query = query.reshape(1, -1).astype(np.float32)
+    if allowed is None:
+        scores, found = index.search(query, k)
+        return scores[0], found[0]
+    selector = faiss.IDSelectorBatch(len(allowed), faiss.swig_ptr(allowed))
+    if is_exact(index):
+        scores, found = index.search(query, k, params=faiss.SearchParameters(sel=selector))
+        return scores[0], found[0]
+    wanted = min(k, len(allowed))
+    for nprobe in (index.nprobe, index.nlist):
+        params = faiss.SearchParametersIVF(sel=selector, nprobe=nprobe)
+        scores, found = index.search(query, k, params=params)
+        if int((found[0] >= 0).sum()) >= wanted:
+            break
+    return scores[0], found[0]

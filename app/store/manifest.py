@@ -38,6 +38,9 @@ class FileEntry:
     pages: int = 0
     chunks: int = 0
     skipped: str | None = None  # the reason, for files that were refused (not retried unchanged)
+    # page number (as a string, for JSON) -> how a citation names it ("slide 3"), where it differs
+    page_labels: dict[str, str] = field(default_factory=dict)
+    ocr_pages: list[int] = field(default_factory=list)  # pages whose text was read by OCR
 
 
 @dataclass

@@ -67,7 +67,7 @@ def test_scan_reports_what_it_refuses(tmp_path):
         {
             "a.md": "# Title\nText.",
             "sub/b.txt": "More text.",
-            "image.png": b"\x89PNG",
+            "program.exe": b"MZ\x90\x00",
             "empty.txt": "",
             ".hidden/c.txt": "ignored",
             "big.txt": "x" * 3000,
@@ -79,7 +79,7 @@ def test_scan_reports_what_it_refuses(tmp_path):
     files, skipped = scan_corpus(corpus, max_bytes=2000)
     assert sorted(f.relpath for f in files) == ["a.md", "inside-link.md", "sub/b.txt"]
     reasons = {s.relpath: s.reason for s in skipped}
-    assert "unsupported file type .png" in reasons["image.png"]
+    assert "unsupported file type .exe" in reasons["program.exe"]
     assert reasons["empty.txt"] == "empty file"
     assert reasons["big.txt"].startswith("too large")
     assert reasons["link.txt"] == "symlink points outside the corpus"

@@ -1,11 +1,14 @@
 """Hostile files: each one ends in bounded time and memory, is reported and skipped (or indexed,
 when it is legitimately readable), and the ingest goes on with the good files."""
 
+import io
 import json
 import os
+import struct
 import subprocess
 import sys
 import time
+import zipfile
 import zlib
 from pathlib import Path
 
@@ -19,6 +22,7 @@ from app.ingest.sandbox import ExtractionSandbox
 from app.serve.api import create_app
 from app.store.folder import check_index, open_index
 from tests.conftest import ROOT, write_files
+from tests.ingest.test_office import _ole
 
 TIMEOUT_S = 20  # DOCQA_FILE_TIMEOUT of the run: generous, as the test machine may be busy
 MEMORY_MB = 512  # DOCQA_EXTRACT_MEMORY_MB of the run
@@ -47,6 +51,15 @@ EXPECTED = {
     "names/escape\x1b[31mred.txt": "file name contains control characters",
     "names/new\nline.md": "file name contains control characters",
     "names/latin1-\ufffd.txt": "file name is not valid UTF-8",
+    "office/zip-bomb.docx": "a zip bomb?",
+    "office/zip-bomb.xlsx": "a zip bomb?",
+    "office/billion-laughs.docx": "declares XML entities",
+    "office/billion-laughs.odt": "declares XML entities",
+    "office/password.xlsx": "encrypted workbook (needs a password)",
+    "office/escapes.epub": "name escapes the archive",
+    "mail/10000-parts.eml": "too many MIME parts",
+    "images/30000x30000.png": "image too large to read (30000 x 30000 pixels",
+    "images/10000-frames.tiff": "too many frames",
 }
 
 
@@ -91,8 +104,101 @@ def spaces_bomb(gib: int = 1) -> bytes:
     return b"\x78\xda" + body + checksum.to_bytes(4, "big")
 
 
+def zipped(members: dict[str, bytes], level: int = 9) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+LAUGHS = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(
+        b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
+        for i in range(1, 10)
+    )
+    + b"]>\n"
+)
+DOCX_TYPES = (
+    b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+    b'content-types"><Default Extension="xml" ContentType="application/xml"/></Types>'
+)
+
+
+def office_bombs() -> dict[str, bytes]:
+    """Zip containers that inflate to 64 MiB from a few kB, and XML that declares entities."""
+    spaces = b" " * 2**26
+    word = b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+    laughs_docx = LAUGHS + word + b"<w:body><w:p><w:r><w:t>&lol9;</w:t></w:r></w:p></w:body>"
+    laughs_odt = LAUGHS + b'<office:document-content xmlns:office="urn:oasis:names:tc:'
+    laughs_odt += b'opendocument:xmlns:office:1.0"><office:body>&lol9;</office:body>'
+    return {
+        "zip-bomb.docx": zipped({"[Content_Types].xml": DOCX_TYPES, "word/document.xml": spaces}),
+        "zip-bomb.xlsx": zipped({f"xl/worksheets/sheet{i}.xml": spaces[: 2**24] for i in range(8)}),
+        "billion-laughs.docx": zipped(
+            {"[Content_Types].xml": DOCX_TYPES, "word/document.xml": laughs_docx + b"</w:document>"}
+        ),
+        "billion-laughs.odt": zipped(
+            {
+                "mimetype": b"application/vnd.oasis.opendocument.text",
+                "content.xml": laughs_odt + b"</office:document-content>",
+            }
+        ),
+        "password.xlsx": _ole(
+            {"EncryptionInfo": b"\x04\x00\x04\x00" * 64, "EncryptedPackage": b"\x00" * 4096}
+        ),
+        "escapes.epub": zipped(
+            {"mimetype": b"application/epub+zip", "../../escaped.xhtml": b"<p>out</p>"}
+        ),
+    }
+
+
+def mime_bomb(parts: int = 10_000) -> bytes:
+    head = b"From: a@example.org\nSubject: parts\nMIME-Version: 1.0\n"
+    head += b'Content-Type: multipart/mixed; boundary="b"\n\n'
+    part = b"--b\nContent-Type: text/plain\n\nx\n"
+    return head + part * parts + b"--b--\n"
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG that claims `width` x `height` pixels; its few data bytes never get decoded."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    )  # fmt: skip
+
+
+def tiff_frames(frames: int) -> bytes:
+    """A little-endian TIFF of `frames` 1 x 1 bilevel frames sharing one strip: 1 MB."""
+    tags = [(256, 3, 1), (257, 3, 1), (258, 3, 1), (259, 3, 1), (262, 3, 1), (273, 4, 8),
+            (278, 3, 1), (279, 4, 1)]  # fmt: skip
+    out = bytearray(b"II*\x00" + struct.pack("<I", 9) + b"\x00")  # strip at 8, first IFD at 9
+    size = 2 + 12 * len(tags) + 4
+    for frame in range(frames):
+        at = len(out)
+        following = at + size if frame + 1 < frames else 0
+        out += struct.pack("<H", len(tags))
+        for tag, kind, value in tags:
+            out += struct.pack("<HHI", tag, kind, 1) + struct.pack("<I", value)
+        out += struct.pack("<I", following)
+    return bytes(out)
+
+
 def build_hostile_corpus(corpus: Path, outside: Path) -> None:
     """Every file of EXPECTED, built from raw bytes in `corpus`."""
+    write_files(corpus / "office", office_bombs())
+    write_files(corpus / "mail", {"10000-parts.eml": mime_bomb()})
+    write_files(
+        corpus / "images",
+        {"30000x30000.png": png_header(30_000, 30_000), "10000-frames.tiff": tiff_frames(10_000)},
+    )
     write_files(outside, {"secret.txt": "Outside the corpus: must never be indexed."})
     write_files(
         corpus,

@@ -43,6 +43,8 @@ def test_every_backend_agrees_with_pytorch(embedders):
             # Least exact on a text of one or two tokens ("ok": about 0.95); the rest agree
             # to 0.99 or better, like the SciFact passages measured in BENCHMARKS.md.
             assert cosines.min() >= 0.93 and np.median(cosines) >= 0.99, cosines
+        elif backend == "torch-bf16":  # bf16 products, fp32 pooling: 0.99997 on SciFact
+            assert cosines.min() >= 0.999, cosines
         else:
             assert cosines.min() >= 0.9999, (backend, cosines)
 

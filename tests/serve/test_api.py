@@ -143,33 +143,97 @@ def test_source_links_serve_indexed_documents_safely(live):
     assert page.headers["content-security-policy"] == "sandbox"
 
 
+DIFY_BODY = {"knowledge_id": "default", "query": "fees", "retrieval_setting": {"top_k": 2,
+             "score_threshold": 0}}  # fmt: skip
+ROUTE_BODIES = {
+    "/api/retrieve": {"query": "fees"},
+    "/api/ask": {"question": "fees?"},
+    "/retrieval": DIFY_BODY,
+    "/dify/retrieval": DIFY_BODY,
+    "/v1/vector_stores/{vector_store_id}/search": {"query": "fees"},
+}
+# What each family answers without the key: its contract's status and error shape
+REFUSALS = {
+    "/api": (401, lambda body: body["error"].startswith("missing or wrong API key")),
+    "/v1": (401, lambda body: body["error"]["code"] == "invalid_api_key"),
+    "/retrieval": (403, lambda body: body["error_code"] in (1001, 1002)),
+    "/dify": (403, lambda body: body["error_code"] in (1001, 1002)),
+}
+
+
 def test_api_key_protects_every_api_route_but_not_the_ui(real_embedder, live):
     _, engine = live
     settings = type(engine.settings).from_env(
         {}, corpus=engine.settings.corpus, index=engine.settings.index, api_key="s3cret"
     )
     server, _ = serve_engine(settings, real_embedder)
-    bodies = {"/api/retrieve": {"query": "fees"}, "/api/ask": {"question": "fees?"}}
     try:
-        api_routes = [  # the route table, as the OpenAPI schema publishes it
+        routes = [  # the route table, as the OpenAPI schema publishes it: all but /files
             (method.upper(), path)
             for path, operations in server.app.openapi()["paths"].items()
-            if path.startswith("/api")
+            if not path.startswith(("/files", "/view"))  # /view: the UI's page view
             for method in operations
         ]
-        assert {path for _, path in api_routes} == {"/api/retrieve", "/api/ask", "/api/health"}
-        for method, path in api_routes:
-            url, body = server.url + path, bodies.get(path)
-            assert httpx.request(method, url, json=body).status_code == 401
-            wrong = httpx.request(method, url, json=body, headers={"Authorization": "Bearer nope"})
-            assert wrong.status_code == 401 and wrong.headers["www-authenticate"] == "Bearer"
+        assert {path for _, path in routes} == {
+            "/api/retrieve", "/api/ask", "/api/health", "/api/collections", "/api/page",
+            "/retrieval", "/dify/retrieval", "/v1/vector_stores",
+            "/v1/vector_stores/{vector_store_id}",
+            "/v1/vector_stores/{vector_store_id}/search",
+        }  # fmt: skip
+        for method, path in routes:
+            url = server.url + path.replace("{vector_store_id}", "default")
+            if path == "/api/page":
+                url += "?source=saltmere-lighthouse-history.pdf&page=1"
+            body = ROUTE_BODIES.get(path)
+            status, says_why = next(v for k, v in REFUSALS.items() if path.startswith(k))
+            for headers in ({}, {"Authorization": "Bearer nope"}):
+                refused = httpx.request(method, url, json=body, headers=headers)
+                assert refused.status_code == status and says_why(refused.json()), path
+            if status == 401:
+                assert refused.headers["www-authenticate"] == "Bearer"
             good = {"Authorization": "Bearer s3cret"}
-            assert (
-                httpx.request(method, url, json=body, headers=good, timeout=60).status_code == 200
-            )
+            answered = httpx.request(method, url, json=body, headers=good, timeout=60)
+            assert answered.status_code == 200, (path, answered.text)
         assert httpx.get(server.url + "/").status_code == 200
     finally:
         server.stop()
+
+
+def test_collections_are_listed_and_named_in_requests(live):
+    server, _ = live
+    listed = httpx.get(server.url + "/api/collections").json()["collections"]
+    assert [c["name"] for c in listed] == ["default"] and listed[0]["default"] is True
+    assert listed[0]["documents"] == 7
+    found = httpx.post(
+        server.url + "/api/retrieve", json={"query": "fees", "collection": "default"}
+    ).json()
+    assert found["passages"]
+    missing = httpx.post(server.url + "/api/retrieve", json={"query": "x", "collection": "nope"})
+    assert missing.status_code == 404 and "no collection named 'nope'" in missing.json()["error"]
+    bad = httpx.post(server.url + "/api/retrieve", json={"query": "x", "collection": "../x"})
+    assert bad.status_code == 422 and "collection" in bad.json()["error"]
+
+
+def test_filters_on_retrieve_and_ask(live):
+    server, _ = live
+    only_notes = {"key": "source", "type": "prefix", "value": "notes/"}
+    found = httpx.post(
+        server.url + "/api/retrieve", json={"query": "lighthouse", "k": 3, "filters": only_notes}
+    ).json()["passages"]
+    assert found and all(p["source"].startswith("notes/") for p in found)
+    pages = {"type": "and", "filters": [{"key": "type", "type": "eq", "value": "pdf"},
+                                        {"key": "page", "type": "lte", "value": 1}]}  # fmt: skip
+    answer = httpx.post(
+        server.url + "/api/ask",
+        json={"question": "How many steps are there in the staircase?", "filters": pages},
+        timeout=60,
+    ).json()
+    assert answer["passages"] and {p["page"] for p in answer["passages"]} == {1}
+    unknown = httpx.post(
+        server.url + "/api/retrieve",
+        json={"query": "x", "filters": {"key": "page", "type": "glob", "value": "1*"}},
+    )
+    assert unknown.status_code == 400 and "page supports" in unknown.json()["error"]
 
 
 def test_a_burst_of_requests_in_parallel_has_no_errors(live):

@@ -29,6 +29,14 @@ OPERATIONS = [
     ("POST", "/api/ask"),
     ("GET", "/api/health"),
     ("GET", "/files/{source}"),
+    ("GET", "/api/collections"),
+    ("GET", "/api/page"),
+    ("GET", "/view"),
+    ("POST", "/retrieval"),
+    ("POST", "/dify/retrieval"),
+    ("GET", "/v1/vector_stores"),
+    ("GET", "/v1/vector_stores/{vector_store_id}"),
+    ("POST", "/v1/vector_stores/{vector_store_id}/search"),
 ]
 CHECKS = [
     not_a_server_error,
@@ -42,6 +50,8 @@ CHECKS = [
 CASES = [(m, p, GenerationMode.POSITIVE) for m, p in OPERATIONS] + [
     ("POST", "/api/retrieve", GenerationMode.NEGATIVE),
     ("POST", "/api/ask", GenerationMode.NEGATIVE),
+    ("POST", "/retrieval", GenerationMode.NEGATIVE),
+    ("POST", "/v1/vector_stores/{vector_store_id}/search", GenerationMode.NEGATIVE),
 ]
 EXAMPLES = {"/api/ask": 12}  # an answer takes about half a second; the rest are fast
 DEFAULT_EXAMPLES = 40

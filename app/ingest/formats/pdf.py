@@ -1,15 +1,23 @@
-"""PDF, with pypdf, one `Page` per page so that citations carry page numbers."""
+"""PDF, with pypdf, one `Page` per page so that citations carry page numbers.
+
+A page whose text layer is (nearly) empty but which shows an image, like a scanned page, is
+rendered with pypdfium2 at `ocr.RENDER_DPI` and read by OCR; its `Page.ocr` says so. A page that
+cannot be rendered or read keeps its (empty) text layer: the rest of the document still counts.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import io
 
+from app.ingest import ocr
 from app.ingest.errors import ExtractionError
 from app.ingest.formats.text import clean_text
 from app.records import Page
 
 SUFFIXES = {".pdf"}
-EMPTY_REASON = "no extractable text (scanned or image-only?)"
+EMPTY_REASON = "no extractable text (no text layer, and OCR found no text on its pages)"
+OCR_BELOW = 20  # pages with fewer non-space characters in their text layer are OCR candidates
 
 
 def read(data: bytes, suffix: str, max_pages: int) -> list[Page]:
@@ -48,7 +56,49 @@ def read(data: bytes, suffix: str, max_pages: int) -> list[Page]:
         raise ExtractionError(
             f"corrupt PDF (no page could be read: {type(failure).__name__}: {failure})"
         )
+    candidates = [p.number for p in pages if len("".join(p.text.split())) < OCR_BELOW]
+    if candidates:
+        pages = _with_ocr(data, pages, candidates)
     return pages
+
+
+def _with_ocr(data: bytes, pages: list[Page], candidates: list[int]) -> list[Page]:
+    """`pages` with the text of image-only pages replaced by what OCR reads in them."""
+    read = _ocr_pages(data, set(candidates))
+    return [
+        Page(p.number, read[p.number], ocr=True)
+        if len(read.get(p.number, "").split()) > len(p.text.split())
+        else p
+        for p in pages
+    ]
+
+
+def _ocr_pages(data: bytes, numbers: set[int]) -> dict[int, str]:
+    """OCR text of those of `numbers` (1-based) that show an image; unreadable pages omitted."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    found: dict[int, str] = {}
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError:
+        return found
+    with contextlib.closing(document):
+        for number in sorted(numbers):
+            try:
+                page = document[number - 1]
+                images = page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=4)
+                if next(iter(images), None) is None:
+                    continue
+                width, height = page.get_size()
+                scale = ocr.RENDER_DPI / 72
+                scale = min(scale, (ocr.MAX_PIXELS / max(width * height, 1.0)) ** 0.5)
+                found[number] = ocr.image_text(page.render(scale=scale).to_pil())
+            except MemoryError:
+                raise
+            except (ExtractionError, pdfium.PdfiumError, ValueError, IndexError):
+                continue  # this page stays as its text layer has it
+    return found
 
 
 def _over_limits(exc: Exception) -> str:

@@ -31,7 +31,7 @@ CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def read(data: bytes, suffix: str, max_pages: int) -> list[Page]:
     """One page without a number: these formats have no pages."""
     if suffix in HTML_SUFFIXES:
-        return [Page(None, _html_text(decode_bytes(data)))]
+        return [Page(None, html_text(decode_bytes(data)))]
     return [Page(None, clean_text(decode_bytes(data)))]
 
 
@@ -62,7 +62,7 @@ def clean_text(text: str) -> str:
     return CONTROL_CHARS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def _html_text(html: str) -> str:
+def html_text(html: str) -> str:
     """The visible text of a page, with blocks as paragraphs and list items as lines.
 
     One walk over the parsed tree with an explicit stack: no recursion, and no tree edits

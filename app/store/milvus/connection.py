@@ -93,6 +93,13 @@ def connect(
         client = MilvusClient(uri=uri, token=token)
     except MilvusException as exc:
         raise MilvusUnavailableError(_connect_failure(uri, exc)) from exc
+    return attach(client, uri, name)
+
+
+def attach(client: MilvusClient, uri: str, name: str) -> MilvusStore:
+    """The index `name` over an open client: several docqa collections share one connection."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,200}", name):
+        raise ValueError(f"collection name {name!r}: use letters, digits and _ only")
     store = MilvusStore(uri, name, client)
     if store.exists():
         # A restarted engine holds collections released; search and query need them loaded.

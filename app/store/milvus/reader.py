@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from app.records import StoredChunk, source_key
+from app.store.filters import Filter, SourceTable, milvus_expression
 from app.store.keywords import Phrase, bm25, idf, keyword_terms, occurrences, query_phrases
 from app.store.manifest import IndexNotFoundError, Manifest
 from app.store.milvus.connection import MilvusStore
@@ -43,6 +46,7 @@ class MilvusReader:
         term_total = sum(files.terms.get(s, 0) for s, c in files.contents.items() if c)
         self._average_terms = term_total / max(1, self._chunk_count)
         self._phrase_frequencies: dict[Phrase, int] = {}
+        self.expression = functools.lru_cache(maxsize=256)(self.expression)
 
     @property
     def chunk_count(self) -> int:
@@ -56,10 +60,19 @@ class MilvusReader:
         return self._live.get(row["source_key"]) == row["content_key"]
 
     def _search(
-        self, data: list, field: str, k: int, params: dict, fields: tuple[str, ...] = ()
+        self,
+        data: list,
+        field: str,
+        k: int,
+        params: dict,
+        fields: tuple[str, ...] = (),
+        where: Filter | None = None,
     ) -> list[dict]:
-        """The `k` best live hits, with `fields`; asks for more when rows of unpublished writes
-        crowd them out."""
+        """The `k` best live hits among the rows `where` admits, with `fields`; asks for more
+        when rows of unpublished writes crowd them out."""
+        expression = "" if where is None else self.expression(where)
+        if expression == "id < 0":
+            return []
         limit = min(k, MAX_TOP_K)
         while True:
             [hits] = self.store.client.search(
@@ -67,6 +80,7 @@ class MilvusReader:
                 data=data,
                 anns_field=field,
                 limit=limit,
+                filter=expression,
                 search_params=params,
                 output_fields=["source_key", "content_key", *fields],
             )
@@ -75,15 +89,28 @@ class MilvusReader:
                 return live[:k]
             limit = min(limit * 4, MAX_TOP_K)
 
-    def search_vectors(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """Inner product with unit vectors (cosine), exact; higher is better."""
+    def expression(self, where: Filter) -> str:
+        """`where` as a Milvus filter expression, made once per filter and version."""
+        return milvus_expression(where, self._sources)
+
+    @functools.cached_property
+    def _sources(self) -> SourceTable:
+        return SourceTable(self.manifest)
+
+    def search_vectors(
+        self, query: np.ndarray, k: int, where: Filter | None = None
+    ) -> list[tuple[int, float]]:
+        """Inner product with unit vectors (cosine), exact, among the rows `where` admits;
+        higher is better."""
         if self.chunk_count == 0 or k <= 0:
             return []
         vector = np.asarray(query, dtype=np.float32).reshape(-1).tolist()
-        hits = self._search([vector], "vector", k, {"metric_type": "IP"})
+        hits = self._search([vector], "vector", k, {"metric_type": "IP"}, where=where)
         return [(int(hit["id"]), float(hit["distance"])) for hit in hits]
 
-    def search_keywords(self, words: list[str], k: int) -> list[tuple[int, float]]:
+    def search_keywords(
+        self, words: list[str], k: int, where: Filter | None = None
+    ) -> list[tuple[int, float]]:
         """The FAISS store's BM25 ranking (SQLite FTS5's formula, terms and statistics) for
         chunks holding any of `words`; higher is better. Empty without full-text search.
 
@@ -97,7 +124,9 @@ class MilvusReader:
             return []
         query = " ".join(term for phrase in phrases for term in phrase)
         pool_size = max(k * KEYWORD_POOL_FACTOR, KEYWORD_POOL_MIN)
-        pool = self._search([query], "sparse", pool_size, {"metric_type": "BM25"}, ("terms",))
+        pool = self._search(
+            [query], "sparse", pool_size, {"metric_type": "BM25"}, ("terms",), where
+        )
         if not pool:
             return []
         counts = self._phrase_counts(phrases)

@@ -1,0 +1,49 @@
+"""Structured text -> page text whose block boundaries the sentence splitter can see.
+
+A heading stands alone followed by a blank line, paragraphs are separated by blank lines, list
+items are one per line starting with "- ", and table rows one per line as "| a | b |": the
+splitter ends a sentence at each of them, so a heading is never glued to a sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from app.ingest.formats.text import clean_text
+
+HEADING, PARAGRAPH, ITEM, ROW = "heading", "paragraph", "item", "row"
+_SPACES = re.compile(r"[ \t\f\v\u00a0]+")
+
+
+def join_blocks(blocks: Iterable[tuple[str, str]]) -> str:
+    """`(kind, text)` blocks as one page text; consecutive items or rows share a paragraph."""
+    out: list[str] = []
+    previous = None
+    for kind, raw in blocks:
+        text = _tidy(raw, one_line=kind in (HEADING, ITEM, ROW))
+        if not text:
+            continue
+        if kind == ITEM:
+            text = "- " + text
+        if out:
+            out.append("\n" if kind == previous and kind in (ITEM, ROW) else "\n\n")
+        out.append(text)
+        previous = kind
+    return "".join(out)
+
+
+def row_text(cells: Iterable[str]) -> str:
+    """One table row as "| a | b |"; cell text on one line, empty trailing cells dropped."""
+    values = [_tidy(c, one_line=True).replace("|", "/") for c in cells]
+    while values and not values[-1]:
+        values.pop()
+    return "| " + " | ".join(values) + " |" if any(values) else ""
+
+
+def _tidy(text: str, one_line: bool) -> str:
+    text = clean_text(text)
+    if one_line:
+        return _SPACES.sub(" ", text.replace("\n", " ")).strip()
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

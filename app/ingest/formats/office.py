@@ -1,0 +1,153 @@
+"""Word (.docx, legacy .doc), OpenDocument text (.odt) and RTF: one page of structured text.
+
+These formats have no fixed pages (pagination depends on the printer), so, like plain text, a
+document is one page without a number. Headings, list items and table rows keep their
+boundaries (see `layout`). A file whose bytes are another format than its name says (a .doc that
+is really a .docx or an RTF, as Word happily saves) is read as what it is.
+"""
+
+from __future__ import annotations
+
+import io
+
+from app.ingest.errors import ExtractionError
+from app.ingest.formats import archive
+from app.ingest.formats.layout import HEADING, ITEM, PARAGRAPH, ROW, join_blocks, row_text
+from app.records import Page
+
+SUFFIXES = {".docx", ".docm", ".odt", ".rtf", ".doc"}
+EMPTY_REASON = "no text in the document"
+_XML = (".xml", ".rels")
+
+
+def read(data: bytes, suffix: str, max_pages: int) -> list[Page]:
+    if data.lstrip()[:5] == b"{\\rtf":
+        return [Page(None, _rtf_text(data))]
+    if suffix == ".rtf":
+        raise ExtractionError("not an RTF document (it does not start with {\\rtf)")
+    if suffix == ".doc" and data.startswith(archive.OLE_MAGIC):
+        from app.ingest.formats.legacy_doc import doc_text
+
+        return [Page(None, doc_text(data))]
+    if suffix == ".odt":
+        return [Page(None, _odt_text(data))]
+    return [Page(None, _docx_text(data))]
+
+
+def _docx_text(data: bytes) -> str:
+    zipped = archive.open_zip(data, "Word document")
+    archive.refuse_entities(zipped, "Word document", _XML)
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, KeyError, ValueError) as exc:
+        raise ExtractionError(f"corrupt Word document ({type(exc).__name__}: {exc})") from exc
+    blocks = list(_docx_blocks(document))
+    seen: set[str] = set()
+    for section in document.sections:  # headers and footers once each, after the body
+        for part in (section.header, section.footer):
+            if part.is_linked_to_previous:
+                continue
+            for kind, text in _docx_blocks(part):
+                if text.strip() and text not in seen:
+                    seen.add(text)
+                    blocks.append((kind, text))
+    return join_blocks(blocks)
+
+
+def _docx_blocks(container) -> list[tuple[str, str]]:
+    from docx.table import Table
+
+    blocks: list[tuple[str, str]] = []
+    for item in container.iter_inner_content():
+        if isinstance(item, Table):
+            blocks.extend(_docx_table(item))
+        else:
+            blocks.append((_paragraph_kind(item), item.text))
+    return blocks
+
+
+def _paragraph_kind(paragraph) -> str:
+    style = (paragraph.style.name if paragraph.style is not None else "") or ""
+    if style.startswith(("Heading", "Title", "Subtitle")):
+        return HEADING
+    properties = paragraph._p.pPr
+    if style.startswith("List") or (properties is not None and properties.numPr is not None):
+        return ITEM
+    return PARAGRAPH
+
+
+def _docx_table(table) -> list[tuple[str, str]]:
+    from docx.table import _Cell
+
+    rows = []
+    for row in table.rows:
+        try:
+            grid = row.cells  # one per grid column: a merged cell comes back several times
+        except ValueError:  # a row whose cells do not fit the grid: take them as they are
+            grid = [_Cell(tc, table) for tc in row._tr.tc_lst]
+        cells, previous = [], None
+        for cell in grid:
+            if cell._tc is not previous:
+                cells.append(cell.text)
+            previous = cell._tc
+        rows.append((ROW, row_text(cells)))
+    return rows
+
+
+def _odt_text(data: bytes) -> str:
+    zipped = archive.open_zip(data, "OpenDocument text")
+    archive.refuse_entities(zipped, "OpenDocument text", _XML)
+    from odf.opendocument import load
+    from odf.teletype import extractText
+
+    try:
+        document = load(io.BytesIO(data))
+    except Exception as exc:  # odfpy raises anything from KeyError to SAX errors
+        raise ExtractionError(f"corrupt OpenDocument text ({type(exc).__name__}: {exc})") from exc
+    blocks: list[tuple[str, str]] = []
+    stack = list(reversed(document.body.childNodes))
+    while stack:
+        node = stack.pop()
+        local = _local(node)
+        if local == "h":
+            blocks.append((HEADING, extractText(node)))
+        elif local == "p":
+            blocks.append((_odt_paragraph_kind(node), extractText(node)))
+        elif local == "table-row":
+            cells = [extractText(c) for c in node.childNodes if _local(c) == "table-cell"]
+            blocks.append((ROW, row_text(cells)))
+        elif node.nodeType == node.ELEMENT_NODE:
+            stack.extend(reversed(node.childNodes))
+    return join_blocks(blocks)
+
+
+def _odt_paragraph_kind(node) -> str:
+    return (
+        ITEM
+        if node.parentNode is not None and _local(node.parentNode) == "list-item"
+        else PARAGRAPH
+    )
+
+
+def _local(node) -> str | None:
+    name = getattr(node, "qname", None)
+    return name[1] if name else None
+
+
+def _rtf_text(data: bytes) -> str:
+    from striprtf.striprtf import rtf_to_text
+
+    try:
+        text = rtf_to_text(data.decode("latin-1"), errors="replace")
+    except Exception as exc:
+        raise ExtractionError(f"corrupt RTF ({type(exc).__name__}: {exc})") from exc
+    blocks = []
+    for line in text.split("\n"):
+        if line.count("|") >= 1 and line.rstrip().endswith("|"):
+            blocks.append((ROW, row_text(line.rstrip().rstrip("|").split("|"))))
+        else:
+            blocks.append((PARAGRAPH, line))
+    return join_blocks(blocks)

@@ -1,0 +1,169 @@
+"""Spreadsheets (.xlsx, .xls) and delimited text (.csv, .tsv): pages of rows a reader can use.
+
+Each sheet is cut into pages of ROWS_PER_PAGE rows, numbered across the workbook and labelled
+with the sheet and the rows they hold ("sheet Budget, rows 2-41"), so a citation names both.
+Every row is one line, "| Team: Boston Bruins | Cups: 6 |": when the sheet's first row is a
+header (text cells only), each value is prefixed with its column's header, so a row read alone
+still says what its numbers are.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Iterator
+
+from app.ingest.errors import ExtractionError
+from app.ingest.formats import archive
+from app.ingest.formats.layout import HEADING, ROW, join_blocks, row_text
+from app.ingest.formats.text import decode_bytes
+from app.records import Page
+
+SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv", ".tsv"}
+EMPTY_REASON = "no cells with text in the workbook"
+ROWS_PER_PAGE = 40
+_MAX_FIELD = 16 * 2**20
+
+
+def read(data: bytes, suffix: str, max_pages: int) -> list[Page]:
+    if suffix in (".csv", ".tsv"):
+        sheets: Iterable[tuple[str | None, Iterator[tuple[int, list]]]] = [
+            (None, _delimited_rows(data, suffix))
+        ]
+    elif suffix == ".xls" and data.startswith(archive.OLE_MAGIC):
+        sheets = _xls_sheets(data)
+    else:
+        sheets = _xlsx_sheets(data)
+    pages: list[Page] = []
+    for name, rows in sheets:
+        for first, last, text in _sheet_pages(name, rows):
+            pages.append(Page(len(pages) + 1, text, label=_label(name, first, last)))
+            if len(pages) > max_pages:
+                raise ExtractionError(
+                    f"too many rows ({len(pages)} pages of {ROWS_PER_PAGE} rows > "
+                    f"{max_pages} page limit)"
+                )
+    return pages
+
+
+def _label(sheet: str | None, first: int, last: int) -> str:
+    rows = f"row {first}" if first == last else f"rows {first}-{last}"
+    return f"sheet {sheet}, {rows}" if sheet is not None else rows
+
+
+def _sheet_pages(name: str | None, rows: Iterator[tuple[int, list]]) -> Iterator:
+    """(first row, last row, page text) for each block of ROWS_PER_PAGE non-empty rows."""
+    header: list[str] | None = None
+    block: list[tuple[int, str]] = []
+    for number, values in rows:
+        cells = [_cell_text(v) for v in values]
+        if not any(cells):
+            continue
+        if header is None and sum(map(bool, cells)) > 1:  # the first row of several cells
+            header = cells if all(isinstance(v, str) or v is None for v in values) else []
+        if header and cells is not header:
+            named = [
+                f"{h}: {c}" if h and c and c != h else c
+                for h, c in zip(header, cells, strict=False)
+            ]
+            cells = named + cells[len(header) :]
+        block.append((number, row_text(cells)))
+        if len(block) == ROWS_PER_PAGE:
+            yield _page(name, block)
+            block = []
+    if block:
+        yield _page(name, block)
+
+
+def _page(name: str | None, block: list[tuple[int, str]]) -> tuple[int, int, str]:
+    heading = [(HEADING, name)] if name else []
+    text = join_blocks([*heading, *((ROW, line) for _, line in block)])
+    return block[0][0], block[-1][0], text
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:g}"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _xlsx_sheets(data: bytes) -> Iterator[tuple[str, Iterator[tuple[int, list]]]]:
+    zipped = archive.open_zip(data, "workbook")
+    archive.refuse_entities(zipped, "workbook", (".xml", ".rels"))
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises KeyError, ValueError, TypeError... on damage
+        raise ExtractionError(f"corrupt workbook ({type(exc).__name__}: {exc})") from exc
+    for sheet in book.worksheets:
+        if getattr(sheet, "sheet_state", "visible") == "visible":
+            rows = enumerate((list(r) for r in sheet.iter_rows(values_only=True)), start=1)
+            yield sheet.title, rows
+
+
+def _xls_sheets(data: bytes) -> Iterator[tuple[str, Iterator[tuple[int, list]]]]:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=data, on_demand=True)
+    except xlrd.XLRDError as exc:
+        if "encrypted" in str(exc).lower():
+            raise ExtractionError("encrypted workbook (needs a password)") from exc
+        raise ExtractionError(f"corrupt Excel 97-2003 workbook ({exc})") from exc
+    except Exception as exc:
+        raise ExtractionError(f"corrupt Excel 97-2003 workbook ({type(exc).__name__})") from exc
+    for index in range(book.nsheets):
+        sheet = book.sheet_by_index(index)
+        yield sheet.name, _xls_rows(sheet, book.datemode)
+
+
+def _xls_rows(sheet, datemode: int) -> Iterator[tuple[int, list]]:
+    import xlrd
+
+    for r in range(sheet.nrows):
+        values: list = []
+        for cell in sheet.row(r):
+            if cell.ctype == xlrd.XL_CELL_DATE:
+                try:
+                    values.append(xlrd.xldate_as_datetime(cell.value, datemode))
+                except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+                    values.append(cell.value)
+            elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                values.append(None)
+            elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
+                values.append(bool(cell.value))
+            elif cell.ctype == xlrd.XL_CELL_ERROR:
+                values.append("#ERROR")
+            else:
+                values.append(cell.value)
+        yield r + 1, values
+
+
+def _delimited_rows(data: bytes, suffix: str) -> Iterator[tuple[int, list]]:
+    text = decode_bytes(data)
+    delimiter = "\t" if suffix == ".tsv" else _sniff_delimiter(text)
+    csv.field_size_limit(_MAX_FIELD)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for number, values in enumerate(reader, start=1):
+            yield number, [v if v.strip() else None for v in values]
+    except csv.Error as exc:
+        raise ExtractionError(f"malformed {suffix[1:].upper()} ({exc})") from exc
+
+
+def _sniff_delimiter(text: str) -> str:
+    sample = text[: 64 * 1024]
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","

@@ -1,0 +1,151 @@
+"""Images of text -> text, offline on the CPU, with RapidOCR (PP-OCR models run by onnxruntime).
+
+The models ship inside the `rapidocr-onnxruntime` wheel; nothing is downloaded. The engine is
+loaded once per extraction worker, on the first image. Recognised boxes are put back into lines
+(boxes whose vertical centres are within half a line of each other) and paragraphs (a gap taller
+than a line), so the sentence splitter sees the page's structure. Settings chosen by
+measurement: `scripts/bench_ocr.py`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import resource
+import warnings
+from collections.abc import Callable, Iterator
+from statistics import median
+from typing import Any
+
+from app.ingest.errors import ExtractionError
+
+MAX_PIXELS = 40_000_000  # larger images are refused: about A4 at 600 dpi
+RENDER_DPI = 200  # PDF pages without a text layer are rendered at this resolution
+MIN_SCORE = 0.5  # recognised text below this confidence is dropped
+# Detection runs on the page scaled to at most 1280 pixels on its longer side (an A4 page at 200
+# dpi is 1654 x 2339). Measured with scripts/bench_ocr.py: 960 and 1280 both gave 0.39 % CER on
+# 10 pages (14.8 and 15.5 CPU-seconds a page: recognition dominates), 1600 gave 0.34 % on 4 pages
+# (17.9 s); the library's defaults (detection at full size, plus the angle classifier) gave
+# 5.95 % on the same 4 pages. 1280 keeps a margin for small print at little cost.
+OPTIONS: dict[str, Any] = {
+    "det_limit_side_len": 1280,
+    "det_limit_type": "max",
+    "use_cls": False,  # document lines are upright; the 180-degree classifier is not needed
+    "max_side_len": 2400,
+}
+
+# Set by the extraction sandbox: called before each OCR'd page, so that the worker's deadline
+# grows by DOCQA_OCR_PAGE_TIMEOUT per page instead of one file timeout for a whole scan.
+on_page: Callable[[], None] | None = None
+# Set by the sandbox: the worker's address-space limit, and the larger one OCR may use while it
+# runs (DOCQA_OCR_MEMORY_MB): onnxruntime and OpenCV reserve far more address space than they
+# touch (about 1.8 GB for one page at 200 dpi, of which 0.8 GB resident).
+memory_limits: tuple[int, int] | None = None
+_engine: Any = None
+
+
+def engine(**options: Any) -> Any:
+    """The loaded RapidOCR engine (`options` override OPTIONS, for benchmarks)."""
+    global _engine, memory_limits
+    if _engine is None or options:
+        try:
+            from rapidocr_onnxruntime import RapidOCR
+        except ImportError as exc:  # pragma: no cover - a broken install
+            raise ExtractionError(f"OCR is not installed ({exc})") from exc
+        if options:
+            return RapidOCR(**{**OPTIONS, **options})
+        before = _address_space()
+        with more_memory():
+            _engine = RapidOCR(**OPTIONS)
+        if memory_limits is not None:  # the loaded models stay mapped: do not count them
+            normal, ocr_limit = memory_limits
+            grown = max(_address_space() - before, 0)
+            memory_limits = (normal + grown, max(ocr_limit, normal + grown))
+            _set_soft_limit(memory_limits[0])
+    return _engine
+
+
+@contextlib.contextmanager
+def more_memory() -> Iterator[None]:
+    """While OCR runs, the worker may use DOCQA_OCR_MEMORY_MB instead of its usual limit."""
+    if memory_limits is None:
+        yield
+        return
+    _set_soft_limit(memory_limits[1])
+    try:
+        yield
+    finally:
+        _set_soft_limit(memory_limits[0])
+
+
+def _set_soft_limit(limit: int) -> None:
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _address_space() -> int:
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def image_text(image: Any, ocr: Any = None) -> str:
+    """The text of a PIL image; raises ExtractionError when the page cannot be read."""
+    import numpy as np
+
+    if image.width * image.height > MAX_PIXELS:
+        raise ExtractionError(
+            f"image too large to read ({image.width} x {image.height} pixels > "
+            f"{MAX_PIXELS / 1e6:.0f} megapixels)"
+        )
+    if on_page is not None:
+        on_page()
+    try:
+        reader = ocr or engine()
+        with more_memory(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow's notes on palette transparency
+            found, _ = reader(np.asarray(image.convert("RGB")))
+    except MemoryError:
+        raise
+    except Exception as exc:  # onnxruntime's bad_alloc arrives as a RuntimeException
+        if "bad_alloc" in str(exc) or "allocate" in str(exc):
+            raise MemoryError(str(exc)) from exc
+        raise ExtractionError(f"OCR failed ({type(exc).__name__}: {exc})") from exc
+    return layout(found or [])
+
+
+def layout(found: list) -> str:
+    """RapidOCR's [box, text, score] results as lines and paragraphs, in reading order."""
+    boxes = []
+    for box, text, score in found:
+        if float(score) < MIN_SCORE or not str(text).strip():
+            continue
+        ys = [point[1] for point in box]
+        xs = [point[0] for point in box]
+        boxes.append((min(ys), max(ys), min(xs), str(text).strip()))
+    if not boxes:
+        return ""
+    height = median(bottom - top for top, bottom, _, _ in boxes) or 1.0
+    lines: list[list[tuple[float, float, float, str]]] = []
+    for box in sorted(boxes, key=lambda b: (b[0] + b[1]) / 2):
+        centre = (box[0] + box[1]) / 2
+        if lines and abs(centre - _centre(lines[-1])) <= height / 2:
+            lines[-1].append(box)
+        else:
+            lines.append([box])
+    out: list[str] = []
+    previous_bottom = None
+    for line in lines:
+        top = min(b[0] for b in line)
+        if previous_bottom is not None:
+            out.append("\n\n" if top - previous_bottom > height else "\n")
+        out.append(" ".join(b[3] for b in sorted(line, key=lambda b: b[2])))
+        previous_bottom = max(b[1] for b in line)
+    return "".join(out)
+
+
+def _centre(line: list[tuple[float, float, float, str]]) -> float:
+    return sum((b[0] + b[1]) / 2 for b in line) / len(line)

@@ -1,0 +1,92 @@
+"""Images of text and scanned PDF pages, read by OCR inside the sandbox, recorded as such."""
+
+import io
+
+import pytest
+
+from app.ingest import ocr
+from tests.ingest.indexed import entry, ingest_files, skipped, stored_pages
+
+LINES = ["The lighthouse has 132 steps.", "It was built in 1874."]
+
+
+def text_image(lines: list[str] = LINES, frames: int = 1, fmt: str = "PNG") -> bytes:
+    """Black text on white, drawn with the TrueType font Pillow ships (no system font needed)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.load_default(size=40)
+    images = []
+    for frame in range(frames):
+        image = Image.new("L", (1100, 110 + 70 * len(lines)), 255)
+        draw = ImageDraw.Draw(image)
+        for i, line in enumerate(lines):
+            draw.text((50, 50 + 70 * i), line.replace("1874", str(1874 + frame)), 0, font=font)
+        images.append(image)
+    out = io.BytesIO()
+    images[0].save(out, fmt, save_all=frames > 1, append_images=images[1:])
+    return out.getvalue()
+
+
+def scanned_pdf(image_bytes: bytes) -> bytes:
+    """A PDF whose only page is an image, with no text layer: what a scanner makes."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.open(io.BytesIO(image_bytes)).convert("RGB").save(out, "PDF", resolution=150)
+    return out.getvalue()
+
+
+def test_png_text_is_read_by_ocr(settings, fake_embedder):
+    report = ingest_files(settings, fake_embedder, {"sign.png": text_image()})
+    assert report.files_indexed == ["sign.png"], skipped(report)
+    assert stored_pages(settings, "sign.png") == {1: "\n".join(LINES)}
+    assert entry(settings, "sign.png").ocr_pages == [1]
+
+
+def test_each_tiff_frame_is_a_page(settings, fake_embedder):
+    report = ingest_files(settings, fake_embedder, {"scan.tiff": text_image(frames=2, fmt="TIFF")})
+    assert report.files_indexed == ["scan.tiff"], skipped(report)
+    pages = stored_pages(settings, "scan.tiff")
+    assert pages[2] == "The lighthouse has 132 steps.\nIt was built in 1875."
+    assert entry(settings, "scan.tiff").ocr_pages == [1, 2]
+
+
+def test_scanned_pdf_page_is_read_by_ocr_once(settings, fake_embedder, monkeypatch):
+    files = {"letter.pdf": scanned_pdf(text_image())}
+    report = ingest_files(settings, fake_embedder, files)
+    assert report.files_indexed == ["letter.pdf"], skipped(report)
+    assert "The lighthouse has 132 steps." in stored_pages(settings, "letter.pdf")[1]
+    assert entry(settings, "letter.pdf").ocr_pages == [1]
+
+    # A second ingest of the unchanged corpus does not extract, so it cannot OCR again.
+    from app.ingest import sandbox
+
+    def no_extraction(*args, **kwargs):
+        raise AssertionError("an unchanged file was extracted again")
+
+    monkeypatch.setattr(sandbox.ExtractionSandbox, "extract", no_extraction)
+    monkeypatch.setattr(ocr, "image_text", no_extraction)
+    again = ingest_files(settings, fake_embedder, {})
+    assert again.files_indexed == [] and again.files_unchanged == 1
+
+
+def test_a_page_with_a_text_layer_is_not_ocrd(settings, fake_embedder):
+    from tests.conftest import make_pdf
+
+    make_pdf(settings.corpus / "typed.pdf", ["A typed letter with a real text layer."])
+    ingest_files(settings, fake_embedder, {})
+    assert entry(settings, "typed.pdf").ocr_pages == []
+
+
+@pytest.mark.parametrize("name", ["blank.png", "blank.pdf"])
+def test_an_image_without_text_is_refused_with_a_reason(settings, fake_embedder, name):
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("L", (400, 300), 255).save(out, "PNG")
+    data = out.getvalue() if name.endswith(".png") else scanned_pdf(out.getvalue())
+    report = ingest_files(settings, fake_embedder, {name: data})
+    assert (
+        "no text found" in skipped(report)[name]
+        or "OCR found no text on its pages" in skipped(report)[name]
+    )

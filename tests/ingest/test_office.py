@@ -1,0 +1,153 @@
+"""Word, OpenDocument and RTF documents through the real ingest: structure kept, text stored."""
+
+import io
+import struct
+
+from tests.ingest.indexed import entry, ingest_files, skipped, stored_pages
+
+
+def _docx() -> bytes:
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Boiler maintenance", level=1)
+    document.add_paragraph("The boiler pressure should read between 1.0 and 1.5 bar when cold.")
+    document.add_paragraph("Bleed every radiator", style="List Bullet")
+    document.add_paragraph("Check the expansion vessel", style="List Bullet")
+    table = document.add_table(rows=2, cols=2)
+    for row, cells in zip(table.rows, [("Part", "Interval"), ("Burner", "12 months")], strict=True):
+        for cell, text in zip(row.cells, cells, strict=True):
+            cell.text = text
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _odt() -> bytes:
+    from odf.opendocument import OpenDocumentText
+    from odf.text import H, List, ListItem, P
+
+    document = OpenDocumentText()
+    document.text.addElement(H(outlinelevel=1, text="Allotment rules"))
+    document.text.addElement(P(text="The annual fee for a full plot is 120 pounds from 2027."))
+    items = List()
+    for text in ("No bonfires", "Keep paths clear"):
+        item = ListItem()
+        item.addElement(P(text=text))
+        items.addElement(item)
+    document.text.addElement(items)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+RTF = rb"""{\rtf1\ansi\deff0 {\fonttbl {\f0 Times;}}
+{\b Opening hours\b0}\par
+The library opens at 9 o'clock on weekdays and closes at 17 on Saturdays.\par
+}"""
+
+
+def test_docx_keeps_headings_lists_and_table_rows_apart(settings, fake_embedder):
+    report = ingest_files(settings, fake_embedder, {"boiler.docx": _docx()})
+    assert report.files_indexed == ["boiler.docx"]
+    [(page, text)] = stored_pages(settings, "boiler.docx").items()
+    assert page is None
+    assert text.startswith("Boiler maintenance\n\nThe boiler pressure")
+    assert "The boiler pressure should read between 1.0 and 1.5 bar when cold." in text
+    assert "- Bleed every radiator\n- Check the expansion vessel" in text
+    assert "| Part | Interval |\n| Burner | 12 months |" in text
+
+
+def test_odt_headings_and_list_items(settings, fake_embedder):
+    ingest_files(settings, fake_embedder, {"rules.odt": _odt()})
+    text = stored_pages(settings, "rules.odt")[None]
+    assert text == (
+        "Allotment rules\n\nThe annual fee for a full plot is 120 pounds from 2027.\n\n"
+        "- No bonfires\n- Keep paths clear"
+    )
+
+
+def test_rtf_paragraphs(settings, fake_embedder):
+    ingest_files(settings, fake_embedder, {"hours.rtf": RTF})
+    text = stored_pages(settings, "hours.rtf")[None]
+    assert text.startswith("Opening hours\n\n")
+    assert "The library opens at 9 o'clock on weekdays and closes at 17 on Saturdays." in text
+
+
+def _word97(text: str) -> bytes:
+    """A minimal Word 97 .doc: FIB + one uncompressed (UTF-16) piece, in an OLE container."""
+    import olefile  # noqa: F401  (the reader needs it; writing uses the helper below)
+
+    body = text.encode("utf-16-le")
+    word = bytearray(0x200)
+    struct.pack_into("<HH", word, 0, 0xA5EC, 0xC1)
+    struct.pack_into("<H", word, 0x0A, 0x0200)  # 1Table
+    struct.pack_into("<i", word, 0x4C, len(text))
+    fc = len(word)
+    word += body
+    plc = struct.pack("<II", 0, len(text)) + struct.pack("<HIH", 0, fc, 0)
+    clx = b"\x02" + struct.pack("<I", len(plc)) + plc
+    struct.pack_into("<II", word, 0x01A2, 0, len(clx))
+    return _ole({"WordDocument": bytes(word), "1Table": clx})
+
+
+def _ole(streams: dict[str, bytes]) -> bytes:
+    """An OLE compound file holding `streams` (each padded to 4096 bytes: no mini stream)."""
+    sector = 512
+    names = list(streams)
+    padded = [streams[n] + b"\0" * (-len(streams[n]) % 4096 or 0) for n in names]
+    padded = [p if len(p) >= 4096 else p + b"\0" * (4096 - len(p)) for p in padded]
+    data_sectors = [len(p) // sector for p in padded]
+    directory_sector = sum(data_sectors)
+    fat_sector = directory_sector + 1
+    fat = []
+    start = 0
+    starts = []
+    for count in data_sectors:
+        starts.append(start)
+        fat += [start + i + 1 for i in range(count - 1)] + [0xFFFFFFFE]
+        start += count
+    fat += [0xFFFFFFFE, 0xFFFFFFFD]  # directory, FAT itself
+    fat += [0xFFFFFFFF] * (128 - len(fat))
+    header = bytearray(512)
+    header[:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    struct.pack_into("<HHHHH", header, 0x18, 0x3E, 3, 0xFFFE, 9, 6)
+    struct.pack_into(
+        "<IIIIIII", header, 0x2C, 1, directory_sector, 0, 4096, 0xFFFFFFFE, 0, 0xFFFFFFFE
+    )
+    struct.pack_into("<I", header, 0x48, 0)
+    struct.pack_into("<I", header, 0x4C, fat_sector)
+    for i in range(1, 109):
+        struct.pack_into("<I", header, 0x4C + 4 * i, 0xFFFFFFFF)
+
+    def entry(name: str, kind: int, start: int, size: int, child: int, right: int) -> bytes:
+        encoded = (name + "\0").encode("utf-16-le")
+        out = bytearray(128)
+        out[: len(encoded)] = encoded
+        struct.pack_into("<HBB", out, 64, len(encoded), kind, 1)
+        struct.pack_into("<III", out, 68, 0xFFFFFFFF, right, child)
+        struct.pack_into("<II", out, 116, start, size)
+        return bytes(out)
+
+    entries = [entry("Root Entry", 5, 0xFFFFFFFE, 0, 1, 0xFFFFFFFF)]
+    for i, name in enumerate(names):
+        right = i + 2 if i + 1 < len(names) else 0xFFFFFFFF
+        entries.append(entry(name, 2, starts[i], len(padded[i]), 0xFFFFFFFF, right))
+    directory = b"".join(entries).ljust(sector, b"\0")
+    fat_bytes = struct.pack(f"<{len(fat)}I", *fat)
+    return bytes(header) + b"".join(padded) + directory + fat_bytes
+
+
+def test_legacy_word_97_document_is_read(settings, fake_embedder):
+    text = "Opening hours\rThe museum opens at ten o'clock.\r"
+    report = ingest_files(settings, fake_embedder, {"hours.doc": _word97(text)})
+    assert report.files_indexed == ["hours.doc"], skipped(report)
+    assert stored_pages(settings, "hours.doc")[None] == (
+        "Opening hours\n\nThe museum opens at ten o'clock."
+    )
+    assert entry(settings, "hours.doc").page_labels == {}
+
+
+def test_a_doc_that_is_really_rtf_is_read_as_rtf(settings, fake_embedder):
+    report = ingest_files(settings, fake_embedder, {"saved-by-word.doc": RTF})
+    assert report.files_indexed == ["saved-by-word.doc"]

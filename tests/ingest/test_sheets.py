@@ -1,0 +1,59 @@
+"""Workbooks and delimited text through the real ingest: pages of rows, named sheet and rows."""
+
+import io
+
+from tests.ingest.indexed import entry, ingest_files, skipped, stored_pages
+
+
+def _workbook() -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    budget = book.active
+    budget.title = "Budget"
+    budget.append(["Item", "Cost", "Owner"])
+    for i in range(1, 46):
+        budget.append([f"Item {i}", i * 10, "Ana" if i % 2 else "Ben"])
+    notes = book.create_sheet("Notes")
+    notes.append(["The budget was approved by the board on 3 March."])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_xlsx_pages_name_the_sheet_and_rows_and_repeat_headers(settings, fake_embedder):
+    report = ingest_files(settings, fake_embedder, {"budget.xlsx": _workbook()})
+    assert report.files_indexed == ["budget.xlsx"], skipped(report)
+    pages = stored_pages(settings, "budget.xlsx")
+    assert sorted(pages) == [1, 2, 3]
+    assert pages[1].startswith("Budget\n\n| Item | Cost | Owner |\n| Item: Item 1 | Cost: 10 |")
+    assert "| Item: Item 45 | Cost: 450 | Owner: Ana |" in pages[2]
+    assert pages[3] == "Notes\n\n| The budget was approved by the board on 3 March. |"
+    assert entry(settings, "budget.xlsx").page_labels == {
+        "1": "sheet Budget, rows 1-40",
+        "2": "sheet Budget, rows 41-46",
+        "3": "sheet Notes, row 1",
+    }
+
+
+def test_csv_and_tsv_rows(settings, fake_embedder):
+    csv_text = "Team;Location;Cups\nBlues;STL;1\nMaple Leafs;TOR;13\n"
+    tsv_text = "Team\tCups\nFlyers\t2\n"
+    files = {"cups.csv": csv_text.encode(), "cups.tsv": tsv_text.encode("utf-16")}
+    report = ingest_files(settings, fake_embedder, files)
+    assert sorted(report.files_indexed) == ["cups.csv", "cups.tsv"], skipped(report)
+    assert stored_pages(settings, "cups.csv")[1] == (
+        "| Team | Location | Cups |\n| Team: Blues | Location: STL | Cups: 1 |\n"
+        "| Team: Maple Leafs | Location: TOR | Cups: 13 |"
+    )
+    assert stored_pages(settings, "cups.tsv")[1] == "| Team | Cups |\n| Team: Flyers | Cups: 2 |"
+    assert entry(settings, "cups.csv").page_labels == {"1": "rows 1-3"}
+
+
+def test_xls_is_read(settings, fake_embedder, shared_eval):
+    data = (shared_eval / "office-docs" / "tests-example.xls").read_bytes()
+    report = ingest_files(settings, fake_embedder, {"example.xls": data})
+    assert report.files_indexed == ["example.xls"], skipped(report)
+    pages = stored_pages(settings, "example.xls")
+    assert "| MC | What is 2+2? | 4 | correct |" in pages[1]
+    assert entry(settings, "example.xls").page_labels["1"] == "sheet Example Test, rows 1-7"

@@ -1,0 +1,58 @@
+"""The runtime choice, with the CPU's flags as its input: never slower than int8 ONNX by guess."""
+
+import pytest
+
+from app.models.cpu import Cpu, choose_backend, parse_cpuinfo
+from app.models.embedder import load_embedder, resolve_backend
+
+SAPPHIRE_RAPIDS = """processor\t: 0
+vendor_id\t: GenuineIntel
+model name\t: Intel(R) Xeon(R) Platinum 8481C CPU @ 2.70GHz
+flags\t\t: fpu sse2 avx2 avx512f avx512_vnni avx512_bf16 amx_bf16 amx_tile amx_int8
+processor\t: 1
+model name\t: Intel(R) Xeon(R) Platinum 8481C CPU @ 2.70GHz
+flags\t\t: fpu sse2 avx2 avx512f avx512_vnni avx512_bf16 amx_bf16 amx_tile amx_int8
+"""
+ZEN2 = """processor\t: 0
+vendor_id\t: AuthenticAMD
+model name\t: AMD EPYC
+flags\t\t: fpu sse2 fma avx avx2 bmi2 sha_ni
+"""
+COOPER_LAKE = "model name\t: Intel Xeon\nflags\t\t: avx2 avx512f avx512_vnni avx512_bf16\n"
+
+
+def test_cpuinfo_gives_the_model_and_flags_of_the_first_processor():
+    cpu = parse_cpuinfo(SAPPHIRE_RAPIDS)
+    assert cpu.model.startswith("Intel(R) Xeon(R) Platinum 8481C")
+    assert {"amx_bf16", "amx_tile", "avx512_vnni"} <= cpu.flags
+    assert cpu.has_amx_bf16
+
+
+def test_amx_runs_bulk_embedding_in_bf16_and_questions_in_int8():
+    cpu = parse_cpuinfo(SAPPHIRE_RAPIDS)
+    assert choose_backend(cpu, "bulk") == "torch-bf16"
+    assert choose_backend(cpu, "query") == "onnx-int8"
+
+
+@pytest.mark.parametrize("cpuinfo", [ZEN2, COOPER_LAKE, "", "garbage without colons"])
+def test_without_amx_every_workload_keeps_int8_onnx(cpuinfo):
+    """bf16 without AMX is emulated (or, with AVX512-BF16 alone, unmeasured): keep the default."""
+    cpu = parse_cpuinfo(cpuinfo)
+    assert not cpu.has_amx_bf16
+    assert {choose_backend(cpu, "bulk"), choose_backend(cpu, "query")} == {"onnx-int8"}
+
+
+def test_amx_int8_alone_is_not_taken_for_bf16():
+    assert choose_backend(Cpu("x", frozenset({"amx_int8", "amx_tile"})), "bulk") == "onnx-int8"
+
+
+def test_an_explicit_backend_overrides_the_choice():
+    assert resolve_backend("torch", "bulk") == "torch"
+    assert resolve_backend("onnx", "query") == "onnx"
+    with pytest.raises(ValueError, match="choose from auto, onnx-int8"):
+        resolve_backend("tensorrt", "bulk")
+
+
+def test_auto_resolves_to_a_concrete_runtime_on_this_machine():
+    assert load_embedder(backend="auto", workload="bulk").backend in ("onnx-int8", "torch-bf16")
+    assert load_embedder(backend="auto", workload="query").backend == "onnx-int8"
