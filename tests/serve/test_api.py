@@ -67,8 +67,11 @@ def test_ask_returns_the_public_answer_format(live):
         "source_start",
         "source_end",
         "score",
+        "location",
+        "ocr",
     }
     assert citation["n"] == 1 and citation["page"] == 1
+    assert citation["location"] == "page 1" and citation["ocr"] is False
     page_text = engine.reader().page_text(citation["source"], citation["page"])
     assert page_text[citation["source_start"] : citation["source_end"]] == body["answer"]
 
