@@ -6,8 +6,9 @@ reader's margin over "no answer" together with its passage's retrieval rank, and
 returned verbatim, inside the sentence that holds it. The confidence is a logistic model of the
 reader's and retrieval's scores, fitted on held-out SQuAD questions (in the index or not), so it
 estimates the probability that the documents answer the question; below ABSTAIN_BELOW docqa
-says so instead of guessing. Every offset points into the page text stored in the index, so
-each answer can be checked against its source.
+falls back to the sentence ranking of app.answer.heuristic, and says there is no answer only
+when that is unsure too. Every offset points into the page text stored in the index, so each
+answer can be checked against its source.
 """
 
 from __future__ import annotations
