@@ -21,7 +21,7 @@ from typing import Protocol
 
 from app.answer import heuristic
 from app.answer.retrieval import search
-from app.answer.sentences import Sentence, candidate_sentences
+from app.answer.sentences import Sentence, candidate_sentences, cite
 from app.ingest.chunking import trim_span
 from app.models.embedder import Embedder
 from app.records import Answer, Citation, Passage, Span
@@ -215,25 +215,7 @@ def _with_antecedent(best: Candidate, around: tuple[int, int], sentences: list[S
 
 
 def _cite(n: int, candidate: Candidate, around: tuple[int, int]) -> Citation:
-    """The span in its sentence, with up to SNIPPET_CHARS of context each side, cut at words."""
-    passage = candidate.passage
-    sentence_start, sentence_end = around
-    span_start, span_end = candidate.page_start, candidate.page_end
-    lo = max(passage.start, sentence_start - SNIPPET_CHARS)
-    hi = min(passage.end, sentence_end + SNIPPET_CHARS)
-    text = passage.text
-    while lo > passage.start and lo < sentence_start and not text[lo - passage.start - 1].isspace():
-        lo += 1
-    while hi < passage.end and hi > sentence_end and not text[hi - passage.start].isspace():
-        hi -= 1
-    return Citation(
-        n=n,
-        source=passage.source,
-        page=passage.page,
-        snippet=text[lo - passage.start : hi - passage.start],
-        answer_start=span_start - lo,
-        answer_end=span_end - lo,
-        source_start=span_start,
-        source_end=span_end,
-        score=round(confidence_of(candidate.features), 4),
-    )
+    """The span in its sentence, with up to SNIPPET_CHARS of context each side."""
+    span = (candidate.page_start, candidate.page_end)
+    score = confidence_of(candidate.features)
+    return cite(n, candidate.passage, around, span, score, SNIPPET_CHARS)

@@ -17,7 +17,7 @@ import re
 from functools import lru_cache
 
 from app.answer.retrieval import content_words, embed_query
-from app.answer.sentences import Sentence, candidate_sentences
+from app.answer.sentences import Sentence, candidate_sentences, cite
 from app.models.embedder import Embedder
 from app.records import Answer, Citation, Passage
 from app.store.folder import IndexReader
@@ -225,23 +225,7 @@ def _with_antecedent(best: Sentence, ranked: list[Sentence]) -> str:
 
 
 def _cite(n: int, sentence: Sentence, question: str) -> Citation:
-    passage = sentence.passage
-    span_start, span_end = answer_span(sentence, question)
-    lo = max(passage.start, sentence.start - SNIPPET_CHARS)
-    hi = min(passage.end, sentence.end + SNIPPET_CHARS)
-    text = passage.text
-    while lo > passage.start and lo < sentence.start and not text[lo - passage.start - 1].isspace():
-        lo += 1  # start the snippet on a word boundary
-    while hi < passage.end and hi > sentence.end and not text[hi - passage.start].isspace():
-        hi -= 1
-    return Citation(
-        n=n,
-        source=passage.source,
-        page=passage.page,
-        snippet=text[lo - passage.start : hi - passage.start],
-        answer_start=span_start - lo,
-        answer_end=span_end - lo,
-        source_start=span_start,
-        source_end=span_end,
-        score=round(confidence_of(sentence.features), 4),
-    )
+    span = answer_span(sentence, question)
+    around = (sentence.start, sentence.end)
+    score = confidence_of(sentence.features)
+    return cite(n, sentence.passage, around, span, score, SNIPPET_CHARS)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from app.ingest.chunking import trim_span
-from app.records import Passage
+from app.records import Citation, Passage
 
 # A block of text that sentence splitting must not cross: up to a blank line, or one line that
 # is a Markdown heading, list item or table row.
@@ -85,3 +85,34 @@ def _is_title(block: str) -> bool:
     if re.match(_LINE_ITEM, line):
         return False
     return len(line.split()) <= 12 and not re.search(r"[.!?:;,\"')\]]$", line)
+
+
+def cite(
+    n: int,
+    passage: Passage,
+    sentence: tuple[int, int],
+    span: tuple[int, int],
+    score: float,
+    context: int = 220,
+) -> Citation:
+    """Citation `n`: the span (page offsets) in its sentence, with up to `context` characters of
+    the passage on each side, cut at words."""
+    (sentence_start, sentence_end), (span_start, span_end) = sentence, span
+    lo = max(passage.start, sentence_start - context)
+    hi = min(passage.end, sentence_end + context)
+    text = passage.text
+    while lo > passage.start and lo < sentence_start and not text[lo - passage.start - 1].isspace():
+        lo += 1
+    while hi < passage.end and hi > sentence_end and not text[hi - passage.start].isspace():
+        hi -= 1
+    return Citation(
+        n=n,
+        source=passage.source,
+        page=passage.page,
+        snippet=text[lo - passage.start : hi - passage.start],
+        answer_start=span_start - lo,
+        answer_end=span_end - lo,
+        source_start=span_start,
+        source_end=span_end,
+        score=round(score, 4),
+    )
