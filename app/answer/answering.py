@@ -109,7 +109,7 @@ def extract_answer(reader: Reader, question: str, query: str, passages: list[Pas
     if not candidates or confidence < ABSTAIN_BELOW:
         return Answer(question, None, confidence, [], passages, message=NO_ANSWER)
     chosen = _distinct(candidates)
-    sentences = _sentences_of({c.passage.id: c.passage for c in chosen}.values())
+    sentences = candidate_sentences(list({c.passage.id: c.passage for c in chosen}.values()))
     citations = [
         _cite(n, candidate, _sentence_around(candidate, sentences))
         for n, candidate in enumerate(chosen, start=1)
@@ -170,10 +170,6 @@ def _distinct(candidates: list[Candidate]) -> list[Candidate]:
 def _overlaps(a: Candidate, b: Candidate) -> bool:
     same_page = (a.passage.source, a.passage.page) == (b.passage.source, b.passage.page)
     return same_page and a.page_start < b.page_end and b.page_start < a.page_end
-
-
-def _sentences_of(passages) -> list[Sentence]:
-    return candidate_sentences(list(passages))
 
 
 def _sentence_around(candidate: Candidate, sentences: list[Sentence]) -> tuple[int, int]:
