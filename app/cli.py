@@ -101,6 +101,7 @@ def _parser() -> argparse.ArgumentParser:
         help="ranking: dense vectors, BM25 keywords, or both fused (default)",
     )
     search.add_argument("--json", action="store_true", help="print JSON")
+    _filter_flags(search)
 
     ask = _command(commands, "ask", _ask, "answer a question with a sentence from the documents")
     ask.add_argument("question", help="the question")
@@ -112,6 +113,7 @@ def _parser() -> argparse.ArgumentParser:
         help="an earlier question of the conversation (repeat, oldest first)",
     )
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    _filter_flags(ask)
 
     serve = _command(commands, "serve", _serve, "serve the chat UI and the JSON API")
     serve.add_argument("--host", help="address to bind (default: DOCQA_HOST, 127.0.0.1)")
@@ -153,6 +155,55 @@ def _command(commands, name: str, run, help: str) -> argparse.ArgumentParser:
     )
     sub.set_defaults(run=run)
     return sub
+
+
+def _filter_flags(sub: argparse.ArgumentParser) -> None:
+    """The flags that narrow a search to some of the indexed files (all of them must hold)."""
+    group = sub.add_argument_group("filters (applied inside the search; all must hold)")
+    group.add_argument(
+        "--source",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="only files whose source name matches, e.g. 'notes/*' or '*.pdf' (repeat: any)",
+    )
+    group.add_argument(
+        "--type",
+        action="append",
+        default=[],
+        metavar="SUFFIX",
+        help="only files of this type, e.g. pdf or docx (repeat: any)",
+    )
+    group.add_argument("--pages", metavar="A-B", help="only pages A to B (or one page: N)")
+    group.add_argument("--since", metavar="DATE", help="only files modified on or after DATE")
+    group.add_argument("--until", metavar="DATE", help="only files modified before DATE")
+
+
+def cli_filter(args: argparse.Namespace):
+    """The filter that the filter flags describe, or None; `FilterError` (a ValueError) names a
+    flag docqa cannot apply."""
+    from app.store.filters import FilterError, compound, condition
+
+    parts = []
+    if args.source:
+        parts.append(compound("or", [condition("source", "glob", g) for g in args.source]))
+    if args.type:
+        parts.append(condition("type", "in", args.type))
+    if args.pages:
+        first, _, last = args.pages.partition("-")
+        if not (first.strip().isdigit() and (not last or last.strip().isdigit())):
+            raise FilterError(f"--pages {args.pages!r}: give a page (3) or a range (3-7)")
+        parts.append(condition("page", "gte", int(first)))
+        parts.append(condition("page", "lte", int(last or first)))
+    if args.since:
+        parts.append(condition("modified", "gte", _date_or_seconds(args.since)))
+    if args.until:
+        parts.append(condition("modified", "lt", _date_or_seconds(args.until)))
+    return compound("and", parts) if parts else None
+
+
+def _date_or_seconds(text: str) -> str | float:
+    return float(text) if re.fullmatch(r"\d+(\.\d+)?", text.strip()) else text
 
 
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
@@ -209,7 +260,9 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.k is not None and not 1 <= args.k <= 1000:
         raise ValueError("-k must be between 1 and 1000")
-    passages = Engine(settings).search(args.question, args.k, args.mode, args.collection)
+    passages = Engine(settings).search(
+        args.question, args.k, args.mode, args.collection, filters=cli_filter(args)
+    )
     if args.json:
         print(json.dumps({"query": args.question, "passages": to_json(passages)}, indent=2))
         return 0
@@ -225,7 +278,9 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
     from app.engine import Engine, to_json
 
-    answer = Engine(settings).ask(args.question, args.history, args.collection)
+    answer = Engine(settings).ask(
+        args.question, args.history, args.collection, filters=cli_filter(args)
+    )
     if args.json:
         print(json.dumps(to_json(answer), indent=2))
         return 0

@@ -40,9 +40,6 @@ class Engine:
         self.default_collection = DEFAULT  # the collection of requests that name none
         self._readers: dict[str, IndexReader] = {}
         self._lock = threading.Lock()
-        # One computation at a time: torch already uses both cores for one batch, and spaCy's
-        # pipeline is not documented as thread-safe. Requests queue here instead of thrashing.
-        self._compute = threading.Lock()
 
     def warm_up(self) -> Engine:
         """Load the index, the model and the sentence splitter now rather than on first use."""
@@ -91,8 +88,7 @@ class Engine:
     ) -> list[Passage]:
         reader = restrict(self.reader(collection), filters)
         query = valid_text(query)
-        with self._compute:
-            return search(reader, self.embedder, query, k or self.settings.top_k, mode)
+        return search(reader, self.embedder, query, k or self.settings.top_k, mode)
 
     def ask(
         self,
@@ -103,10 +99,9 @@ class Engine:
     ) -> Answer:
         reader = restrict(self.reader(collection), filters)
         question, history = valid_text(question), [valid_text(h) for h in history or []]
-        with self._compute:
-            answer = ask(
-                reader, self.embedder, self.qa_reader, question, history, k=self.settings.top_k
-            )
+        answer = ask(
+            reader, self.embedder, self.qa_reader, question, history, k=self.settings.top_k
+        )
         return located(answer, reader.manifest)
 
     def status(self, collection: str | None = None) -> dict:

@@ -85,3 +85,21 @@ def test_collection_flag_on_ingest_search_and_check(tmp_path):
         assert refused.returncode == 2 and "collection" in refused.stderr
         assert "Traceback" not in refused.stderr
     assert not (tmp_path / "escape").exists()
+
+
+def test_filter_flags_narrow_search_and_ask(cli_index):
+    flags = ["--index", str(cli_index), "--json"]
+    only_md = json.loads(run_docqa("search", "allotment plot rent", "--type", "md", *flags).stdout)
+    assert only_md["passages"] and {p["source"].rsplit(".", 1)[1] for p in only_md["passages"]} == {
+        "md"
+    }
+    notes = json.loads(run_docqa("search", "docqa", "--source", "notes/*", *flags).stdout)
+    assert {p["source"] for p in notes["passages"]} == {"notes/allotment-committee-2026-10.txt"}
+    paged = json.loads(
+        run_docqa("search", "lighthouse", "--type", "pdf", "--pages", "2", *flags).stdout
+    )
+    assert paged["passages"] and {p["page"] for p in paged["passages"]} == {2}
+    future = json.loads(run_docqa("ask", "lighthouse", "--since", "2999-01-01", *flags).stdout)
+    assert future["answer"] is None and not future["passages"]
+    bad = run_docqa("search", "x", "--pages", "two", "--index", str(cli_index), check=False)
+    assert bad.returncode == 2 and "--pages" in bad.stderr and "Traceback" not in bad.stderr

@@ -8,6 +8,7 @@ never compete to answer (they share the question's words but state nothing).
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -32,6 +33,11 @@ class Sentence:
     score: float = 0.0
 
 
+# spaCy's pipeline is not documented as thread-safe; requests run in parallel (the models and
+# the index are), so they take turns only here.
+_NLP_TURN = threading.Lock()
+
+
 @lru_cache(maxsize=1)
 def load_nlp():  # -> spacy.Language
     """spaCy's small English pipeline, for sentence boundaries and entities (no downloads)."""
@@ -48,7 +54,8 @@ def candidate_sentences(passages: list[Passage]) -> list[Sentence]:
     """
     blocks = [(rank, p, m.start(), m.end()) for rank, p in enumerate(passages)
               for m in _BLOCK.finditer(p.text) if not _is_title(m.group())]  # fmt: skip
-    docs = load_nlp().pipe(p.text[start:end] for _, p, start, end in blocks)
+    with _NLP_TURN:
+        docs = list(load_nlp().pipe(p.text[start:end] for _, p, start, end in blocks))
     seen: set[tuple[str, int | None, int]] = set()
     sentences: list[Sentence] = []
     for (rank, passage, offset, _), doc in zip(blocks, docs, strict=True):

@@ -262,6 +262,45 @@ def _api_key_check(api_key: str):
     return check
 
 
+# What a browser can show safely opens in the tab (PDFs at their page, pictures); Office files,
+# e-books and mail are downloaded with their own type, so the desktop application opens them.
+# Text, Markdown and HTML (XHTML too) are shown as plain text: a document's scripts never run.
+_INLINE_TYPES = {
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".tif": "image/tiff",
+    ".tiff": "image/tiff",
+}
+_DOWNLOAD_TYPES = {
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".docm": "application/vnd.ms-word.document.macroEnabled.12",
+    ".doc": "application/msword",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".rtf": "application/rtf",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".pptm": "application/vnd.ms-powerpoint.presentation.macroEnabled.12",
+    ".ppt": "application/vnd.ms-powerpoint",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.12",
+    ".xls": "application/vnd.ms-excel",
+    ".epub": "application/epub+zip",
+    ".eml": "message/rfc822",
+    ".msg": "application/vnd.ms-outlook",
+}
+
+
+def file_media_type(name: str) -> tuple[str, str]:
+    """(media type, content disposition) for serving a corpus file named `name`."""
+    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix in _INLINE_TYPES:
+        return _INLINE_TYPES[suffix], "inline"
+    if suffix in _DOWNLOAD_TYPES:
+        return _DOWNLOAD_TYPES[suffix], "attachment"
+    return "text/plain", "inline"
+
+
 def _file_route(engine: Engine):
     def source_file(
         source: str,
@@ -275,14 +314,13 @@ def _file_route(engine: Engine):
             path = None
         if path is None:
             raise HTTPException(404, f"no indexed document named {source!r}")
-        # Text, Markdown and HTML (XHTML too) are shown as plain text: a document's scripts
-        # never run here, and the browser displays rather than downloads it.
-        media_type = "application/pdf" if path.suffix.lower() == ".pdf" else "text/plain"
+        media_type, disposition = file_media_type(path.name)
         return FileResponse(
             path,
             media_type=media_type,
             headers={"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox"},
-            content_disposition_type="inline",
+            filename=path.name,
+            content_disposition_type=disposition,
         )
 
     return source_file

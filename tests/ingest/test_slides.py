@@ -64,3 +64,28 @@ def test_a_question_is_answered_from_its_slide_and_cites_it(settings, real_embed
     assert (first.source, first.page, first.location) == ("review.pptx", 2, "slide 2")
     assert not first.ocr
     assert_verbatim(answer, engine.reader())
+
+
+def test_text_in_a_picture_on_a_slide_is_read_by_ocr_and_marked(settings, fake_embedder):
+    from PIL import Image
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    from tests.ingest.test_ocr import LINES, text_image
+
+    deck = Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[5])
+    slide.shapes.title.text = "Site visit"
+    slide.shapes.add_picture(io.BytesIO(text_image()), Inches(1), Inches(2), width=Inches(7))
+    icon = io.BytesIO()
+    Image.new("RGB", (16, 16), "navy").save(icon, "PNG")
+    slide.shapes.add_picture(icon, 0, 0)  # too small to hold text: not read
+    out = io.BytesIO()
+    deck.save(out)
+    report = ingest_files(settings, fake_embedder, {"visit.pptx": out.getvalue()})
+    assert report.files_indexed == ["visit.pptx"], skipped(report)
+    page = stored_pages(settings, "visit.pptx")[1]
+    assert page.startswith("Site visit\n\n")
+    for line in LINES:
+        assert line in page
+    assert entry(settings, "visit.pptx").ocr_pages == [1]

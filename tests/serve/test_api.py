@@ -146,6 +146,38 @@ def test_source_links_serve_indexed_documents_safely(live):
     assert page.headers["content-security-policy"] == "sandbox"
 
 
+def test_office_files_download_with_their_own_type_and_pictures_open_inline(
+    tmp_path, real_embedder
+):
+    """A citation of a Word file opens it in Word, not as zip bytes shown as text."""
+    import docx
+
+    from app.settings import Settings
+    from tests.ingest.test_ocr import text_image
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    document = docx.Document()
+    document.add_paragraph("The boathouse key hangs behind the blue door.")
+    document.save(corpus / "boathouse.docx")
+    (corpus / "sign.png").write_bytes(text_image())
+    settings = Settings.from_env(environ={}, corpus=corpus, index=tmp_path / "index")
+    ingest(settings, embedder=real_embedder)
+    server, _ = serve_engine(settings, real_embedder)
+    try:
+        word = httpx.get(server.url + "/files/boathouse.docx")
+        assert word.status_code == 200 and word.content == (corpus / "boathouse.docx").read_bytes()
+        assert word.headers["content-type"] == (
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        )
+        assert word.headers["content-disposition"].startswith("attachment")
+        sign = httpx.get(server.url + "/files/sign.png")
+        assert sign.headers["content-type"] == "image/png"
+        assert sign.headers["content-disposition"].startswith("inline")
+    finally:
+        server.stop()
+
+
 DIFY_BODY = {"knowledge_id": "default", "query": "fees", "retrieval_setting": {"top_k": 2,
              "score_threshold": 0}}  # fmt: skip
 ROUTE_BODIES = {
