@@ -139,9 +139,13 @@ class Engine:
         return None
 
     def _roots(self, collection: str | None = None) -> dict[str, str]:
+        """The folders of `collection`'s index; none for the default collection before its
+        first ingest (uploads then start it). UnknownCollectionError for any other name."""
         try:
             return self.reader(collection).manifest.roots
         except StoreError:
+            if (collection or self.default_collection) != self.default_collection:
+                raise
             return {}
 
     def locate(self, source: str, collection: str | None = None) -> Path | None:

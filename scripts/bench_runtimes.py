@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import logging
 import os
 import platform
 import re
@@ -171,6 +172,7 @@ def vnni_int8(const_b_only: bool) -> Callable[..., SentenceTransformerEmbedder]:
         target = workdir / f"{fp32.stem}-vnni{'-weights' if const_b_only else ''}.onnx"
         if not target.is_file():
             workdir.mkdir(parents=True, exist_ok=True)
+            logging.getLogger().setLevel(logging.ERROR)  # a pre-processing hint on every call
             quantize_dynamic(
                 str(fp32),
                 str(target),
@@ -214,6 +216,7 @@ def openvino(precision: str | None, int8: str = "") -> Callable[..., SentenceTra
         if int8 == "static":
             import nncf
 
+            nncf.set_log_level(logging.ERROR)
             tokenizer = SentenceTransformerEmbedder(path, model_name("bundled"))._batch_tokenizer
             samples = [onnx_feeds(tokenizer, [text]) for text in work.calibration]
             model = nncf.quantize(
@@ -225,13 +228,14 @@ def openvino(precision: str | None, int8: str = "") -> Callable[..., SentenceTra
         elif int8 == "weights":
             import nncf
 
+            nncf.set_log_level(logging.ERROR)
             model = nncf.compress_weights(model)  # INT8_ASYM, per output channel
         config = {"INFERENCE_NUM_THREADS": threads(), "PERFORMANCE_HINT": "LATENCY"}
         if precision:
             config["INFERENCE_PRECISION_HINT"] = precision
         compiled = core.compile_model(model, "CPU", config)
         embedder = with_session(path, cache, OpenVinoSession(compiled))
-        embedder.note = f"runs {compiled.get_property('INFERENCE_PRECISION_HINT')}"
+        embedder.note = f"runs {compiled.get_property('INFERENCE_PRECISION_HINT').to_string()}"
         return embedder
 
     return build
@@ -363,8 +367,7 @@ def workload_lines(work: Workload, batch: int) -> list[str]:
     ]
 
 
-def table(rows: list[Row], sentences: int) -> list[str]:
-    reference = next((r for r in rows if r.runtime == REFERENCE and not r.error), None)
+def table(rows: list[Row], reference: Row, sentences: int) -> list[str]:
     header = (
         "| runtime | texts/s | vs torch fp32 | min cos | mean cos | question p50 ms "
         f"| question p90 ms | question min cos | {sentences} sentences ms | setup s | notes |"
@@ -374,7 +377,7 @@ def table(rows: list[Row], sentences: int) -> list[str]:
         if row.error:
             lines.append(f"| {row.runtime} |" + " n/a |" * 9 + f" not available: {row.error} |")
             continue
-        ratio = row.texts_per_s / reference.texts_per_s if reference else float("nan")
+        ratio = row.texts_per_s / reference.texts_per_s
         cells = [
             f"{row.texts_per_s:.1f}",
             f"{ratio:.2f}x",
@@ -391,19 +394,19 @@ def table(rows: list[Row], sentences: int) -> list[str]:
     return lines
 
 
-def report(rows: list[Row], work: Workload, args, load_before: tuple, load_after: tuple) -> str:
+def report(rows: list[Row], reference: Row, work: Workload, args, loads: tuple) -> str:
     command = shlex.join([".venv/bin/python", "scripts/bench_runtimes.py", *sys.argv[1:]])
     lines = [
         f"## Embedding runtimes: {model_name('bundled')} on this CPU",
         "",
         f"Command: `{command}` (one process, the runtimes in turn, torch fp32 first)",
         "",
-        *machine_lines(load_before, load_after),
+        *machine_lines(*loads),
         *workload_lines(work, args.batch),
         "- cosines: each vector against torch fp32's for the same text (all unit length); "
         "setup: building or compiling the model (unless cached) and the warm-up batch",
         "",
-        *table(rows, len(work.sentences)),
+        *table(rows, reference, len(work.sentences)),
         "",
         *(f"- `{row.runtime}`: {ABOUT[row.runtime]}" for row in rows),
     ]
@@ -431,20 +434,20 @@ def main() -> None:
     work = load_workload(args.texts, args.questions, args.sentences)
     load_before = os.getloadavg()
     runtimes = [REFERENCE, *(r for r in dict.fromkeys(args.runtimes) if r != REFERENCE)]
-    rows, reference = [], None
+    rows, reference, reference_row = [], None, Row(REFERENCE)
     for runtime in runtimes:
         row, vectors = measure(runtime, work, args.batch, args)
         if runtime == REFERENCE:
             if vectors is None:
                 raise SystemExit(f"torch fp32, the reference, failed: {row.error}")
-            reference = vectors
+            reference, reference_row = vectors, row
         if vectors is not None:
             compare(row, vectors, reference)
         if runtime in args.runtimes:
             rows.append(row)
-    load_after = os.getloadavg()
+    loads = (load_before, os.getloadavg())
 
-    text = report(rows, work, args, load_before, load_after)
+    text = report(rows, reference_row, work, args, loads)
     print(text)
     if args.markdown:
         args.markdown.write_text(text, encoding="utf-8")

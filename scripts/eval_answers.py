@@ -40,6 +40,10 @@ from app.records import Passage
 # 0-based article numbers (file order): the evaluation split, and the reader's validation split
 EVALUATION_ARTICLES = range(train_reader.N_TRAIN_ARTICLES, 48)
 VALIDATION_ARTICLES = {int(a) - 1 for a in train_reader.VALIDATION_ARTICLES.split(",")}
+# What --fit tries: passages the reader reads, and the weight of the retrieval rank
+MAX_READ = 10
+PASSAGE_COUNTS = (1, 2, 3, 5, 8, 10)
+RANK_WEIGHTS = (0.0, 1.0, 2.0, 3.0, 5.0, 8.0, 12.0)
 
 
 def normalize(text: str) -> str:
@@ -87,7 +91,7 @@ def read_with_reader(engine: Engine, question: str, passages: list[Passage]) -> 
         return Outcome(None, "", "", None, 0.0, {}, seconds, [])
     best = candidates[0]
     sentences = answering.candidate_sentences([best.passage])
-    start, end = answering._sentence_around(best, sentences)
+    start, end = answering.sentence_around(best, sentences)
     text = best.passage.text[start - best.passage.start : end - best.passage.start]
     confidence = answering.confidence_of(best.features)
     return Outcome(None, best.text, text, best.passage.source, confidence, best.features,
@@ -190,25 +194,34 @@ def reliability(answerable: list[float], unanswerable: list[float], bins: int = 
 
 
 def fit(engine: Engine, half: Engine, validation: list) -> None:
-    """Choose RANK_WEIGHT on open-corpus F1, then fit the confidence model (answerable or not)
-    on the validation articles; print both for app/answer/answering.py. The reader reads each
-    question once; the weights only re-rank its candidates."""
+    """Choose PASSAGES_READ and RANK_WEIGHT on open-corpus F1, then fit the confidence model
+    (answerable or not) on the validation articles; print them for app/answer/answering.py.
+    The reader reads each question's top MAX_READ passages once; the choices only re-rank and
+    cut its candidates (a candidate's features do not depend on the other passages read)."""
     from sklearn.linear_model import LogisticRegression
 
     read = []
     for q in validation:
-        passages = engine.search(q.question, answering.PASSAGES_READ)
+        passages = engine.search(q.question, MAX_READ)
         read.append((q, answering.rank_candidates(engine.qa_reader, q.question, passages)))
-    best_weight, best_f1 = answering.RANK_WEIGHT, -1.0
-    for weight in (0.0, 0.5, 1.0, 2.0, 3.0, 5.0, 8.0):
-        scores = []
-        for q, candidates in read:
-            top = max(candidates, key=lambda c: c.features["margin"] + weight * c.features["rank"],
-                      default=None)  # fmt: skip
-            scores.append(max(f1(top.text, g) for g in q.answers) if top else 0.0)
-        print(f"rank weight {weight}: validation open-corpus F1 {statistics.mean(scores):.4f}")
-        if statistics.mean(scores) > best_f1:
-            best_weight, best_f1 = weight, statistics.mean(scores)
+    best_weight, best_count, best_f1 = answering.RANK_WEIGHT, answering.PASSAGES_READ, -1.0
+    print("| passages read | " + " | ".join(f"weight {w}" for w in RANK_WEIGHTS) + " |")
+    print("| --- " * (len(RANK_WEIGHTS) + 1) + "|")
+    for count in PASSAGE_COUNTS:
+        cells = []
+        for weight in RANK_WEIGHTS:
+            scores = []
+            for q, candidates in read:
+                top = max((c for c in candidates if c.rank < count),
+                          key=lambda c: c.features["margin"] + weight * c.features["rank"],
+                          default=None)  # fmt: skip
+                scores.append(max(f1(top.text, g) for g in q.answers) if top else 0.0)
+            cells.append(f"{statistics.mean(scores):.4f}")
+            if statistics.mean(scores) > best_f1 + 0.002:  # fewer passages unless clearly better
+                best_weight, best_count, best_f1 = weight, count, statistics.mean(scores)
+        print(f"| {count} | " + " | ".join(cells) + " |")
+    print(f"validation open-corpus F1 {best_f1:.4f}")
+    answering.PASSAGES_READ = best_count
     answering.RANK_WEIGHT = best_weight
     rows, labels = [], []
     names = ["margin", "rank", "dense"]
@@ -220,7 +233,7 @@ def fit(engine: Engine, half: Engine, validation: list) -> None:
     model = LogisticRegression(C=1.0).fit(rows, labels)
     fitted = {"bias": round(float(model.intercept_[0]), 3)}
     fitted |= {n: round(float(w), 3) for n, w in zip(names, model.coef_[0], strict=True)}
-    print(f"RANK_WEIGHT = {best_weight}\nCONFIDENCE_MODEL = {fitted}")
+    print(f"PASSAGES_READ = {best_count}\nRANK_WEIGHT = {best_weight}\nCONFIDENCE_MODEL = {fitted}")
     answering.CONFIDENCE_MODEL = fitted
 
 

@@ -111,11 +111,11 @@ def extract_answer(reader: Reader, question: str, query: str, passages: list[Pas
     chosen = _distinct(candidates)
     sentences = candidate_sentences(list({c.passage.id: c.passage for c in chosen}.values()))
     citations = [
-        _cite(n, candidate, _sentence_around(candidate, sentences))
+        _cite(n, candidate, sentence_around(candidate, sentences))
         for n, candidate in enumerate(chosen, start=1)
     ]
     best = chosen[0]
-    sentence = _with_antecedent(best, _sentence_around(best, sentences), sentences)
+    sentence = _with_antecedent(best, sentence_around(best, sentences), sentences)
     reordered = sorted(passages, key=lambda p: p.id != best.passage.id)
     return Answer(question, best.text, confidence, citations, reordered, sentence)
 
@@ -172,7 +172,7 @@ def _overlaps(a: Candidate, b: Candidate) -> bool:
     return same_page and a.page_start < b.page_end and b.page_start < a.page_end
 
 
-def _sentence_around(candidate: Candidate, sentences: list[Sentence]) -> tuple[int, int]:
+def sentence_around(candidate: Candidate, sentences: list[Sentence]) -> tuple[int, int]:
     """Page offsets of the sentence(s) holding the span; its line when no sentence does (a
     heading or a table cell, which sentence splitting leaves out)."""
     passage = candidate.passage

@@ -23,6 +23,7 @@ from app.ingest.extract import SUPPORTED_SUFFIXES
 from app.records import Answer, Citation, Passage
 from app.serve import library
 from app.serve.pages import view_link
+from app.store.collections import UnknownCollectionError
 from app.store.manifest import StoreError
 
 DEMO_QUESTIONS = Path(__file__).with_name("demo_questions.json")
@@ -101,8 +102,11 @@ def build_ui(engine: Engine) -> gr.Blocks:
             ]
             return history, ""
 
-        def add_documents(paths: list[str] | None, progress=gr.Progress()) -> tuple[str, str]:
-            return add_uploads(engine, paths or [], progress), _status_line(engine)
+        def add_documents(
+            paths: list[str] | None, chosen: str | None, progress=gr.Progress()
+        ) -> tuple[str, str]:
+            """Add uploads to the collection chosen in the selector."""
+            return add_uploads(engine, paths or [], progress, chosen or None), _status_line(engine)
 
         question.submit(respond, [question, chat, collection], [chat, question], api_name="ask")
         send.click(
@@ -110,9 +114,9 @@ def build_ui(engine: Engine) -> gr.Blocks:
         )
         collection.change(lambda: [], None, chat, api_visibility="private")
         clear.click(lambda: ([], ""), None, [chat, question], api_visibility="private")
-        add.click(add_documents, files, [upload_result, status], api_visibility="private").then(
-            doc_values, None, list(doc_views), api_visibility="private"
-        )
+        add.click(
+            add_documents, [files, collection], [upload_result, status], api_visibility="private"
+        ).then(doc_values, None, list(doc_views), api_visibility="private")
         if engine.settings.watch:  # show a watched update while it runs, and what it changed
             gr.Timer(2).tick(
                 lambda: (_status_line(engine), *doc_values()),
@@ -235,11 +239,15 @@ class _UploadOutcome:
     placed: Path | None = None  # where the upload was saved, if it was
 
 
-def add_uploads(engine: Engine, paths: list[str], progress) -> str:
-    """Copy uploads into the corpus under safe, unused names, then update the index."""
+def add_uploads(engine: Engine, paths: list[str], progress, collection: str | None = None) -> str:
+    """Copy uploads into the corpus of `collection` under safe, unused names, then update its
+    index."""
     if len(paths) > MAX_UPLOAD_FILES:
         return f"Too many files: at most {MAX_UPLOAD_FILES} at a time."
-    folder = engine.upload_folder()
+    try:
+        folder = engine.upload_folder(collection)
+    except (UnknownCollectionError, StoreError, ValueError) as exc:
+        return f"Not added: {_escape(str(exc))}"
     outcomes: list[_UploadOutcome] = []
     for path in progress.tqdm(paths, desc="Copying"):
         source = Path(path)
@@ -252,7 +260,7 @@ def add_uploads(engine: Engine, paths: list[str], progress) -> str:
             outcomes.append(_place_upload(source, folder, name))
     if any(o.placed for o in outcomes):
         progress(0.5, desc="Indexing")
-        _index_uploads(engine, [o for o in outcomes if o.placed])
+        _index_uploads(engine, [o for o in outcomes if o.placed], collection)
     lines = [f"- **{_escape(o.name)}**: {_escape(o.result)}" for o in outcomes]
     return "\n".join(lines) or "No files chosen."
 
@@ -268,17 +276,19 @@ def _place_upload(source: Path, folder: Path, name: str) -> _UploadOutcome:
     return _UploadOutcome(name, f"saved as {final.name}", final)
 
 
-def _index_uploads(engine: Engine, placed: list[_UploadOutcome]) -> None:
+def _index_uploads(
+    engine: Engine, placed: list[_UploadOutcome], collection: str | None = None
+) -> None:
     """Update the index, then note on each saved upload whether it was indexed and if not why."""
     try:
-        report = library.update_index(engine, "upload")
+        report = library.update_index(engine, "upload", collection)
     except (StoreError, OSError) as exc:
         for outcome in placed:
             outcome.result += f", but the index was not updated: {exc}"
         return
     skipped = {s.relpath: s.reason for s in report.files_skipped}
     for outcome in placed:
-        relpath = engine.relpath_in_index(outcome.placed)
+        relpath = engine.relpath_in_index(outcome.placed, collection)
         if relpath in skipped:
             outcome.result += f", but not indexed: {skipped[relpath]}"
         elif relpath in report.files_indexed:

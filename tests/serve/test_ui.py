@@ -88,15 +88,8 @@ def test_upload_adds_documents_with_safe_names_and_no_overwrite(live, tmp_path):
     original = existing.read_bytes()
     (tmp_path / "faq.html").write_text("<p>An uploaded page with the same name.</p>")
 
-    class Progress:
-        def tqdm(self, items, desc=""):
-            return items
-
-        def __call__(self, *args, **kwargs):
-            pass
-
     result = add_uploads(
-        engine, [str(tmp_path / n) for n in ("kites.md", "notes.exe", "faq.html")], Progress()
+        engine, [str(tmp_path / n) for n in ("kites.md", "notes.exe", "faq.html")], _NoProgress()
     )
     assert "kites.md**: saved as kites.md, indexed" in result
     assert "not added: unsupported type .exe" in result
@@ -107,6 +100,30 @@ def test_upload_adds_documents_with_safe_names_and_no_overwrite(live, tmp_path):
         server.url + "/api/retrieve", json={"query": "stunt kite line length", "k": 1}
     ).json()
     assert top["passages"][0]["source"] == "kites.md"
+
+
+def test_upload_goes_to_the_collection_chosen_in_the_selector(two_collections, tmp_path):
+    from app.serve.ui import add_uploads
+
+    _, engine = two_collections
+    (tmp_path / "gliders.md").write_text("Glider pilots look for thermals over ploughed fields.")
+    result = add_uploads(engine, [str(tmp_path / "gliders.md")], _NoProgress(), "extra")
+    assert "gliders.md**: saved as gliders.md, indexed" in result
+    assert (engine.upload_folder("extra") / "gliders.md").is_file()
+    assert not (engine.settings.corpus / "gliders.md").exists()
+    found = engine.search("where do glider pilots find thermals", 1, collection="extra")
+    assert found[0].source == "gliders.md"
+    assert all(p.source != "gliders.md" for p in engine.search("glider thermals", 5))
+    refused = add_uploads(engine, [str(tmp_path / "gliders.md")], _NoProgress(), "nosuch")
+    assert refused.startswith("Not added:") and "nosuch" in refused
+
+
+class _NoProgress:
+    def tqdm(self, items, desc=""):
+        return items
+
+    def __call__(self, *args, **kwargs):
+        pass
 
 
 @pytest.mark.parametrize(
