@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -57,7 +58,38 @@ def print_row(where: str, what: str, clients: int, row: dict[str, float]) -> Non
           f"{row['p99']:.1f} | {row['rps']:.1f} |", flush=True)  # fmt: skip
 
 
-def bench_in_process(index: Path, questions: list[str], count: int) -> str:
+def stage_times(engine: Engine, questions: list[str]) -> None:
+    """p50 of each step of one `ask`, at one client: where an answer's time goes."""
+    from app.answer import answering, sentences
+
+    timings: dict[str, list[float]] = {}
+
+    def timed(name: str, step: Callable[[], object]) -> object:
+        started = time.perf_counter()
+        result = step()
+        timings.setdefault(name, []).append((time.perf_counter() - started) * 1000)
+        return result
+
+    for question in questions[:100]:
+        timed("question encoding", lambda q=question: engine.embedder.encode([q]))
+        retrieval.clear_query_cache()
+        passages = timed("hybrid retrieve (encoding included)",
+                         lambda q=question: engine.search(q, answering.PASSAGES_READ))  # fmt: skip
+        candidates = timed(f"reader over {answering.PASSAGES_READ} passages",
+                           lambda q=question, p=passages:
+                           answering.rank_candidates(engine.qa_reader, q, p))  # fmt: skip
+        chosen = list({c.passage.id: c.passage for c in candidates[:3]}.values())
+        timed("sentence boundaries of the cited passages (spaCy)",
+              lambda c=chosen: sentences.candidate_sentences(c))  # fmt: skip
+    print("\n| step of one ask | p50 ms |\n| --- | --- |")
+    for name, values in timings.items():
+        print(f"| {name} | {statistics.median(values):.2f} |")
+    print()
+
+
+def bench_in_process(
+    index: Path, questions: list[str], count: int, client_counts: list[int]
+) -> str:
     """Prints the in-process rows; returns a note on the index (its size and load time)."""
     engine = Engine(Settings.from_env(index=index))
     started = time.perf_counter()
@@ -66,15 +98,18 @@ def bench_in_process(index: Path, questions: list[str], count: int) -> str:
     engine.warm_up()
     for question in questions[:3]:
         engine.ask(question)
+    stage_times(engine, questions)
+    print("| where | endpoint | clients | p50 ms | p95 ms | p99 ms | requests/s |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for name, call in (("retrieve", engine.search), ("ask", engine.ask)):
-        for clients in (1, 16):
+        for clients in client_counts:
             retrieval.clear_query_cache()  # a repeated question would skip its encoding
             row = measure(lambda i, call=call: call(questions[i % len(questions)]), clients, count)
             print_row("in-process", name, clients, row)
     return f"index: {engine.reader().chunk_count} chunks, opened in {load_ms:.0f} ms"
 
 
-def bench_http(index: Path, questions: list[str], count: int) -> None:
+def bench_http(index: Path, questions: list[str], count: int, client_counts: list[int]) -> None:
     port = free_port()
     server = start_server(index, port)
     try:
@@ -83,7 +118,7 @@ def bench_http(index: Path, questions: list[str], count: int) -> None:
                 client.post("/api/ask", json={"question": question}).raise_for_status()
             settings = [(path, key, clients)
                         for path, key in (("/api/retrieve", "query"), ("/api/ask", "question"))
-                        for clients in (1, 16)]  # fmt: skip
+                        for clients in client_counts]  # fmt: skip
             for number, (path, key, clients) in enumerate(settings):
                 # Each setting starts further along the questions, so the server's cache of
                 # question vectors is not what is measured (unless there are too few questions).
@@ -104,6 +139,7 @@ def main() -> None:
     parser.add_argument("--beir", choices=["scifact", "nfcorpus"], help="a BEIR set's index")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--questions", type=Path)
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 4, 16])
     args = parser.parse_args()
     index = args.index
     if args.beir:
@@ -117,11 +153,11 @@ def main() -> None:
             q["question"] for q in json.loads((ROOT / "app/demo_questions.json").read_text())
         ]
     print(f"machine: {evaldata.machine()}; index: {index}; {args.requests} requests each")
-    print("| where | endpoint | clients | p50 ms | p95 ms | p99 ms | requests/s |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
-    note = bench_in_process(index, questions, args.requests)
-    bench_http(index, questions, args.requests)
+    print(f"load average before: {os.getloadavg()}")
+    note = bench_in_process(index, questions, args.requests, args.clients)
+    bench_http(index, questions, args.requests, args.clients)
     print(note)
+    print(f"load average after: {os.getloadavg()}")
 
 
 if __name__ == "__main__":

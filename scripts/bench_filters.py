@@ -83,7 +83,7 @@ def main() -> None:
             else f"{statistics.median(_timings(engine, queries, where, True)):.2f}"
         )
         print(f"| {label} | {admitted} | {p50:.2f} | {p95:.2f} | {p50 / base:.2f}x | {fresh} |")
-    print(f"\n{evaldata.machine()}; load average {os.getloadavg()} (a model trains on the cores)")
+    print(f"\n{evaldata.machine()}; load average {os.getloadavg()}")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ import evaldata
 
 from app.answer import retrieval
 from app.engine import Engine
-from app.models.embedder import BACKENDS
+from app.models.embedder import CHOICES
 from app.settings import Settings
 
 CHUNK_DEPTH = 300  # chunks fetched per query, enough for 100 distinct documents
@@ -60,7 +60,10 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=evaldata.DEFAULT_CACHE)
     parser.add_argument("--chunk-tokens", type=int, help="index with another chunk size")
     parser.add_argument(
-        "--backends", nargs="+", choices=BACKENDS, help="embedding backends to compare"
+        "--backends",
+        nargs="+",
+        choices=CHOICES,
+        help="embedding backends to compare (auto: as docqa chooses)",
     )
     parser.add_argument(
         "--sweep", action="store_true", help="also try fusion weights and RRF constants"

@@ -123,6 +123,16 @@ def doc_id_of(source: str) -> str:
 
 
 def machine() -> str:
+    """The CPU (model, and the flags docqa's runtime choice reads), cores and Python."""
     import os
 
-    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    from app.models.cpu import this_cpu
+
+    cpu = this_cpu()
+    flags = [
+        f for f in ("amx_bf16", "amx_tile", "avx512_vnni", "avx512f", "avx2") if f in cpu.flags
+    ]
+    return (
+        f"{cpu.model} ({platform.machine()}; {' '.join(flags) or 'no AVX2'}), "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}"
+    )
