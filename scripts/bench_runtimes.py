@@ -330,7 +330,7 @@ def version(package: str) -> str:
         return "not installed"
 
 
-def machine_lines(load_before: tuple, load_after: tuple) -> list[str]:
+def machine_lines(load_before: tuple, load_after: tuple, busy: tuple) -> list[str]:
     import torch
 
     cpu = this_cpu()
@@ -343,9 +343,38 @@ def machine_lines(load_before: tuple, load_after: tuple) -> list[str]:
         f"- flags: {flags}",
         f"- load average (1/5/15 min): before {fmt_load(load_before)}, "
         f"after {fmt_load(load_after)}",
+        f"- other processes using the CPU (over 1 s) before: {busy[0]}; after: {busy[1]}",
         f"- libraries: {libraries}; torch threads {torch.get_num_threads()}, onnxruntime and "
         f"OpenVINO threads {threads()}",
     ]
+
+
+def busy_processes(seconds: float = 1.0, least: float = 10.0) -> str:
+    """Other processes using at least `least` % of a core over `seconds`: what shares the CPU."""
+
+    def sample() -> dict[int, tuple[int, int]]:  # pid -> (CPU ticks so far, nice)
+        found = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            found[int(stat.parent.name)] = (int(fields[11]) + int(fields[12]), int(fields[16]))
+        return found
+
+    before = sample()
+    time.sleep(seconds)
+    after = sample()
+    busy = []
+    for pid, (ticks, nice) in after.items():
+        share = (ticks - before.get(pid, (ticks, 0))[0]) / os.sysconf("SC_CLK_TCK") / seconds
+        if pid != os.getpid() and share * 100 >= least:
+            try:
+                command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                command = "?"
+            busy.append(f"pid {pid} (nice {nice}, {share:.0%} of a core) `{command.strip()[:90]}`")
+    return "; ".join(busy) or "none"
 
 
 def fmt_load(load: tuple) -> str:
@@ -394,14 +423,14 @@ def table(rows: list[Row], reference: Row, sentences: int) -> list[str]:
     return lines
 
 
-def report(rows: list[Row], reference: Row, work: Workload, args, loads: tuple) -> str:
+def report(rows: list[Row], reference: Row, work: Workload, args, loads: tuple, busy: tuple) -> str:
     command = shlex.join([".venv/bin/python", "scripts/bench_runtimes.py", *sys.argv[1:]])
     lines = [
         f"## Embedding runtimes: {model_name('bundled')} on this CPU",
         "",
         f"Command: `{command}` (one process, the runtimes in turn, torch fp32 first)",
         "",
-        *machine_lines(*loads),
+        *machine_lines(*loads, busy),
         *workload_lines(work, args.batch),
         "- cosines: each vector against torch fp32's for the same text (all unit length); "
         "setup: building or compiling the model (unless cached) and the warm-up batch",
@@ -432,7 +461,7 @@ def main() -> None:
         parser.error("--questions must be 2 or more (p50 and p90 of the calls)")
 
     work = load_workload(args.texts, args.questions, args.sentences)
-    load_before = os.getloadavg()
+    load_before, busy_before = os.getloadavg(), busy_processes()
     runtimes = [REFERENCE, *(r for r in dict.fromkeys(args.runtimes) if r != REFERENCE)]
     rows, reference, reference_row = [], None, Row(REFERENCE)
     for runtime in runtimes:
@@ -445,9 +474,9 @@ def main() -> None:
             compare(row, vectors, reference)
         if runtime in args.runtimes:
             rows.append(row)
-    loads = (load_before, os.getloadavg())
+    loads, busy = (load_before, os.getloadavg()), (busy_before, busy_processes())
 
-    text = report(rows, reference_row, work, args, loads)
+    text = report(rows, reference_row, work, args, loads, busy)
     print(text)
     if args.markdown:
         args.markdown.write_text(text, encoding="utf-8")
