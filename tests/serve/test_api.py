@@ -297,6 +297,28 @@ def test_a_burst_of_requests_in_parallel_has_no_errors(live):
     assert statuses.count(200) == 500
 
 
+def test_answers_in_parallel_are_the_answers_one_at_a_time(live):
+    """Requests no longer queue behind one lock: the models and the index are shared by
+    threads, so 8 clients at once must get exactly what one client gets."""
+    server, _ = live
+    questions = [
+        "When was the first public version of docqa published?",
+        "How much is the allotment plot rent?",
+        "What is the default chunk size?",
+        "How tall is the Saltmere lighthouse?",
+    ]
+
+    def answer(question: str) -> tuple:
+        with httpx.Client(base_url=server.url, timeout=120) as client:
+            body = client.post("/api/ask", json={"question": question}).json()
+        return body["answer"], [(c["source"], c["source_start"]) for c in body["citations"]]
+
+    alone = {q: answer(q) for q in questions}
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(answer, questions * 4))
+    assert together == [alone[q] for q in questions * 4]
+
+
 def test_index_updates_are_picked_up_without_restart_or_failed_requests(live, real_embedder):
     server, engine = live
     before = httpx.get(server.url + "/api/health").json()
