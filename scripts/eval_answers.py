@@ -116,11 +116,15 @@ def read_with_heuristic(engine: Engine, question: str, passages: list[Passage]) 
 
 def read_as_docqa(engine: Engine, question: str, passages: list[Passage]) -> Outcome:
     """What `docqa ask` does: the reader, and the sentence ranking when the reader is unsure."""
-    outcome = read_with_reader(engine, question, passages)
-    if outcome.confidence >= answering.ABSTAIN_BELOW:
-        return outcome
-    fallback = read_with_heuristic(engine, question, passages)
-    return fallback if fallback.confidence >= heuristic.ABSTAIN_BELOW else outcome
+    started = time.perf_counter()
+    answer = answering.answer_from(
+        engine.reader(), engine.embedder, engine.qa_reader, question, question, passages
+    )
+    seconds = time.perf_counter() - started
+    if answer.answer is None:
+        return Outcome(None, "", "", None, answer.confidence, {}, seconds, [])
+    return Outcome(None, answer.answer, answer.sentence or "", answer.citations[0].source,
+                   answer.confidence, {}, seconds, [])  # fmt: skip
 
 
 METHODS = {"reader": read_with_reader, "heuristic": read_with_heuristic, "docqa": read_as_docqa}

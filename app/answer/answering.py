@@ -5,10 +5,11 @@ as the answer and gives each window a "no answer" score; each candidate span is 
 reader's margin over "no answer" together with its passage's retrieval rank, and the best one is
 returned verbatim, inside the sentence that holds it. The confidence is a logistic model of the
 reader's and retrieval's scores, fitted on held-out SQuAD questions (in the index or not), so it
-estimates the probability that the documents answer the question; below ABSTAIN_BELOW docqa
-falls back to the sentence ranking of app.answer.heuristic, and says there is no answer only
-when that is unsure too. Every offset points into the page text stored in the index, so each
-answer can be checked against its source.
+estimates the probability that the documents answer the question. Below ABSTAIN_BELOW the
+sentence ranking of app.answer.heuristic decides: docqa says there is no answer only when that
+is unsure too, and otherwise still marks the reader's span when it lies in the chosen sentence.
+Every offset points into the page text stored in the index, so each answer can be checked
+against its source.
 """
 
 from __future__ import annotations
@@ -94,20 +95,57 @@ def ask(
     """Answer `question` from the index; `history` holds the earlier questions of the chat."""
     query = contextual_query(question, history or [])
     passages = search(index, embedder, query, k=max(k, PASSAGES_READ))
-    answer = extract_answer(reader, question, query, passages)
-    if answer.answer is None:  # the reader is unsure: a convincing sentence still answers
-        return heuristic.extract_answer(index, embedder, question, query, passages) or answer
-    return answer
+    return answer_from(index, embedder, reader, question, query, passages)
+
+
+def answer_from(
+    index: IndexReader,
+    embedder: Embedder,
+    reader: Reader,
+    question: str,
+    query: str,
+    passages: list[Passage],
+) -> Answer:
+    """The answer in `passages`, which were retrieved with `query` (the question, or a follow-up
+    with the question before it). The reader reads the question alone: given both questions it
+    marks spans that answer both at once.
+
+    When the reader is unsure, the sentence ranking decides whether the documents answer (it
+    separates answerable questions from the rest better, BENCHMARKS.md). The reader still marks
+    the span when it proposes one inside the sentence that the ranking chose, since it marks
+    spans far better; otherwise the ranking's own span answers."""
+    candidates = rank_candidates(reader, question, passages[:PASSAGES_READ])
+    answer = _reader_answer(question, candidates, passages)
+    if answer.answer is not None:
+        return answer
+    ranked = heuristic.rank_sentences(index, embedder, question, query, passages[:PASSAGES_READ])
+    sure = heuristic.sure_of(ranked)
+    if sure is None:
+        return answer
+    inside = [c for c in candidates if _within(c, ranked[0])]
+    if not inside:
+        return heuristic.answer_from(question, ranked, passages) or answer
+    rest = [c for c in candidates if not _within(c, ranked[0])]
+    return answer_with(question, inside + rest, sure, passages)
 
 
 def extract_answer(reader: Reader, question: str, query: str, passages: list[Passage]) -> Answer:
-    """The answer in `passages`, which were retrieved with `query` (the question, or a follow-up
-    with the question before it). The reader reads the question alone: given both questions it
-    marks spans that answer both at once."""
-    candidates = rank_candidates(reader, question, passages[:PASSAGES_READ])
+    """The reader's answer alone, without the sentence ranking's second opinion."""
+    return _reader_answer(question, rank_candidates(reader, question, passages[:PASSAGES_READ]),
+                          passages)  # fmt: skip
+
+
+def _reader_answer(question: str, candidates: list[Candidate], passages: list[Passage]) -> Answer:
     confidence = round(confidence_of(candidates[0].features), 4) if candidates else 0.0
     if not candidates or confidence < ABSTAIN_BELOW:
         return Answer(question, None, confidence, [], passages, message=NO_ANSWER)
+    return answer_with(question, candidates, confidence, passages)
+
+
+def answer_with(
+    question: str, candidates: list[Candidate], confidence: float, passages: list[Passage]
+) -> Answer:
+    """The answer whose span is the first candidate's, cited with the best distinct others."""
     chosen = _distinct(candidates)
     sentences = candidate_sentences(list({c.passage.id: c.passage for c in chosen}.values()))
     citations = [
@@ -118,6 +156,14 @@ def extract_answer(reader: Reader, question: str, query: str, passages: list[Pas
     sentence = _with_antecedent(best, sentence_around(best, sentences), sentences)
     reordered = sorted(passages, key=lambda p: p.id != best.passage.id)
     return Answer(question, best.text, confidence, citations, reordered, sentence)
+
+
+def _within(candidate: Candidate, sentence: Sentence) -> bool:
+    return (
+        candidate.passage.id == sentence.passage.id
+        and sentence.start <= candidate.page_start
+        and candidate.page_end <= sentence.end
+    )
 
 
 def rank_candidates(reader: Reader, question: str, passages: list[Passage]) -> list[Candidate]:

@@ -55,8 +55,19 @@ def extract_answer(
 ) -> Answer | None:
     """The best sentence of the first `read` passages and its span; None when not convincing."""
     ranked = rank_sentences(reader, embedder, question, query, passages[:read])
+    return answer_from(question, ranked, passages)
+
+
+def sure_of(ranked: list[Sentence]) -> float | None:
+    """The confidence that the best of `ranked` answers, or None when it is not convincing."""
     confidence = round(confidence_of(ranked[0].features), 4) if ranked else 0.0
-    if not ranked or confidence < ABSTAIN_BELOW:
+    return confidence if confidence >= ABSTAIN_BELOW else None
+
+
+def answer_from(question: str, ranked: list[Sentence], passages: list[Passage]) -> Answer | None:
+    """The answer that the ranked sentences give, None when the best is not convincing."""
+    confidence = sure_of(ranked)
+    if confidence is None:
         return None
     citations = [
         _cite(n, sentence, question) for n, sentence in enumerate(_distinct(ranked), start=1)

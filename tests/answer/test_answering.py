@@ -185,3 +185,27 @@ def test_a_weak_best_span_is_no_answer(monkeypatch):
     answer = answering.extract_answer(ScriptedReader([("Sundays", 1.0)]), "Q?", "q", passages)
     assert answer.answer is None and answer.citations == [] and answer.passages == passages
     assert "No answer" in answer.message
+
+
+def test_when_the_reader_is_unsure_the_sentence_ranking_decides_and_the_reader_marks(
+    monkeypatch,
+):
+    """The sentence ranking separates answerable questions better; the reader marks spans
+    better. Unsure reader + sure ranking: the reader's span inside the ranking's sentence."""
+    from app.answer import answering, heuristic
+    from app.answer.sentences import Sentence
+
+    passages = _passages("The mill opened in 1820. The wheel was rebuilt in 1998 by volunteers.")
+    text = passages[0].text
+    start = text.index("The wheel")
+    chosen = Sentence(passages[0], 0, 10 + start, 10 + len(text), text[start:], [])
+    monkeypatch.setattr(heuristic, "rank_sentences", lambda *args, **kwargs: [chosen])
+    monkeypatch.setattr(heuristic, "sure_of", lambda ranked: 0.8)
+    monkeypatch.setattr(answering, "ABSTAIN_BELOW", 0.999999)  # the reader is never sure
+    unsure = ScriptedReader([("1820", 2.0), ("1998", 1.0)])
+    answer = answering.answer_from(None, None, unsure, "When was the wheel rebuilt?", "q", passages)
+    assert (answer.answer, answer.confidence) == ("1998", 0.8)
+    assert answer.sentence == "The wheel was rebuilt in 1998 by volunteers."
+    monkeypatch.setattr(heuristic, "sure_of", lambda ranked: None)
+    answer = answering.answer_from(None, None, unsure, "When was the wheel rebuilt?", "q", passages)
+    assert answer.answer is None and "No answer" in answer.message
