@@ -28,10 +28,12 @@ def test_cpuinfo_gives_the_model_and_flags_of_the_first_processor():
     assert cpu.has_amx_bf16
 
 
-def test_amx_runs_bulk_embedding_in_bf16_and_questions_in_int8():
+def test_amx_runs_bulk_embedding_in_bf16_and_questions_in_fp32():
+    """Passages in bf16 (as close to fp32 as makes no difference) and questions in fp32 ONNX:
+    int8 questions against bf16 passages lost dense retrieval quality."""
     cpu = parse_cpuinfo(SAPPHIRE_RAPIDS)
     assert choose_backend(cpu, "bulk") == "torch-bf16"
-    assert choose_backend(cpu, "query") == "onnx-int8"
+    assert choose_backend(cpu, "query") == "onnx"
 
 
 @pytest.mark.parametrize("cpuinfo", [ZEN2, COOPER_LAKE, "", "garbage without colons"])
@@ -55,4 +57,4 @@ def test_an_explicit_backend_overrides_the_choice():
 
 def test_auto_resolves_to_a_concrete_runtime_on_this_machine():
     assert load_embedder(backend="auto", workload="bulk").backend in ("onnx-int8", "torch-bf16")
-    assert load_embedder(backend="auto", workload="query").backend == "onnx-int8"
+    assert load_embedder(backend="auto", workload="query").backend in ("onnx-int8", "onnx")
