@@ -132,7 +132,10 @@ class IndexReader:
             return []
         within, values = "", ()
         if selection is not None and selection.sql:
-            within = f" AND rowid {selection.sql} (SELECT value FROM json_each(?))"
+            # `+rowid` keeps the set out of FTS5's own planning: offered `rowid IN (...)`, FTS5
+            # runs the MATCH once per listed rowid (1.5 s for 6,000 ids on SciFact, against 5 ms
+            # for one MATCH filtered by the set).
+            within = f" AND +rowid {selection.sql} (SELECT value FROM json_each(?))"
             values = (selection.sql_value,)
         rows = self.db.execute(
             f"SELECT rowid, -bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ?{within} "
