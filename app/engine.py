@@ -43,7 +43,7 @@ class Engine:
         self._lock = threading.Lock()
         # Requests run in parallel (the models and the index are shared by threads, each read
         # on one thread), but only as many as there are cores: more would not finish sooner,
-        # and each holds its own activations (16 at once took the server from 1.1 to 2 GiB).
+        # and each would hold its own activations while it waits for a core.
         self._slots = threading.BoundedSemaphore(
             settings.parallel_requests or len(os.sched_getaffinity(0))
         )
