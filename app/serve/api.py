@@ -6,6 +6,7 @@ Every request error is a 4xx with a message saying what is wrong; nothing return
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
@@ -291,9 +292,9 @@ _DOWNLOAD_TYPES = {
 }
 
 
-def file_media_type(name: str) -> tuple[str, str]:
-    """(media type, content disposition) for serving a corpus file named `name`."""
-    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+def file_media_type(path: Path) -> tuple[str, str]:
+    """(media type, content disposition) for serving the corpus file at `path`."""
+    suffix = path.suffix.lower()
     if suffix in _INLINE_TYPES:
         return _INLINE_TYPES[suffix], "inline"
     if suffix in _DOWNLOAD_TYPES:
@@ -314,7 +315,7 @@ def _file_route(engine: Engine):
             path = None
         if path is None:
             raise HTTPException(404, f"no indexed document named {source!r}")
-        media_type, disposition = file_media_type(path.name)
+        media_type, disposition = file_media_type(path)
         return FileResponse(
             path,
             media_type=media_type,
