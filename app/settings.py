@@ -58,8 +58,7 @@ class Settings:
     top_k: int = _setting(5, "Passages returned by search when -k is not given.")
     parallel_requests: int = _setting(
         0,
-        "Searches and answers computed at once (0: one per CPU core); more wait their turn, "
-        "which bounds the server's memory.",
+        "Searches and answers computed at once (0: one per CPU core); more wait their turn.",
     )
     exact_search_limit: int = _setting(
         20000, "Chunks up to which dense search is exact; above, an approximate IVF index."
