@@ -29,6 +29,11 @@ class Settings:
         "Embedding runtime: `auto` (chosen per workload from the CPU), `onnx-int8`, `onnx` "
         "(fp32), `torch` (fp32) or `torch-bf16`.",
     )
+    reader_backend: str = _setting(
+        "auto",
+        "Runtime of the answer reader: `auto` (bf16 PyTorch where the CPU has AMX, else fp32 "
+        "ONNX), `onnx`, `torch` or `torch-bf16`.",
+    )
     model_cache: Path = _setting(
         Path("~/.cache/docqa"), "Folder for the ONNX models built from the bundled one."
     )

@@ -1,4 +1,5 @@
-"""The bundled model as ONNX (fp32, or int8): built once from the PyTorch weights, cached on disk.
+"""The bundled model and the reader as ONNX (fp32, or int8): built once from the PyTorch weights,
+cached on disk.
 
 Why: onnxruntime encodes a single text (a question, an answer's candidate sentences) in a few
 milliseconds and keeps that pace on a busy machine, where PyTorch slows several-fold; the int8
@@ -34,14 +35,21 @@ log = logging.getLogger("docqa.onnx")
 
 
 def cached_onnx_model(model_dir: Path, cache: Path, int8: bool) -> Path:
-    """The ONNX file (fp32 or int8) for `model_dir`, building it into `cache` if not there yet.
+    """The ONNX file (fp32 or int8) of the sentence model in `model_dir`, built into `cache`
+    on first use."""
+    stem = f"{model_dir.name}-{files_digest(_weight_files(model_dir))}"
+    return cached_export(stem, cache, int8, lambda path: _export_encoder(model_dir, path))
 
-    The file name carries a digest of the weights and the recipe, so a changed model or recipe
-    gets a new file and a stale one is never used. Concurrent builders each write a scratch
-    file and rename it into place; the last rename wins with an identical file.
+
+def cached_export(stem: str, cache: Path, int8: bool, build: Callable[[Path], None]) -> Path:
+    """The ONNX file that `build(path)` writes (fp32), or its int8 form, built once.
+
+    `stem` carries a digest of the weights and the file name the recipe, so a changed model or
+    recipe gets a new file and a stale one is never used. Concurrent builders each write a
+    scratch file and rename it into place; the last rename wins with an identical file.
     """
-    stem = f"{model_dir.name}-{_weights_digest(model_dir)}-fp32-{EXPORT_RECIPE}"
-    fp32 = _built(cache.expanduser() / f"{stem}.onnx", lambda path: _export_fp32(model_dir, path))
+    stem = f"{stem}-fp32-{EXPORT_RECIPE}"
+    fp32 = _built(cache.expanduser() / f"{stem}.onnx", build)
     if not int8:
         return fp32
     return _built(
@@ -63,18 +71,22 @@ def _built(target: Path, build: Callable[[Path], None]) -> Path:
     return target
 
 
-def _weights_digest(model_dir: Path) -> str:
+def _weight_files(model_dir: Path) -> list[Path]:
+    names = ("config.json", "model.safetensors", "pytorch_model.bin")
+    return [model_dir / name for name in names if (model_dir / name).is_file()]
+
+
+def files_digest(files: list[Path]) -> str:
+    """A short digest of the files' contents, in order: it names what was exported."""
     digest = hashlib.sha256()
-    for name in ("config.json", "model.safetensors", "pytorch_model.bin"):
-        if not (model_dir / name).is_file():
-            continue
-        with open(model_dir / name, "rb") as handle:
+    for path in files:
+        with open(path, "rb") as handle:
             while block := handle.read(2**22):
                 digest.update(block)
     return digest.hexdigest()[:16]
 
 
-def _export_fp32(model_dir: Path, destination: Path) -> None:
+def _export_encoder(model_dir: Path, destination: Path) -> None:
     import torch
     from transformers import AutoModel
 
@@ -91,17 +103,25 @@ def _export_fp32(model_dir: Path, destination: Path) -> None:
             ).last_hidden_state
 
     model = AutoModel.from_pretrained(str(model_dir)).eval()
+    export(LastHiddenState(model), destination, ["last_hidden_state"])
+
+
+def export(module, destination: Path, outputs: list[str]) -> None:  # module: torch.nn.Module
+    """Writes `module`, which takes a BERT model's three inputs, to `destination` as ONNX, with
+    the batch size and the token count left free."""
+    import torch
+
     example = torch.ones(2, 8, dtype=torch.long)
     axes = {0: "batch", 1: "tokens"}
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tracer notes about the attention mask; all harmless
         torch.onnx.export(
-            LastHiddenState(model),
+            module,
             (example, example, torch.zeros_like(example)),
             str(destination),
             input_names=list(INPUT_NAMES),
-            output_names=["last_hidden_state"],
-            dynamic_axes={name: axes for name in (*INPUT_NAMES, "last_hidden_state")},
+            output_names=outputs,
+            dynamic_axes={name: axes for name in (*INPUT_NAMES, *outputs)},
             opset_version=17,
             dynamo=False,
         )

@@ -22,6 +22,7 @@ import numpy as np
 from app.records import Span
 
 READER_DIR = Path(__file__).with_name("reader")
+READER_CHOICES = ("auto", "torch", "torch-bf16", "onnx")
 
 
 @dataclass(frozen=True)
@@ -38,11 +39,19 @@ class SpanReader:
 
     weights: Path
     base_model: Path
-    # PyTorch threads (process-wide). One: on these 2 cores, one passage batch with 2 threads
-    # took 871 ms p50 under load against 115 ms with 1, as OpenMP threads spin while they wait;
-    # parallel requests use the cores instead (BENCHMARKS.md).
-    threads: int = 1
-    bf16: bool = False  # bf16 autocast, for CPUs whose AMX runs it natively
+    # torch, torch-bf16 (bf16 autocast, for CPUs whose AMX runs it natively) or onnx (fp32, the
+    # same numbers as torch): app.models.cpu.choose_reader_runtime picks one for the CPU
+    runtime: str = "torch"
+    cache: Path = Path("~/.cache/docqa")  # where the ONNX form is built, once
+
+    @property
+    def threads(self) -> int:
+        """PyTorch's threads (process-wide): one. On these 2 cores one passage batch with 2
+        threads took 871 ms p50 under load against 115 ms with 1, as OpenMP threads spin while
+        they wait; parallel requests use the cores instead (BENCHMARKS.md). onnxruntime's
+        threads do not spin (app.models.embedder.onnx_session), so it takes every core: 333 ms
+        against 611 ms with one thread for five 300-token windows, without AMX."""
+        return 1 if self.runtime.startswith("torch") else 0
 
     @cached_property
     def config(self) -> ReaderConfig:
@@ -76,9 +85,23 @@ class SpanReader:
         if missing:
             raise ValueError(f"{self.weights}: weights the model does not have: {sorted(missing)}")
         model.load_state_dict({k: v.float() for k, v in trained.items()}, strict=False)
-        if self.threads:
+        if self.runtime.startswith("torch"):
             torch.set_num_threads(self.threads)
         return model.eval()
+
+    @cached_property
+    def _onnx_session(self):  # -> onnxruntime.InferenceSession
+        """The reader as ONNX, exported from the PyTorch model on first use and cached."""
+        from app.models.embedder import onnx_session
+        from app.models.onnx_export import cached_export, export, files_digest
+
+        files = [self.weights / "reader.safetensors", self.base_model / "model.safetensors"]
+
+        def build(path: Path) -> None:
+            export(_logits_module(self._model), path, ["start_logits", "end_logits"])
+
+        model_file = cached_export(f"reader-{files_digest(files)}", self.cache, False, build)
+        return onnx_session(model_file, self.threads)
 
     def warm_up(self) -> SpanReader:
         self.read("warm up?", ["Warm up."])
@@ -115,23 +138,32 @@ class SpanReader:
 
     def _logits(self, windows: list[_Window]) -> tuple[np.ndarray, np.ndarray]:
         """Start and end scores of every token of every window, in one padded batch."""
+        cls_id, sep_id = self._tokenizer.token_to_id("[CLS]"), self._tokenizer.token_to_id("[SEP]")
+        rows = [[cls_id, *w.question, sep_id, *w.passage, sep_id] for w in windows]
+        width = max(map(len, rows))
+        ids = np.zeros((len(rows), width), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        types = np.zeros_like(ids)
+        for i, (row, window) in enumerate(zip(rows, windows, strict=True)):
+            ids[i, : len(row)] = row
+            mask[i, : len(row)] = 1
+            types[i, len(window.question) + 2 : len(row)] = 1
+        if self.runtime == "onnx":
+            feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+            starts, ends = self._onnx_session.run(None, feed)
+            return starts, ends
         import contextlib
 
         import torch
 
-        cls_id, sep_id = self._tokenizer.token_to_id("[CLS]"), self._tokenizer.token_to_id("[SEP]")
-        rows = [[cls_id, *w.question, sep_id, *w.passage, sep_id] for w in windows]
-        width = max(map(len, rows))
-        ids = torch.zeros((len(rows), width), dtype=torch.long)
-        mask = torch.zeros_like(ids)
-        types = torch.zeros_like(ids)
-        for i, (row, window) in enumerate(zip(rows, windows, strict=True)):
-            ids[i, : len(row)] = torch.tensor(row)
-            mask[i, : len(row)] = 1
-            types[i, len(window.question) + 2 : len(row)] = 1
-        autocast = torch.autocast("cpu", dtype=torch.bfloat16) if self.bf16 else None
+        bf16 = self.runtime == "torch-bf16"
+        autocast = torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else None
         with torch.inference_mode(), autocast or contextlib.nullcontext():
-            out = self._model(input_ids=ids, attention_mask=mask, token_type_ids=types)
+            out = self._model(
+                input_ids=torch.from_numpy(ids),
+                attention_mask=torch.from_numpy(mask),
+                token_type_ids=torch.from_numpy(types),
+            )
         return out.start_logits.float().numpy(), out.end_logits.float().numpy()
 
     def _spans(
@@ -168,6 +200,24 @@ class SpanReader:
         return spans
 
 
+def _logits_module(model):  # (transformers' QA model) -> torch.nn.Module
+    """The QA model as the ONNX export takes it: keyword arguments in, two tensors out."""
+    import torch
+
+    class Logits(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            out = self.model(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            )
+            return out.start_logits, out.end_logits
+
+    return Logits()
+
+
 @dataclass(frozen=True)
 class _Window:
     passage_index: int
@@ -187,14 +237,21 @@ def _best_distinct(spans: list[Span], top_n: int) -> list[Span]:
 
 
 @cache
-def load_reader(weights: Path = READER_DIR, threads: int = 1) -> SpanReader:
-    """The shipped reader on the bundled model, one per process (it holds no state between
-    calls); bf16 where the CPU has AMX (app.models.cpu)."""
-    from app.models.cpu import this_cpu
+def load_reader(
+    weights: Path = READER_DIR, runtime: str = "auto", cache: Path = Path("~/.cache/docqa")
+) -> SpanReader:
+    """The shipped reader on the bundled model, one per process and runtime (it holds no state
+    between calls); "auto" runs it the way this CPU runs it fastest (app.models.cpu)."""
+    from app.models.cpu import choose_reader_runtime, this_cpu
     from app.models.embedder import model_dir
 
+    if runtime not in READER_CHOICES:
+        raise ValueError(
+            f"unknown reader runtime {runtime!r}; choose from {', '.join(READER_CHOICES)}"
+        )
     if not (weights / "reader.safetensors").is_file():
         raise FileNotFoundError(
             f"no reader model in {weights}: rebuild it with scripts/train_reader.py"
         )
-    return SpanReader(weights, model_dir("bundled"), threads, bf16=this_cpu().has_amx_bf16)
+    chosen = choose_reader_runtime(this_cpu()) if runtime == "auto" else runtime
+    return SpanReader(weights, model_dir("bundled"), chosen, cache)

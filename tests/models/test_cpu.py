@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.models.cpu import Cpu, choose_backend, parse_cpuinfo
+from app.models.cpu import Cpu, choose_backend, choose_reader_runtime, parse_cpuinfo
 from app.models.embedder import load_embedder, resolve_backend
 
 SAPPHIRE_RAPIDS = """processor\t: 0
@@ -42,6 +42,17 @@ def test_without_amx_every_workload_keeps_int8_onnx(cpuinfo):
     cpu = parse_cpuinfo(cpuinfo)
     assert not cpu.has_amx_bf16
     assert {choose_backend(cpu, "bulk"), choose_backend(cpu, "query")} == {"onnx-int8"}
+
+
+@pytest.mark.parametrize("cpuinfo", [ZEN2, COOPER_LAKE, "", "garbage without colons"])
+def test_without_amx_the_reader_runs_fp32_onnx(cpuinfo):
+    """fp32 ONNX gives PyTorch's numbers and, unlike PyTorch, can use every core without
+    spinning threads: never a precision loss, never slower than the PyTorch default."""
+    assert choose_reader_runtime(parse_cpuinfo(cpuinfo)) == "onnx"
+
+
+def test_amx_runs_the_reader_in_bf16():
+    assert choose_reader_runtime(parse_cpuinfo(SAPPHIRE_RAPIDS)) == "torch-bf16"
 
 
 def test_amx_int8_alone_is_not_taken_for_bf16():

@@ -1,0 +1,48 @@
+from app.answer import sentences
+from app.records import Passage
+
+TEXT = (
+    "Marie Curie was born in Warsaw in 1867. She moved to Paris in 1891.\n\n"
+    "## Awards\n\nShe won the Nobel Prize in Physics in 1903."
+)
+
+
+def _passage(text: str, start: int = 0) -> Passage:
+    return Passage(1, "curie.md", None, start, start + len(text), text, 1.0)
+
+
+def test_a_passage_read_again_is_not_analysed_again(monkeypatch):
+    """An answer splits its passages into sentences twice (to rank, then to cite): the second
+    time must give the same sentences and entities without running spaCy."""
+    first = sentences.candidate_sentences([_passage(TEXT)])
+    calls = []
+    nlp = sentences.load_nlp()
+    monkeypatch.setattr(sentences, "load_nlp", lambda: calls.append(1) or nlp)
+    again = sentences.candidate_sentences([_passage(TEXT)])
+    assert [(s.start, s.end, s.text, s.entities) for s in again] == [
+        (s.start, s.end, s.text, s.entities) for s in first
+    ]
+    assert calls == []
+    assert [s.text for s in first] == [
+        "Marie Curie was born in Warsaw in 1867.",
+        "She moved to Paris in 1891.",
+        "She won the Nobel Prize in Physics in 1903.",
+    ]
+    assert ("Warsaw", "GPE") in {(TEXT[a:b], label) for s in first for a, b, label in s.entities}
+
+
+def test_the_same_text_elsewhere_on_a_page_gets_its_own_offsets():
+    """The cache is keyed by text, so offsets must come from the passage, not the cache."""
+    at_zero = sentences.candidate_sentences([_passage(TEXT)])
+    later = sentences.candidate_sentences([_passage(TEXT, start=500)])
+    assert [s.start + 500 for s in at_zero] == [s.start for s in later]
+    assert [[(a + 500, b + 500, label) for a, b, label in s.entities] for s in at_zero] == [
+        s.entities for s in later
+    ]
+
+
+def test_the_cache_of_analyses_stays_bounded(monkeypatch):
+    monkeypatch.setattr(sentences, "ANALYSES_KEPT", 2)
+    for n in range(5):
+        sentences.candidate_sentences([_passage(f"Sentence number {n} is here. And one more.")])
+    assert len(sentences._ANALYSED) <= 2

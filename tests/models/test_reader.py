@@ -1,0 +1,33 @@
+"""The reader's runtimes: the ONNX export marks what PyTorch marks; a wrong name is refused."""
+
+import pytest
+
+from app.engine import Engine
+from app.models.reader import load_reader
+from app.settings import Settings
+
+PASSAGES = [
+    "The Amazon rainforest covers 5.5 million square kilometres, most of it in Brazil. "
+    "It is home to about 390 billion trees of some 16,000 species.",
+    "The Nile is about 6,650 kilometres long and flows north into the Mediterranean Sea.",
+]
+
+
+def test_the_onnx_reader_marks_the_spans_pytorch_marks(tmp_path):
+    question = "How many trees are in the Amazon rainforest?"
+    torch_spans = load_reader(runtime="torch").read(question, PASSAGES)
+    onnx_reader = load_reader(runtime="onnx", cache=tmp_path)
+    onnx_spans = onnx_reader.read(question, PASSAGES)
+    assert [[(s.start, s.end) for s in spans] for spans in onnx_spans] == [
+        [(s.start, s.end) for s in spans] for spans in torch_spans
+    ]
+    for ours, theirs in zip(onnx_spans[0], torch_spans[0], strict=True):
+        assert ours.score == pytest.approx(theirs.score, abs=1e-3)
+    best = onnx_spans[0][0]
+    assert "390 billion" in PASSAGES[0][best.start : best.end]
+    assert list(tmp_path.glob("reader-*.onnx")), "the export is cached where it was asked to be"
+
+
+def test_an_unknown_reader_runtime_is_refused_with_the_choices(tmp_path):
+    with pytest.raises(ValueError, match="choose from auto, torch, torch-bf16, onnx"):
+        Engine(Settings(index=tmp_path / "index", reader_backend="tensorrt"))
