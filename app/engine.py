@@ -174,7 +174,7 @@ def located(answer: Answer, manifest: Manifest) -> Answer:
     for c in answer.citations:
         entry = manifest.files.get(c.source)
         label = entry.page_labels.get(str(c.page)) if entry and c.page else None
-        ocr = bool(entry and c.page in entry.ocr_pages)
+        ocr = bool(entry and (c.page or 0) in entry.ocr_pages)
         location = label or (f"page {c.page}" if c.page else None)
         citations.append(dataclasses.replace(c, location=location, ocr=ocr))
     return dataclasses.replace(answer, citations=citations)

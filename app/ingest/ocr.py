@@ -10,9 +10,11 @@ measurement: `scripts/bench_ocr.py`.
 from __future__ import annotations
 
 import contextlib
+import io
 import resource
 import warnings
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from statistics import median
 from typing import Any
 
@@ -21,6 +23,8 @@ from app.ingest.errors import ExtractionError
 MAX_PIXELS = 40_000_000  # larger images are refused: about A4 at 600 dpi
 RENDER_DPI = 200  # PDF pages without a text layer are rendered at this resolution
 MIN_SCORE = 0.5  # recognised text below this confidence is dropped
+MAX_PICTURES = 200  # pictures read per document (a deck, a Word file); the rest are left out
+MIN_PICTURE_SIDE = 32  # pixels: smaller pictures are icons and bullets, not text
 # Detection runs on the page scaled to at most 1280 pixels on its longer side (an A4 page at 200
 # dpi is 1654 x 2339). Measured with scripts/bench_ocr.py: 960 and 1280 both gave 0.39 % CER on
 # 10 pages (14.8 and 15.5 CPU-seconds a page: recognition dominates), 1600 gave 0.34 % on 4 pages
@@ -115,6 +119,40 @@ def image_text(image: Any, ocr: Any = None) -> str:
             raise MemoryError(str(exc)) from exc
         raise ExtractionError(f"OCR failed ({type(exc).__name__}: {exc})") from exc
     return layout(found or [])
+
+
+@dataclass
+class Pictures:
+    """OCR of the pictures inside one document (a slide deck, a Word file): a scanned page or a
+    screenshot pasted in is often all a slide or a section says. At most MAX_PICTURES are read
+    per document, icons are skipped, and a picture that cannot be read is left out without
+    costing the document its other text."""
+
+    left: int = MAX_PICTURES  # pictures that may still be read
+    found: int = 0  # pictures that held text: a page with any is marked as read by OCR
+
+    def text(self, blob: bytes) -> str:
+        """The text OCR reads in the picture stored as `blob`; "" for icons, unreadable images
+        and once the budget is spent."""
+        from PIL import Image, UnidentifiedImageError
+
+        if self.left <= 0:
+            return ""
+        previous, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None  # image_text checks
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                image = Image.open(io.BytesIO(blob))
+                if min(image.width, image.height) < MIN_PICTURE_SIDE:
+                    return ""
+                self.left -= 1
+                text = image_text(image)
+                self.found += bool(text.strip())
+                return text
+        except (ExtractionError, UnidentifiedImageError, OSError, ValueError, SyntaxError):
+            return ""  # an unknown format, too many pixels, a broken file
+        finally:
+            Image.MAX_IMAGE_PIXELS = previous
 
 
 def layout(found: list) -> str:

@@ -355,7 +355,7 @@ def _extract_each(
                 pages=len(pages),
                 chunks=len(chunks),
                 page_labels={str(p.number): p.label for p in pages if p.label is not None},
-                ocr_pages=[p.number for p in pages if p.ocr and p.number is not None],
+                ocr_pages=[p.number or 0 for p in pages if p.ocr],
             )
             yield _Extracted(file, pages, chunks)
 

@@ -40,7 +40,8 @@ class FileEntry:
     skipped: str | None = None  # the reason, for files that were refused (not retried unchanged)
     # page number (as a string, for JSON) -> how a citation names it ("slide 3"), where it differs
     page_labels: dict[str, str] = field(default_factory=dict)
-    ocr_pages: list[int] = field(default_factory=list)  # pages whose text was read by OCR
+    # pages whose text was read by OCR; 0 for the one page of a file without page numbers
+    ocr_pages: list[int] = field(default_factory=list)
 
 
 @dataclass

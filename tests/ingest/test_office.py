@@ -58,6 +58,43 @@ def test_docx_keeps_headings_lists_and_table_rows_apart(settings, fake_embedder)
     assert "| Part | Interval |\n| Burner | 12 months |" in text
 
 
+def test_text_in_a_picture_in_a_word_file_is_read_by_ocr_and_cited_so(settings, real_embedder):
+    """A scan pasted into a Word file is often the whole document: its text is read, placed
+    after the paragraph that holds the picture, and the citation says it came from OCR."""
+    import docx
+    from docx.shared import Inches
+    from PIL import Image
+
+    from app.engine import Engine
+    from tests.conftest import assert_verbatim
+    from tests.ingest.test_ocr import LINES, text_image
+
+    document = docx.Document()
+    document.add_heading("Site visit", level=1)
+    document.add_paragraph("The scanned notes follow.")
+    document.add_paragraph().add_run().add_picture(io.BytesIO(text_image()), width=Inches(6))
+    icon = io.BytesIO()
+    Image.new("RGB", (16, 16), "navy").save(icon, "PNG")
+    document.add_paragraph("Signed.").add_run().add_picture(icon)  # an icon: not read
+    out = io.BytesIO()
+    document.save(out)
+    report = ingest_files(settings, real_embedder, {"visit.docx": out.getvalue()})
+    assert report.files_indexed == ["visit.docx"], skipped(report)
+    text = stored_pages(settings, "visit.docx")[None]
+    assert text.startswith("Site visit\n\nThe scanned notes follow.\n\n")
+    for line in LINES:
+        assert line in text
+    assert text.endswith("Signed.")
+    assert entry(settings, "visit.docx").ocr_pages == [0]
+    engine = Engine(settings)
+    engine.embedder = real_embedder
+    answer = engine.ask("How many steps does the lighthouse have?")
+    assert answer.answer is not None and "132" in answer.answer
+    assert answer.citations[0].source == "visit.docx"
+    assert answer.citations[0].ocr
+    assert_verbatim(answer, engine.reader())
+
+
 def test_odt_headings_and_list_items(settings, fake_embedder):
     ingest_files(settings, fake_embedder, {"rules.odt": _odt()})
     text = stored_pages(settings, "rules.odt")[None]

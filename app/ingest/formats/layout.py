@@ -33,6 +33,11 @@ def join_blocks(blocks: Iterable[tuple[str, str]]) -> str:
     return "".join(out)
 
 
+def picture_blocks(text: str) -> list[tuple[str, str]]:
+    """Text that OCR read in a picture as paragraph blocks (OCR's blank lines end each)."""
+    return [(PARAGRAPH, part) for part in text.split("\n\n") if part.strip()]
+
+
 def row_text(cells: Iterable[str]) -> str:
     """One table row as "| a | b |"; cell text on one line, empty trailing cells dropped."""
     values = [_tidy(c, one_line=True).replace("|", "/") for c in cells]

@@ -2,17 +2,28 @@
 
 These formats have no fixed pages (pagination depends on the printer), so, like plain text, a
 document is one page without a number. Headings, list items and table rows keep their
-boundaries (see `layout`). A file whose bytes are another format than its name says (a .doc that
-is really a .docx or an RTF, as Word happily saves) is read as what it is.
+boundaries (see `layout`). Pictures in a Word file are read by OCR (a scan pasted into a
+document is often all it says), their text placed after the paragraph that holds them. A file
+whose bytes are another format than its name says (a .doc that is really a .docx or an RTF, as
+Word happily saves) is read as what it is.
 """
 
 from __future__ import annotations
 
 import io
 
+from app.ingest import ocr
 from app.ingest.errors import ExtractionError
 from app.ingest.formats import archive
-from app.ingest.formats.layout import HEADING, ITEM, PARAGRAPH, ROW, join_blocks, row_text
+from app.ingest.formats.layout import (
+    HEADING,
+    ITEM,
+    PARAGRAPH,
+    ROW,
+    join_blocks,
+    picture_blocks,
+    row_text,
+)
 from app.records import Page
 
 SUFFIXES = {".docx", ".docm", ".odt", ".rtf", ".doc"}
@@ -31,10 +42,11 @@ def read(data: bytes, suffix: str, max_pages: int) -> list[Page]:
         return [Page(None, doc_text(data))]
     if suffix == ".odt":
         return [Page(None, _odt_text(data))]
-    return [Page(None, _docx_text(data))]
+    return [_docx_page(data)]
 
 
-def _docx_text(data: bytes) -> str:
+def _docx_page(data: bytes) -> Page:
+    """The document's text, with the text of its pictures read by OCR where they have any."""
     zipped = archive.open_zip(data, "Word document")
     archive.refuse_entities(zipped, "Word document", _XML)
     import docx
@@ -44,29 +56,43 @@ def _docx_text(data: bytes) -> str:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError) as exc:
         raise ExtractionError(f"corrupt Word document ({type(exc).__name__}: {exc})") from exc
-    blocks = list(_docx_blocks(document))
+    pictures = ocr.Pictures()
+    blocks = list(_docx_blocks(document, pictures))
     seen: set[str] = set()
     for section in document.sections:  # headers and footers once each, after the body
         for part in (section.header, section.footer):
             if part.is_linked_to_previous:
                 continue
-            for kind, text in _docx_blocks(part):
+            for kind, text in _docx_blocks(part, pictures):
                 if text.strip() and text not in seen:
                     seen.add(text)
                     blocks.append((kind, text))
-    return join_blocks(blocks)
+    return Page(None, join_blocks(blocks), ocr=pictures.found > 0)
 
 
-def _docx_blocks(container) -> list[tuple[str, str]]:
+def _docx_blocks(container, pictures: ocr.Pictures) -> list[tuple[str, str]]:
+    """Paragraphs, table rows, and after each paragraph the text of the pictures in it."""
     from docx.table import Table
 
     blocks: list[tuple[str, str]] = []
     for item in container.iter_inner_content():
         if isinstance(item, Table):
             blocks.extend(_docx_table(item))
-        else:
-            blocks.append((_paragraph_kind(item), item.text))
+            continue
+        blocks.append((_paragraph_kind(item), item.text))
+        for blob in _paragraph_pictures(item, container.part):
+            blocks.extend(picture_blocks(pictures.text(blob)))
     return blocks
+
+
+def _paragraph_pictures(paragraph, part) -> list[bytes]:
+    """The embedded pictures of a paragraph (inline or floating), as stored in the file."""
+    blobs = []
+    for relation in paragraph._p.xpath(".//a:blip/@r:embed"):
+        related = part.related_parts.get(relation)
+        if related is not None and hasattr(related, "blob"):
+            blobs.append(related.blob)
+    return blobs
 
 
 def _paragraph_kind(paragraph) -> str:

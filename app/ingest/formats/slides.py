@@ -10,12 +10,19 @@ Legacy .ppt files are refused with what to do, unless they are really .pptx insi
 from __future__ import annotations
 
 import io
-import warnings
 
 from app.ingest import ocr
 from app.ingest.errors import ExtractionError
 from app.ingest.formats import archive
-from app.ingest.formats.layout import HEADING, ITEM, PARAGRAPH, ROW, join_blocks, row_text
+from app.ingest.formats.layout import (
+    HEADING,
+    ITEM,
+    PARAGRAPH,
+    ROW,
+    join_blocks,
+    picture_blocks,
+    row_text,
+)
 from app.records import Page
 
 SUFFIXES = {".pptx", ".pptm", ".ppt"}
@@ -24,8 +31,6 @@ LEGACY_REASON = (
     "PowerPoint 97-2003 .ppt is not supported: save it as .pptx (PowerPoint or LibreOffice)"
 )
 _MAX_GROUP_DEPTH = 32
-MAX_PICTURES = 200  # pictures read by OCR per deck; the rest are left out (the text stays)
-MIN_PICTURE_SIDE = 32  # pixels: smaller pictures are icons and bullets, not text
 
 
 def read(data: bytes, suffix: str, max_pages: int) -> list[Page]:
@@ -42,28 +47,26 @@ def read(data: bytes, suffix: str, max_pages: int) -> list[Page]:
         raise ExtractionError(f"corrupt PowerPoint file ({type(exc).__name__}: {exc})") from exc
     if len(slides) > max_pages:
         raise ExtractionError(f"too many slides ({len(slides)} > {max_pages} limit)")
-    pictures = [MAX_PICTURES]  # OCR budget left for the deck
+    pictures = ocr.Pictures()  # one OCR budget for the deck
     pages = []
     for number, slide in enumerate(slides, start=1):
-        blocks, read_by_ocr = _slide_blocks(slide, pictures)
-        pages.append(Page(number, join_blocks(blocks), label=f"slide {number}", ocr=read_by_ocr))
+        before = pictures.found
+        text = join_blocks(_slide_blocks(slide, pictures))
+        pages.append(Page(number, text, label=f"slide {number}", ocr=pictures.found > before))
     return pages
 
 
-def _slide_blocks(slide, pictures: list[int]) -> tuple[list[tuple[str, str]], bool]:
-    """The slide's blocks in reading order, and whether any came from a picture by OCR."""
+def _slide_blocks(slide, pictures: ocr.Pictures) -> list[tuple[str, str]]:
+    """The slide's blocks in reading order, the text of its pictures read by OCR."""
     title = slide.shapes.title
     blocks: list[tuple[str, str]] = []
-    read_by_ocr = False
     if title is not None and title.has_text_frame:
         blocks.append((HEADING, title.text_frame.text))
     for shape in _in_reading_order(slide.shapes, 0):
         if title is not None and shape.shape_id == title.shape_id:
             continue
         if _is_picture(shape):
-            text = _picture_text(shape, pictures)
-            blocks.extend((PARAGRAPH, part) for part in text.split("\n\n") if part.strip())
-            read_by_ocr = read_by_ocr or bool(text.strip())
+            blocks.extend(picture_blocks(pictures.text(_picture_blob(shape))))
             continue
         blocks.extend(_shape_blocks(shape))
     if slide.has_notes_slide:
@@ -71,7 +74,7 @@ def _slide_blocks(slide, pictures: list[int]) -> tuple[list[tuple[str, str]], bo
         if notes is not None and notes.text.strip():
             blocks.append((HEADING, "Notes"))
             blocks.extend((PARAGRAPH, p.text) for p in notes.paragraphs)
-    return blocks, read_by_ocr
+    return blocks
 
 
 def _is_picture(shape) -> bool:
@@ -80,27 +83,12 @@ def _is_picture(shape) -> bool:
     return shape.shape_type == MSO_SHAPE_TYPE.PICTURE
 
 
-def _picture_text(shape, pictures: list[int]) -> str:
-    """The text OCR reads in a picture; "" for icons, unreadable images and once the deck's
-    budget is spent. A picture that cannot be read never costs the slide its other text."""
-    from PIL import Image, UnidentifiedImageError
-
-    if pictures[0] <= 0:
-        return ""
-    previous, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
+def _picture_blob(shape) -> bytes:
+    """The picture's bytes; none for a linked (not embedded) picture."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            image = Image.open(io.BytesIO(shape.image.blob))
-            if min(image.width, image.height) < MIN_PICTURE_SIDE:
-                return ""
-            pictures[0] -= 1
-            return ocr.image_text(image)
-    except (ExtractionError, UnidentifiedImageError, OSError, ValueError, KeyError,
-            AttributeError, SyntaxError):  # fmt: skip
-        return ""  # a linked (not embedded) picture, an unknown format, too many pixels
-    finally:
-        Image.MAX_IMAGE_PIXELS = previous
+        return shape.image.blob
+    except (AttributeError, KeyError, ValueError):
+        return b""
 
 
 def _in_reading_order(shapes, depth: int) -> list:
