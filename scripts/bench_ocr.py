@@ -36,13 +36,19 @@ PAGE_SET = [
     (f"{SAMPLES}/009-pdflatex-geotopo/GeoTopo-komprimiert.pdf", 10, 27),
 ]  # fmt: skip
 CONFIGS = {
-    "docqa": {},  # ocr.OPTIONS as shipped
+    "docqa": {},  # ocr.OPTIONS as shipped, on the runtime docqa chooses
+    "onnxruntime": {"runtime": "onnxruntime"},
+    "openvino": {"runtime": "openvino"},
+    "openvino-det-960": {"runtime": "openvino", "det_limit_side_len": 960},
+    "openvino-rec-batch-16": {"runtime": "openvino", "rec_batch_num": 16},
     "library-defaults": {
         "det_limit_side_len": 736, "det_limit_type": "min", "use_cls": True, "max_side_len": 2000,
     },
     "det-1600": {"det_limit_side_len": 1600},
     "det-960": {"det_limit_side_len": 960},
-    "det-960-1-thread": {"det_limit_side_len": 960, "intra_op_num_threads": 1},
+    "det-960-1-thread": {
+        "det_limit_side_len": 960, "intra_op_num_threads": 1, "runtime": "onnxruntime",
+    },
 }  # fmt: skip
 
 

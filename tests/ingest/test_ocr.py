@@ -1,6 +1,7 @@
 """Images of text and scanned PDF pages, read by OCR inside the sandbox, recorded as such."""
 
 import io
+import sys
 
 import pytest
 
@@ -41,6 +42,22 @@ def test_png_text_is_read_by_ocr(settings, fake_embedder):
     assert report.files_indexed == ["sign.png"], skipped(report)
     assert stored_pages(settings, "sign.png") == {1: "\n".join(LINES)}
     assert entry(settings, "sign.png").ocr_pages == [1]
+
+
+@pytest.mark.parametrize("runtime", ["openvino", "onnxruntime"])
+def test_both_ocr_runtimes_read_the_same_text(runtime):
+    """OpenVINO is the faster runtime; onnxruntime is where OpenVINO has no wheel. Same models,
+    same text."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(text_image()))
+    assert ocr.image_text(image, ocr.engine(runtime=runtime)) == "\n".join(LINES)
+
+
+def test_ocr_falls_back_to_onnxruntime_without_openvino(monkeypatch):
+    assert ocr.runtime() == "openvino"
+    monkeypatch.setitem(sys.modules, "rapidocr_openvino", None)  # as if it had no wheel here
+    assert ocr.runtime() == "onnxruntime"
 
 
 def test_each_tiff_frame_is_a_page(settings, fake_embedder):
