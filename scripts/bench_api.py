@@ -150,7 +150,7 @@ def main() -> None:
         questions = [q for q in args.questions.read_text().splitlines() if q.strip()]
     else:
         questions = [
-            q["question"] for q in json.loads((ROOT / "app/demo_questions.json").read_text())
+            q["question"] for q in json.loads((ROOT / "app/serve/demo_questions.json").read_text())
         ]
     print(f"machine: {evaldata.machine()}; index: {index}; {args.requests} requests each")
     print(f"load average before: {os.getloadavg()}")
