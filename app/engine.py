@@ -16,7 +16,7 @@ from pathlib import Path
 from app.answer.answering import ask
 from app.answer.retrieval import Mode, search
 from app.models.embedder import load_embedder
-from app.models.reader import READER_CHOICES, SpanReader, load_reader
+from app.models.reader import SpanReader, load_reader, resolve_runtime
 from app.records import Answer, Passage
 from app.settings import Settings
 from app.store.backends import backend
@@ -29,11 +29,7 @@ from app.store.manifest import Manifest, StoreError
 class Engine:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        if settings.reader_backend not in READER_CHOICES:
-            raise ValueError(
-                f"unknown reader runtime {settings.reader_backend!r} (DOCQA_READER_BACKEND); "
-                f"choose from {', '.join(READER_CHOICES)}"
-            )
+        self._reader_runtime = resolve_runtime(settings.reader_backend)  # checked before use
         self.embedder = load_embedder(settings.model, settings.backend, settings.model_cache)
         self._expected = Manifest(
             model=self.embedder.name,
@@ -66,7 +62,7 @@ class Engine:
     @functools.cached_property
     def qa_reader(self) -> SpanReader:
         """The trained span reader, loaded on first use: `docqa search` never needs it."""
-        return load_reader(runtime=self.settings.reader_backend, cache=self.settings.model_cache)
+        return load_reader(runtime=self._reader_runtime, cache=self.settings.model_cache)
 
     def reader(self, collection: str | None = None) -> IndexReader:
         """The newest published index of `collection`; an old reader stays valid for requests

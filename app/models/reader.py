@@ -241,17 +241,25 @@ def load_reader(
     weights: Path = READER_DIR, runtime: str = "auto", cache: Path = Path("~/.cache/docqa")
 ) -> SpanReader:
     """The shipped reader on the bundled model, one per process and runtime (it holds no state
-    between calls); "auto" runs it the way this CPU runs it fastest (app.models.cpu)."""
-    from app.models.cpu import choose_reader_runtime, this_cpu
+    between calls), run by `runtime` (see `resolve_runtime`)."""
     from app.models.embedder import model_dir
 
-    if runtime not in READER_CHOICES:
-        raise ValueError(
-            f"unknown reader runtime {runtime!r}; choose from {', '.join(READER_CHOICES)}"
-        )
+    chosen = resolve_runtime(runtime)
     if not (weights / "reader.safetensors").is_file():
         raise FileNotFoundError(
             f"no reader model in {weights}: rebuild it with scripts/train_reader.py"
         )
-    chosen = choose_reader_runtime(this_cpu()) if runtime == "auto" else runtime
     return SpanReader(weights, model_dir("bundled"), chosen, cache)
+
+
+def resolve_runtime(runtime: str) -> str:
+    """`runtime`, or for "auto" the one this CPU runs the reader fastest with (app.models.cpu);
+    ValueError, naming the choices, for anything else."""
+    from app.models.cpu import choose_reader_runtime, this_cpu
+
+    if runtime not in READER_CHOICES:
+        raise ValueError(
+            f"unknown reader runtime {runtime!r} (DOCQA_READER_BACKEND); "
+            f"choose from {', '.join(READER_CHOICES)}"
+        )
+    return choose_reader_runtime(this_cpu()) if runtime == "auto" else runtime
