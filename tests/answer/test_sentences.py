@@ -46,3 +46,25 @@ def test_the_cache_of_analyses_stays_bounded(monkeypatch):
     for n in range(5):
         sentences.candidate_sentences([_passage(f"Sentence number {n} is here. And one more.")])
     assert len(sentences._ANALYSED) <= 2
+
+
+def test_spacy_loads_without_pytorch_which_still_imports_afterwards():
+    """thinc would import PyTorch (170 MiB) for a pipeline that never uses it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys\n"
+        "from app.answer.sentences import candidate_sentences, load_nlp\n"
+        "load_nlp()\n"
+        "assert 'torch' not in sys.modules, 'spaCy pulled in PyTorch'\n"
+        "import torch\n"
+        "print(torch.ones(2).sum().item())\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=root
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "2.0"
