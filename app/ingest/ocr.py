@@ -5,8 +5,7 @@ The models ship inside the `rapidocr-openvino` and `rapidocr-onnxruntime` wheels
 downloaded. The engine is loaded once per extraction worker, on the first image. Recognised
 boxes are put back into lines (boxes whose vertical centres are within half a line of each
 other) and paragraphs (a gap taller than a line), so the sentence splitter sees the page's
-structure. Settings chosen by
-measurement: `scripts/bench_ocr.py`.
+structure. Settings chosen by measurement: `scripts/bench_ocr.py`.
 """
 
 from __future__ import annotations
@@ -51,7 +50,7 @@ _engine: Any = None
 
 def runtime() -> str:
     """OpenVINO where it loads, else onnxruntime: the same PP-OCR models (both wheels carry
-    them), and OpenVINO read a page 2.6 times faster on 2 cores (scripts/bench_ocr.py)."""
+    them), and OpenVINO read a page 2.5 times faster on 2 cores (scripts/bench_ocr.py)."""
     try:
         import rapidocr_openvino  # noqa: F401
     except ImportError:  # an architecture or Python without OpenVINO wheels
