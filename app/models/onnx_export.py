@@ -87,36 +87,37 @@ def files_digest(files: list[Path]) -> str:
 
 
 def _export_encoder(model_dir: Path, destination: Path) -> None:
-    import torch
     from transformers import AutoModel
 
-    class LastHiddenState(torch.nn.Module):
-        """Keyword arguments into the transformer: positional ones fail under transformers 5."""
+    model = AutoModel.from_pretrained(str(model_dir)).eval()
+    export(model, destination, ["last_hidden_state"])
 
-        def __init__(self, model: torch.nn.Module) -> None:
+
+def export(model, destination: Path, outputs: list[str]) -> None:  # a transformers model
+    """Writes `model`, a BERT-style transformers model, to `destination` as ONNX: its three
+    inputs in, the named fields of its output out, the batch size and the token count free."""
+    import torch
+
+    class Outputs(torch.nn.Module):
+        """Keyword arguments into the model (positional ones fail under transformers 5), and
+        plain tensors out, as the exporter needs them."""
+
+        def __init__(self) -> None:
             super().__init__()
             self.model = model
 
         def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.model(
+            out = self.model(
                 input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            ).last_hidden_state
-
-    model = AutoModel.from_pretrained(str(model_dir)).eval()
-    export(LastHiddenState(model), destination, ["last_hidden_state"])
-
-
-def export(module, destination: Path, outputs: list[str]) -> None:  # module: torch.nn.Module
-    """Writes `module`, which takes a BERT model's three inputs, to `destination` as ONNX, with
-    the batch size and the token count left free."""
-    import torch
+            )
+            return tuple(getattr(out, name) for name in outputs)
 
     example = torch.ones(2, 8, dtype=torch.long)
     axes = {0: "batch", 1: "tokens"}
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tracer notes about the attention mask; all harmless
         torch.onnx.export(
-            module,
+            Outputs(),
             (example, example, torch.zeros_like(example)),
             str(destination),
             input_names=list(INPUT_NAMES),

@@ -98,7 +98,7 @@ class SpanReader:
         files = [self.weights / "reader.safetensors", self.base_model / "model.safetensors"]
 
         def build(path: Path) -> None:
-            export(_logits_module(self._model), path, ["start_logits", "end_logits"])
+            export(self._model, path, ["start_logits", "end_logits"])
 
         model_file = cached_export(f"reader-{files_digest(files)}", self.cache, False, build)
         return onnx_session(model_file, self.threads)
@@ -198,24 +198,6 @@ class SpanReader:
                 )
             )
         return spans
-
-
-def _logits_module(model):  # (transformers' QA model) -> torch.nn.Module
-    """The QA model as the ONNX export takes it: keyword arguments in, two tensors out."""
-    import torch
-
-    class Logits(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.model = model
-
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            out = self.model(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            )
-            return out.start_logits, out.end_logits
-
-    return Logits()
 
 
 @dataclass(frozen=True)
