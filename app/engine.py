@@ -56,7 +56,7 @@ class Engine:
         self.reader()
         self.embedder.encode(["warm up"])
         self.qa_reader.warm_up()
-        load_nlp()
+        load_nlp(entities=False)
         return self
 
     @functools.cached_property

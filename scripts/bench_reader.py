@@ -2,8 +2,9 @@
 
     .venv/bin/python scripts/bench_reader.py [--runtimes torch onnx ...] [--reads 40]
 
-Each runtime (app.models.reader: `torch`, `torch-bf16`, `onnx`; default: `torch` and `onnx`,
-plus `torch-bf16` on a CPU with AMX) reads, in this one process:
+Each runtime (app.models.reader: `torch`, `torch-bf16`, `onnx`, `openvino`; default: `torch`,
+`onnx` and, where it is installed, `openvino`, plus `torch-bf16` on a CPU with AMX) reads, in
+this one process:
 
 - speed: --reads validation questions, each with its gold paragraph and the next four
   paragraphs of the file (five passages, as `ask` reads), one call each after one untimed call;
@@ -16,6 +17,7 @@ plus `torch-bf16` on a CPU with AMX) reads, in this one process:
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import statistics
 import sys
@@ -34,7 +36,9 @@ from app.models.reader import load_reader
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default = ["torch", "onnx", *(["torch-bf16"] if this_cpu().has_amx_bf16 else [])]
+    default = ["torch", "onnx"]
+    default += ["openvino"] if importlib.util.find_spec("openvino") else []
+    default += ["torch-bf16"] if this_cpu().has_amx_bf16 else []
     parser.add_argument("--runtimes", nargs="+", default=default)
     parser.add_argument("--reads", type=int, default=40, help="five-passage reads, timed")
     args = parser.parse_args()

@@ -34,6 +34,7 @@ import evaldata
 import train_reader
 
 from app.answer import answering, heuristic
+from app.answer.overlap import query_idf
 from app.engine import Engine
 from app.records import Passage
 
@@ -85,7 +86,8 @@ def as_passage(name: str, text: str) -> Passage:
 
 def read_with_reader(engine: Engine, question: str, passages: list[Passage]) -> Outcome:
     started = time.perf_counter()
-    candidates = answering.rank_candidates(engine.qa_reader, question, passages)
+    idf = query_idf(engine.reader(), question)
+    candidates = answering.rank_candidates(engine.qa_reader, question, passages, idf)
     seconds = time.perf_counter() - started
     if not candidates:
         return Outcome(None, "", "", None, 0.0, {}, seconds, [])
@@ -115,11 +117,9 @@ def read_with_heuristic(engine: Engine, question: str, passages: list[Passage]) 
 
 
 def read_as_docqa(engine: Engine, question: str, passages: list[Passage]) -> Outcome:
-    """What `docqa ask` does: the reader, and the sentence ranking when the reader is unsure."""
+    """What `docqa ask` does after retrieval: the reader, its span cited in its sentence."""
     started = time.perf_counter()
-    answer = answering.answer_from(
-        engine.reader(), engine.embedder, engine.qa_reader, question, question, passages
-    )
+    answer = answering.answer_from(engine.reader(), engine.qa_reader, question, passages)
     seconds = time.perf_counter() - started
     if answer.answer is None:
         return Outcome(None, "", "", None, answer.confidence, {}, seconds, [])
@@ -131,13 +131,19 @@ METHODS = {"reader": read_with_reader, "heuristic": read_with_heuristic, "docqa"
 
 
 def gold_paragraph(engine, method, questions, paragraphs) -> list[Outcome]:
+    """The answer step alone: every method answers, however unsure (abstention is measured
+    apart, and a lone paragraph given by hand has no retrieval scores to be sure with)."""
     outcomes = []
-    for q in questions:
-        outcome = METHODS[method](
-            engine, q.question, [as_passage(q.paragraph, paragraphs[q.paragraph])]
-        )
-        outcome.question = q
-        outcomes.append(outcome)
+    threshold, answering.ABSTAIN_BELOW = answering.ABSTAIN_BELOW, 0.0
+    try:
+        for q in questions:
+            outcome = METHODS[method](
+                engine, q.question, [as_passage(q.paragraph, paragraphs[q.paragraph])]
+            )
+            outcome.question = q
+            outcomes.append(outcome)
+    finally:
+        answering.ABSTAIN_BELOW = threshold
     return outcomes
 
 
@@ -197,9 +203,12 @@ def reliability(answerable: list[float], unanswerable: list[float], bins: int = 
     return rows, error
 
 
-def fit(engine: Engine, half: Engine, validation: list) -> None:
-    """Choose PASSAGES_READ and RANK_WEIGHT on open-corpus F1, then fit the confidence model
-    (answerable or not) on the validation articles; print them for app/answer/answering.py.
+def fit(engine: Engine, validation: list, paragraphs: dict[str, str], cache: Path) -> None:
+    """Choose RANK_WEIGHT on open-corpus F1, then fit the confidence model (answerable or not)
+    on the validation articles; print them for app/answer/answering.py. The table shows F1 for
+    other numbers of passages read too; how many are read (PASSAGES_READ) weighs that against
+    the time each one costs, so it is set by hand. The confidence's examples come from two
+    indexes that each leave out half the validation articles (`without_validation_halves`).
     The reader reads each question's top MAX_READ passages once; the choices only re-rank and
     cut its candidates (a candidate's features do not depend on the other passages read)."""
     from sklearn.linear_model import LogisticRegression
@@ -207,8 +216,9 @@ def fit(engine: Engine, half: Engine, validation: list) -> None:
     read = []
     for q in validation:
         passages = engine.search(q.question, MAX_READ)
-        read.append((q, answering.rank_candidates(engine.qa_reader, q.question, passages)))
-    best_weight, best_count, best_f1 = answering.RANK_WEIGHT, answering.PASSAGES_READ, -1.0
+        idf = query_idf(engine.reader(), q.question)
+        read.append((q, answering.rank_candidates(engine.qa_reader, q.question, passages, idf)))
+    best_weight, best_f1 = answering.RANK_WEIGHT, -1.0
     print("| passages read | " + " | ".join(f"weight {w}" for w in RANK_WEIGHTS) + " |")
     print("| --- " * (len(RANK_WEIGHTS) + 1) + "|")
     for count in PASSAGE_COUNTS:
@@ -221,24 +231,45 @@ def fit(engine: Engine, half: Engine, validation: list) -> None:
                           default=None)  # fmt: skip
                 scores.append(max(f1(top.text, g) for g in q.answers) if top else 0.0)
             cells.append(f"{statistics.mean(scores):.4f}")
-            if statistics.mean(scores) > best_f1 + 0.002:  # fewer passages unless clearly better
-                best_weight, best_count, best_f1 = weight, count, statistics.mean(scores)
+            if count == answering.PASSAGES_READ and statistics.mean(scores) > best_f1:
+                best_weight, best_f1 = weight, statistics.mean(scores)
         print(f"| {count} | " + " | ".join(cells) + " |")
-    print(f"validation open-corpus F1 {best_f1:.4f}")
-    answering.PASSAGES_READ = best_count
+    print(f"validation open-corpus F1 {best_f1:.4f} reading {answering.PASSAGES_READ} passages")
     answering.RANK_WEIGHT = best_weight
     rows, labels = [], []
-    names = ["margin", "rank", "dense"]
-    for label, parity in ((1, 0), (0, 1)):
-        questions = [q for q in validation if article_of(q) % 2 == parity]
-        for o in open_corpus(half, "reader", questions):
-            rows.append([o.features.get(n, 0.0) for n in names] if o.features else [-20, 0, 0])
-            labels.append(label)
-    model = LogisticRegression(C=1.0).fit(rows, labels)
+    names = answering.CONFIDENCE_FEATURES
+    nothing = {name: -20.0 if name == "margin" else 0.0 for name in names}  # no span proposed
+    scored: list[tuple[int, Outcome]] = []
+    for index, left_out in without_validation_halves(paragraphs, cache):
+        for q in validation:
+            label = int(article_of(q) not in left_out)
+            scored += [(label, o) for o in open_corpus(index, "reader", [q])]
+    rows = [[(o.features or nothing)[n] for n in names] for _, o in scored]
+    labels = [label for label, _ in scored]
+    model = LogisticRegression(C=1.0, max_iter=1000).fit(rows, labels)
     fitted = {"bias": round(float(model.intercept_[0]), 3)}
     fitted |= {n: round(float(w), 3) for n, w in zip(names, model.coef_[0], strict=True)}
-    print(f"PASSAGES_READ = {best_count}\nRANK_WEIGHT = {best_weight}\nCONFIDENCE_MODEL = {fitted}")
+    print(f"RANK_WEIGHT = {best_weight}\nCONFIDENCE_MODEL = {fitted}")
     answering.CONFIDENCE_MODEL = fitted
+    confidence = [answering.confidence_of(o.features) if o.features else 0.0 for _, o in scored]
+    a = abstention([c for c, y in zip(confidence, labels, strict=True) if y == 1],
+                   [c for c, y in zip(confidence, labels, strict=True) if y == 0],
+                   answering.ABSTAIN_BELOW)  # fmt: skip
+    print(
+        f"Validation abstention at {answering.ABSTAIN_BELOW} (in-sample): precision "
+        f"{a['precision']:.3f} recall {a['recall']:.3f} answered {a['answered']:.3f}"
+    )
+
+
+def without_validation_halves(paragraphs: dict[str, str], cache: Path):
+    """Two indexes of every paragraph but those of half the validation articles, with the
+    articles each leaves out. Every validation question is then asked once with its article in
+    the index and once without it, so "answerable" is never one article's questions alone."""
+    articles = sorted(VALIDATION_ARTICLES)
+    for left_out in (set(articles[0::2]), set(articles[1::2])):
+        kept = {n: t for n, t in paragraphs.items() if int(n[:2]) not in left_out}
+        name = "squad-without-" + "-".join(str(a + 1) for a in sorted(left_out))
+        yield Engine(evaldata.build_index(name, kept, cache)).warm_up(), left_out
 
 
 def table(title: str, rows: dict[str, dict[str, float]], columns: list[str]) -> None:
@@ -269,7 +300,7 @@ def main() -> None:
     even = {n: t for n, t in paragraphs.items() if int(n[:2]) % 2 == 0}
     half = Engine(evaldata.build_index("squad-even", even, args.cache)).warm_up()
     if args.fit:
-        fit(engine, half, validation)
+        fit(engine, validation, paragraphs, args.cache)
 
     gold = {m: quality(gold_paragraph(engine, m, evaluation, paragraphs)) for m in args.methods}
     table("Gold paragraph given", gold, ["em", "f1", "sentence", "p50_ms"])

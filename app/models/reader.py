@@ -13,6 +13,7 @@ passage (a passage is one chunk of one page), so it never crosses a page.
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -22,7 +23,7 @@ import numpy as np
 from app.records import Span
 
 READER_DIR = Path(__file__).with_name("reader")
-READER_CHOICES = ("auto", "torch", "torch-bf16", "onnx")
+READER_CHOICES = ("auto", "torch", "torch-bf16", "onnx", "openvino")
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,9 @@ class SpanReader:
 
     weights: Path
     base_model: Path
-    # torch, torch-bf16 (bf16 autocast, for CPUs whose AMX runs it natively) or onnx (fp32, the
-    # same numbers as torch): app.models.cpu.choose_reader_runtime picks one for the CPU
+    # torch, torch-bf16 (bf16 autocast, for CPUs whose AMX runs it natively), onnx (fp32, the
+    # same numbers as torch) or openvino (the ONNX form compiled by OpenVINO at the CPU's own
+    # precision: bf16 with AMX): app.models.cpu.choose_reader_runtime picks one for the CPU
     runtime: str = "torch"
     cache: Path = Path("~/.cache/docqa")  # where the ONNX form is built, once
 
@@ -90,9 +92,8 @@ class SpanReader:
         return model.eval()
 
     @cached_property
-    def _onnx_session(self):  # -> onnxruntime.InferenceSession
-        """The reader as ONNX, exported from the PyTorch model on first use and cached."""
-        from app.models.embedder import onnx_session
+    def _onnx_file(self) -> Path:
+        """The reader as ONNX (fp32), exported from the PyTorch model on first use and cached."""
         from app.models.onnx_export import cached_export, export, files_digest
 
         files = [self.weights / "reader.safetensors", self.base_model / "model.safetensors"]
@@ -100,8 +101,37 @@ class SpanReader:
         def build(path: Path) -> None:
             export(self._model, path, ["start_logits", "end_logits"])
 
-        model_file = cached_export(f"reader-{files_digest(files)}", self.cache, False, build)
-        return onnx_session(model_file, self.threads)
+        return cached_export(f"reader-{files_digest(files)}", self.cache, False, build)
+
+    @cached_property
+    def _onnx_session(self):  # -> onnxruntime.InferenceSession
+        from app.models.embedder import onnx_session
+
+        return onnx_session(self._onnx_file, self.threads)
+
+    @cached_property
+    def _openvino_model(self):  # -> openvino.CompiledModel
+        """The ONNX form compiled for this CPU; OpenVINO picks the precision (bf16 on AMX)."""
+        import openvino
+
+        core = openvino.Core()
+        return core.compile_model(
+            core.read_model(str(self._onnx_file)), "CPU", {"PERFORMANCE_HINT": "LATENCY"}
+        )
+
+    @cached_property
+    def _openvino_requests(self) -> threading.local:
+        """One infer request per thread: a compiled model serves several at once, a request
+        only one."""
+        return threading.local()
+
+    def _openvino_logits(self, feed: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        local = self._openvino_requests
+        if not hasattr(local, "request"):
+            local.request = self._openvino_model.create_infer_request()
+        results = local.request.infer(feed)
+        model = self._openvino_model
+        return results[model.output("start_logits")], results[model.output("end_logits")]
 
     def warm_up(self) -> SpanReader:
         self.read("warm up?", ["Warm up."])
@@ -148,10 +178,12 @@ class SpanReader:
             ids[i, : len(row)] = row
             mask[i, : len(row)] = 1
             types[i, len(window.question) + 2 : len(row)] = 1
+        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
         if self.runtime == "onnx":
-            feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
             starts, ends = self._onnx_session.run(None, feed)
             return starts, ends
+        if self.runtime == "openvino":
+            return self._openvino_logits(feed)
         import contextlib
 
         import torch

@@ -109,7 +109,7 @@ def test_offsets_hold_for_any_unicode_text(
         patch.setattr(
             "app.answer.answering.ABSTAIN_BELOW", -1.0
         )  # always answer, to check every answer
-        answer = extract_answer(span_reader, question, question, passages)
+        answer = extract_answer(span_reader, question, passages)
     # Some word in a passage -> an answer exists (the file may also be refused, for a NUL byte).
     if any(re.search(r"[^\W_]", p.text) for p in passages):
         assert answer.answer is not None
@@ -156,7 +156,7 @@ def test_the_span_comes_with_its_sentence_and_distinct_citations():
         "The miller's house dates from 1790.",
     )
     reader = ScriptedReader([("1998", 9.0), ("1790", 4.0), ("1820", 3.0)])
-    answer = extract_answer(reader, "When was the wheel rebuilt?", "q", passages)
+    answer = extract_answer(reader, "When was the wheel rebuilt?", passages)
     assert answer.answer == "1998"
     assert answer.sentence == "The wheel was rebuilt in 1998 by volunteers."
     first = answer.citations[0]
@@ -172,7 +172,7 @@ def test_a_span_in_a_heading_is_cited_within_its_line():
     from app.answer.answering import extract_answer
 
     passages = _passages("# Opening hours 9 to 5\n\nThe shop is closed on Sundays.")
-    answer = extract_answer(ScriptedReader([("9 to 5", 8.0)]), "When is it open?", "q", passages)
+    answer = extract_answer(ScriptedReader([("9 to 5", 8.0)]), "When is it open?", passages)
     assert answer.answer == "9 to 5"
     assert answer.sentence == "# Opening hours 9 to 5"
 
@@ -182,30 +182,23 @@ def test_a_weak_best_span_is_no_answer(monkeypatch):
 
     passages = _passages("The shop is closed on Sundays.")
     monkeypatch.setattr(answering, "ABSTAIN_BELOW", 0.999999)
-    answer = answering.extract_answer(ScriptedReader([("Sundays", 1.0)]), "Q?", "q", passages)
+    answer = answering.extract_answer(ScriptedReader([("Sundays", 1.0)]), "Q?", passages)
     assert answer.answer is None and answer.citations == [] and answer.passages == passages
     assert "No answer" in answer.message
 
 
-def test_when_the_reader_is_unsure_the_sentence_ranking_decides_and_the_reader_marks(
-    monkeypatch,
-):
-    """The sentence ranking separates answerable questions better; the reader marks spans
-    better. Unsure reader + sure ranking: the reader's span inside the ranking's sentence."""
-    from app.answer import answering, heuristic
-    from app.answer.sentences import Sentence
+def test_the_question_s_words_around_the_span_raise_the_confidence():
+    """The same span, as sure for the reader, in a passage that says what was asked and in one
+    merely on the topic: only the first should convince."""
+    from app.answer import answering
 
-    passages = _passages("The mill opened in 1820. The wheel was rebuilt in 1998 by volunteers.")
-    text = passages[0].text
-    start = text.index("The wheel")
-    chosen = Sentence(passages[0], 0, 10 + start, 10 + len(text), text[start:], [])
-    monkeypatch.setattr(heuristic, "rank_sentences", lambda *args, **kwargs: [chosen])
-    monkeypatch.setattr(heuristic, "sure_of", lambda ranked: 0.8)
-    monkeypatch.setattr(answering, "ABSTAIN_BELOW", 0.999999)  # the reader is never sure
-    unsure = ScriptedReader([("1820", 2.0), ("1998", 1.0)])
-    answer = answering.answer_from(None, None, unsure, "When was the wheel rebuilt?", "q", passages)
-    assert (answer.answer, answer.confidence) == ("1998", 0.8)
-    assert answer.sentence == "The wheel was rebuilt in 1998 by volunteers."
-    monkeypatch.setattr(heuristic, "sure_of", lambda ranked: None)
-    answer = answering.answer_from(None, None, unsure, "When was the wheel rebuilt?", "q", passages)
-    assert answer.answer is None and "No answer" in answer.message
+    idf = {"wheel": 2.0, "rebuilt": 3.0}
+    question = "When was the wheel rebuilt?"
+    on_point = _passages("The wheel was rebuilt in 1998 by volunteers.")
+    off_point = _passages("The village fete of 1998 drew a record crowd of volunteers.")
+    reader = ScriptedReader([("1998", -3.0)])  # a margin of 2 over "no answer"
+    sure = answering.extract_answer(reader, question, on_point, idf)
+    unsure = answering.extract_answer(reader, question, off_point, idf)
+    assert sure.confidence > unsure.confidence + 0.1
+    assert sure.answer == "1998" and unsure.answer is None
+    assert answering.rank_candidates(reader, question, on_point, idf)[0].features["overlap"] == 1

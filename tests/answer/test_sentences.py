@@ -11,13 +11,22 @@ def _passage(text: str, start: int = 0) -> Passage:
     return Passage(1, "curie.md", None, start, start + len(text), text, 1.0)
 
 
+def test_the_fast_segmenter_finds_the_same_sentences_without_entities():
+    with_entities = sentences.candidate_sentences([_passage(TEXT)])
+    boundaries_only = sentences.candidate_sentences([_passage(TEXT)], entities=False)
+    assert [(s.start, s.end) for s in boundaries_only] == [(s.start, s.end) for s in with_entities]
+    assert all(s.entities == [] for s in boundaries_only)
+    assert any(TEXT[e[0] : e[1]] == "Warsaw" for e in with_entities[0].entities)
+    assert sentences.load_nlp(entities=False).pipe_names == ["tok2vec", "senter"]
+
+
 def test_a_passage_read_again_is_not_analysed_again(monkeypatch):
     """An answer splits its passages into sentences twice (to rank, then to cite): the second
     time must give the same sentences and entities without running spaCy."""
     first = sentences.candidate_sentences([_passage(TEXT)])
     calls = []
     nlp = sentences.load_nlp()
-    monkeypatch.setattr(sentences, "load_nlp", lambda: calls.append(1) or nlp)
+    monkeypatch.setattr(sentences, "load_nlp", lambda entities=True: calls.append(1) or nlp)
     again = sentences.candidate_sentences([_passage(TEXT)])
     assert [(s.start, s.end, s.text, s.entities) for s in again] == [
         (s.start, s.end, s.text, s.entities) for s in first

@@ -1,4 +1,5 @@
-"""The reader's runtimes: the ONNX export marks what PyTorch marks; a wrong name is refused."""
+"""The reader's runtimes: the ONNX export, and OpenVINO running it, mark what PyTorch marks; a
+wrong name is refused."""
 
 import pytest
 
@@ -26,6 +27,18 @@ def test_the_onnx_reader_marks_the_spans_pytorch_marks(tmp_path):
     best = onnx_spans[0][0]
     assert "390 billion" in PASSAGES[0][best.start : best.end]
     assert list(tmp_path.glob("reader-*.onnx")), "the export is cached where it was asked to be"
+
+
+def test_the_openvino_reader_marks_the_spans_pytorch_marks(tmp_path):
+    pytest.importorskip("openvino", reason="OpenVINO has no wheel for this platform")
+    question = "How many trees are in the Amazon rainforest?"
+    torch_spans = load_reader(runtime="torch").read(question, PASSAGES)
+    openvino_spans = load_reader(runtime="openvino", cache=tmp_path).read(question, PASSAGES)
+    best = openvino_spans[0][0]
+    assert (best.start, best.end) == (torch_spans[0][0].start, torch_spans[0][0].end)
+    assert "390 billion" in PASSAGES[0][best.start : best.end]
+    # bf16 on a CPU with AMX: the scores move by rounding, not by more
+    assert best.score == pytest.approx(torch_spans[0][0].score, abs=0.25)
 
 
 def test_an_unknown_reader_runtime_is_refused_with_the_choices(tmp_path):

@@ -1,0 +1,52 @@
+"""How much of a question's information a piece of text contains: IDF-weighted overlap of
+stemmed words, IDF taken from the index's keyword table.
+
+Both answer steps use it: the reader's confidence (the question's words around the marked span
+tell a passage about the question from one merely on its topic) and the sentence ranking.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+
+from app.answer.retrieval import content_words
+from app.store.folder import IndexReader
+
+
+def query_idf(reader: IndexReader, query: str) -> dict[str, float]:
+    """Inverse document frequency of each content word of the query, from the keyword index."""
+    words = content_words(query)
+    total = max(1, reader.chunk_count)
+    frequencies = reader.document_frequencies(words)
+    return {w: math.log(1 + total / (1 + frequencies.get(w, 0))) for w in words}
+
+
+def overlap(idf: dict[str, float], text: str) -> float:
+    """Share of the query's information (IDF mass) whose words `text` contains (stemmed)."""
+    if not idf:
+        return 0.0
+    present = set(word_positions(text))
+    found = sum(weight for word, weight in idf.items() if stem(word) in present)
+    return found / sum(idf.values())
+
+
+def word_positions(text: str) -> dict[str, list[int]]:
+    """Where each stemmed word of `text` occurs."""
+    positions: dict[str, list[int]] = {}
+    for match in re.finditer(r"\w+", text.lower()):
+        positions.setdefault(stem(match.group()), []).append(match.start())
+    return positions
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    return _stemmer().stemWord(word)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # -> snowballstemmer.stemmer
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
