@@ -61,6 +61,7 @@ def print_row(where: str, what: str, clients: int, row: dict[str, float]) -> Non
 def stage_times(engine: Engine, questions: list[str]) -> None:
     """p50 of each step of one `ask`, at one client: where an answer's time goes."""
     from app.answer import answering, sentences
+    from app.answer.overlap import query_idf
 
     timings: dict[str, list[float]] = {}
 
@@ -77,10 +78,11 @@ def stage_times(engine: Engine, questions: list[str]) -> None:
                          lambda q=question: engine.search(q, answering.PASSAGES_READ))  # fmt: skip
         candidates = timed(f"reader over {answering.PASSAGES_READ} passages",
                            lambda q=question, p=passages:
-                           answering.rank_candidates(engine.qa_reader, q, p))  # fmt: skip
+                           answering.rank_candidates(engine.qa_reader, q, p,
+                                                     query_idf(engine.reader(), q)))  # fmt: skip
         chosen = list({c.passage.id: c.passage for c in candidates[:3]}.values())
-        timed("sentence boundaries of the cited passages (spaCy)",
-              lambda c=chosen: sentences.candidate_sentences(c))  # fmt: skip
+        timed("sentence boundaries of the cited passages (spaCy's segmenter)",
+              lambda c=chosen: sentences.candidate_sentences(c, entities=False))  # fmt: skip
     print("\n| step of one ask | p50 ms |\n| --- | --- |")
     for name, values in timings.items():
         print(f"| {name} | {statistics.median(values):.2f} |")

@@ -66,9 +66,13 @@ def choose_backend(cpu: Cpu, workload: Workload) -> str:
     return BULK_BF16 if workload == "bulk" else QUERY_FP32
 
 
-def choose_reader_runtime(cpu: Cpu) -> str:
-    """The reader's runtime on `cpu`: bf16 PyTorch where AMX runs it natively (136 ms for five
-    passages), fp32 ONNX on every core elsewhere (333 ms, against 563 ms for PyTorch's one
-    thread, on 2 cores without AMX; int8 ONNX was no faster there and lost 0.009 validation F1).
-    """
-    return BULK_BF16 if cpu.has_amx_bf16 else QUERY_FP32
+def choose_reader_runtime(cpu: Cpu, openvino: bool) -> str:
+    """The reader's runtime on `cpu`, `openvino` saying whether OpenVINO is installed. Where AMX
+    runs bf16 natively: OpenVINO, whose CPU plugin runs bf16 there by itself (59 ms for five
+    passages against 118 ms for PyTorch's bf16 autocast, the same validation EM/F1), or bf16
+    PyTorch without it. Elsewhere fp32 ONNX on every core (333 ms, against 563 ms for PyTorch's
+    one thread, on 2 cores without AMX; int8 ONNX was no faster there and lost 0.009
+    validation F1); OpenVINO was not measured on such a CPU, so it is not guessed at."""
+    if not cpu.has_amx_bf16:
+        return QUERY_FP32
+    return "openvino" if openvino else BULK_BF16

@@ -12,9 +12,10 @@ passage (a passage is one chunk of one page), so it never crosses a page.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 
@@ -45,6 +46,7 @@ class SpanReader:
     # precision: bf16 with AMX): app.models.cpu.choose_reader_runtime picks one for the CPU
     runtime: str = "torch"
     cache: Path = Path("~/.cache/docqa")  # where the ONNX form is built, once
+    _openvino_turn: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def threads(self) -> int:
@@ -120,17 +122,16 @@ class SpanReader:
         )
 
     @cached_property
-    def _openvino_requests(self) -> threading.local:
-        """One infer request per thread: a compiled model serves several at once, a request
-        only one."""
-        return threading.local()
+    def _openvino_request(self):  # -> openvino.InferRequest
+        return self._openvino_model.create_infer_request()
 
     def _openvino_logits(self, feed: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        local = self._openvino_requests
-        if not hasattr(local, "request"):
-            local.request = self._openvino_model.create_infer_request()
-        results = local.request.infer(feed)
-        model = self._openvino_model
+        """One read at a time, on one infer request: compiled for latency, a read takes every
+        core already, and eight threads inferring at once on their own requests hung OpenVINO
+        2024.0 inside a process that had run PyTorch too (tests/models/test_reader.py)."""
+        with self._openvino_turn:  # also the first call's compile, once
+            model = self._openvino_model
+            results = self._openvino_request.infer(feed)  # copies of the outputs
         return results[model.output("start_logits")], results[model.output("end_logits")]
 
     def warm_up(self) -> SpanReader:
@@ -276,4 +277,6 @@ def resolve_runtime(runtime: str) -> str:
             f"unknown reader runtime {runtime!r} (DOCQA_READER_BACKEND); "
             f"choose from {', '.join(READER_CHOICES)}"
         )
-    return choose_reader_runtime(this_cpu()) if runtime == "auto" else runtime
+    if runtime != "auto":
+        return runtime
+    return choose_reader_runtime(this_cpu(), importlib.util.find_spec("openvino") is not None)

@@ -48,11 +48,13 @@ def test_without_amx_every_workload_keeps_int8_onnx(cpuinfo):
 def test_without_amx_the_reader_runs_fp32_onnx(cpuinfo):
     """fp32 ONNX gives PyTorch's numbers and, unlike PyTorch, can use every core without
     spinning threads: never a precision loss, never slower than the PyTorch default."""
-    assert choose_reader_runtime(parse_cpuinfo(cpuinfo)) == "onnx"
+    for openvino in (True, False):
+        assert choose_reader_runtime(parse_cpuinfo(cpuinfo), openvino) == "onnx"
 
 
-def test_amx_runs_the_reader_in_bf16():
-    assert choose_reader_runtime(parse_cpuinfo(SAPPHIRE_RAPIDS)) == "torch-bf16"
+def test_amx_runs_the_reader_in_bf16_with_openvino_where_it_is_installed():
+    assert choose_reader_runtime(parse_cpuinfo(SAPPHIRE_RAPIDS), openvino=True) == "openvino"
+    assert choose_reader_runtime(parse_cpuinfo(SAPPHIRE_RAPIDS), openvino=False) == "torch-bf16"
 
 
 def test_amx_int8_alone_is_not_taken_for_bf16():

@@ -44,3 +44,18 @@ def test_the_openvino_reader_marks_the_spans_pytorch_marks(tmp_path):
 def test_an_unknown_reader_runtime_is_refused_with_the_choices(tmp_path):
     with pytest.raises(ValueError, match="choose from auto, torch, torch-bf16, onnx"):
         Engine(Settings(index=tmp_path / "index", reader_backend="tensorrt"))
+
+
+def test_the_openvino_reader_serves_parallel_requests_alike(tmp_path):
+    """Requests run in parallel (they take turns at OpenVINO), and every answer is the same as
+    when read alone, pool after pool of threads."""
+    pytest.importorskip("openvino", reason="OpenVINO has no wheel for this platform")
+    from concurrent.futures import ThreadPoolExecutor
+
+    reader = load_reader(runtime="openvino", cache=tmp_path)
+    question = "How many trees are in the Amazon rainforest?"
+    alone = reader.read(question, PASSAGES)[0][0]
+    for _ in range(3):
+        with ThreadPoolExecutor(8) as pool:
+            found = list(pool.map(lambda _: reader.read(question, PASSAGES)[0][0], range(24)))
+        assert {(s.start, s.end, s.score) for s in found} == {(alone.start, alone.end, alone.score)}
