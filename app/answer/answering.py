@@ -114,11 +114,11 @@ def answer_from(
     follow-up with the question before it). The reader reads the question alone: given both
     questions it marks spans that answer both at once. So a follow-up is read only in the
     passages that mention its earlier topic best."""
+    idf = query_idf(index, question)
     read = passages[:PASSAGES_READ]
     if query and query != question:
-        read = on_topic(read, query_idf(index, query), set(query_idf(index, question)))
-    candidates = rank_candidates(reader, question, read, query_idf(index, question))
-    return _reader_answer(question, candidates, passages)
+        read = on_topic(read, query_idf(index, query), set(idf))
+    return _reader_answer(question, rank_candidates(reader, question, read, idf), passages)
 
 
 def on_topic(passages: list[Passage], idf: dict[str, float], asked: set[str]) -> list[Passage]:
