@@ -27,12 +27,12 @@ class Settings:
     backend: str = _setting(
         "auto",
         "Embedding runtime: `auto` (chosen per workload from the CPU), `onnx-int8`, `onnx` "
-        "(fp32), `torch` (fp32) or `torch-bf16`.",
+        "(fp32), `torch` (fp32), `torch-bf16` or `openvino` (bf16 where the CPU runs it).",
     )
     reader_backend: str = _setting(
         "auto",
-        "Runtime of the answer reader: `auto` (bf16 PyTorch where the CPU has AMX, else fp32 "
-        "ONNX), `onnx`, `torch` or `torch-bf16`.",
+        "Runtime of the answer reader: `auto` (OpenVINO's bf16 where the CPU runs bf16, else "
+        "fp32 ONNX), `onnx`, `openvino`, `torch` or `torch-bf16`.",
     )
     model_cache: Path = _setting(
         Path("~/.cache/docqa"), "Folder for the ONNX models built from the bundled one."

