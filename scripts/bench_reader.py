@@ -17,7 +17,6 @@ this one process:
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import statistics
 import sys
@@ -30,14 +29,14 @@ import eval_answers
 import evaldata
 
 from app.answer import answering
-from app.models.cpu import this_cpu
+from app.models.cpu import openvino_installed, this_cpu
 from app.models.reader import load_reader
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     default = ["torch", "onnx"]
-    default += ["openvino"] if importlib.util.find_spec("openvino") else []
+    default += ["openvino"] if openvino_installed() else []
     default += ["torch-bf16"] if this_cpu().has_native_bf16 else []
     parser.add_argument("--runtimes", nargs="+", default=default)
     parser.add_argument("--reads", type=int, default=40, help="five-passage reads, timed")

@@ -70,6 +70,14 @@ def openvino_installed() -> bool:
     return importlib.util.find_spec("openvino") is not None
 
 
+def require_openvino() -> None:
+    """A clear ValueError, saying how to get it, where OpenVINO is asked for and missing."""
+    if not openvino_installed():
+        raise ValueError(
+            "OpenVINO is not installed: `pip install openvino`, or choose another runtime"
+        )
+
+
 def choose_backend(cpu: Cpu, workload: Workload, openvino: bool) -> str:
     """The embedding runtime for `workload` on `cpu`, `openvino` saying whether OpenVINO is
     installed. Where bf16 is native, batches run in bf16 and questions in fp32 ONNX; int8 ONNX

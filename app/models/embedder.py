@@ -17,13 +17,19 @@ from typing import Protocol
 
 import numpy as np
 
-from app.models.cpu import SAFE_BACKEND, Workload, choose_backend, openvino_installed, this_cpu
+from app.models.cpu import (
+    SAFE_BACKEND,
+    Workload,
+    choose_backend,
+    openvino_installed,
+    require_openvino,
+    this_cpu,
+)
 
 BUNDLED_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 # onnx: fp32, the same numbers as torch; torch-bf16: PyTorch under bf16 autocast (fast with AMX);
 # openvino: the fp32 ONNX model compiled by OpenVINO at the CPU's own precision (bf16 where native)
 BACKENDS = ("onnx-int8", "onnx", "torch", "torch-bf16", "openvino")
-OPENVINO_MISSING = "OpenVINO is not installed: `pip install openvino`, or choose another runtime"
 CHOICES = ("auto", *BACKENDS)  # auto: chosen per workload from the CPU (app.models.cpu)
 
 
@@ -113,8 +119,8 @@ class SentenceTransformerEmbedder:
     """The real model, run by onnxruntime (int8 or fp32), OpenVINO or PyTorch.
 
     Every backend reads the same model folder, tokenizes with the model's own tokenizer and
-    pools the same way, so an index built with one can be searched with any other. `fits` needs the
-    tokenizer only, so chunking a corpus never loads a runtime.
+    pools the same way, so an index built with one can be searched with any other. `fits`
+    needs the tokenizer only, so chunking a corpus never loads a runtime.
     """
 
     path: Path
@@ -128,8 +134,8 @@ class SentenceTransformerEmbedder:
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
             raise ValueError(f"unknown embedding backend {self.backend!r}; choose from {BACKENDS}")
-        if self.backend == "openvino" and not openvino_installed():
-            raise ValueError(OPENVINO_MISSING)
+        if self.backend == "openvino":
+            require_openvino()
         if not self.backend.startswith("torch") and not _mean_pooled_and_normalized(self.path):
             raise ValueError(
                 f"the ONNX and OpenVINO backends reproduce mean pooling and normalisation only; "

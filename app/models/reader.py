@@ -244,16 +244,15 @@ def load_reader(
 def resolve_runtime(runtime: str) -> str:
     """`runtime`, or for "auto" the one this CPU runs the reader fastest with (app.models.cpu);
     ValueError, naming the choices, for anything else."""
-    from app.models.cpu import choose_reader_runtime, openvino_installed, this_cpu
-    from app.models.embedder import OPENVINO_MISSING
+    from app.models.cpu import choose_reader_runtime, openvino_installed, require_openvino, this_cpu
 
     if runtime not in READER_CHOICES:
         raise ValueError(
             f"unknown reader runtime {runtime!r} (DOCQA_READER_BACKEND); "
             f"choose from {', '.join(READER_CHOICES)}"
         )
-    if runtime == "openvino" and not openvino_installed():
-        raise ValueError(OPENVINO_MISSING)
+    if runtime == "openvino":
+        require_openvino()
     if runtime != "auto":
         return runtime
     return choose_reader_runtime(this_cpu(), openvino_installed())

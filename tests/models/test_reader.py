@@ -37,7 +37,7 @@ def test_the_openvino_reader_marks_the_spans_pytorch_marks(tmp_path):
     best = openvino_spans[0][0]
     assert (best.start, best.end) == (torch_spans[0][0].start, torch_spans[0][0].end)
     assert "390 billion" in PASSAGES[0][best.start : best.end]
-    # bf16 on a CPU with AMX: the scores move by rounding, not by more
+    # bf16 where the CPU runs it natively: the scores move by rounding, not by more
     assert best.score == pytest.approx(torch_spans[0][0].score, abs=0.25)
 
 
