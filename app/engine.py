@@ -50,13 +50,10 @@ class Engine:
         )
 
     def warm_up(self) -> Engine:
-        """Load the index, the model and the sentence splitter now rather than on first use."""
-        from app.answer.sentences import load_nlp
-
+        """Load the index and the models now rather than on first use."""
         self.reader()
         self.embedder.encode(["warm up"])
         self.qa_reader.warm_up()
-        load_nlp(entities=False)
         return self
 
     @functools.cached_property

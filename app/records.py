@@ -13,6 +13,10 @@ import json
 import re
 from dataclasses import dataclass, field
 
+# Sentences of a chunk or passage: (start, end) page offsets, found at ingest
+# (app.ingest.sentences); None where an older index did not store them.
+Sentences = tuple[tuple[int, int], ...] | None
+
 
 @dataclass(frozen=True)
 class Page:
@@ -33,6 +37,7 @@ class Chunk:
     start: int
     end: int
     text: str
+    sentences: Sentences = field(default=None, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,7 @@ class Passage:
     score: float  # fused score in hybrid mode, else the single ranking's score
     dense_score: float | None = None  # cosine similarity to the question
     keyword_score: float | None = None  # BM25
+    sentences: Sentences = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,21 @@ class Answer:
     passages: list[Passage] = field(default_factory=list)
     sentence: str | None = None  # the whole answering sentence(s) that `answer` lies in
     message: str | None = None
+
+
+def pack_sentences(chunk: Chunk) -> str | None:
+    """A chunk's sentences as stores keep them: offsets from the chunk's start, spaced."""
+    if chunk.sentences is None:
+        return None
+    return " ".join(f"{start - chunk.start} {end - chunk.start}" for start, end in chunk.sentences)
+
+
+def unpack_sentences(packed: str | None, chunk_start: int) -> Sentences:
+    """The sentences `pack_sentences` stored for a chunk starting at `chunk_start`."""
+    if packed is None:
+        return None
+    offsets = [chunk_start + int(n) for n in packed.split()]
+    return tuple(zip(offsets[::2], offsets[1::2], strict=True))
 
 
 def source_key(source: str) -> int:

@@ -81,8 +81,8 @@ def stage_times(engine: Engine, questions: list[str]) -> None:
                            answering.rank_candidates(engine.qa_reader, q, p,
                                                      query_idf(engine.reader(), q)))  # fmt: skip
         chosen = list({c.passage.id: c.passage for c in candidates[:3]}.values())
-        timed("sentence boundaries of the cited passages (spaCy's segmenter)",
-              lambda c=chosen: sentences.candidate_sentences(c, entities=False))  # fmt: skip
+        timed("sentences of the cited passages (stored at ingest)",
+              lambda c=chosen: sentences.passage_sentences(c))  # fmt: skip
     print("\n| step of one ask | p50 ms |\n| --- | --- |")
     for name, values in timings.items():
         print(f"| {name} | {statistics.median(values):.2f} |")

@@ -42,7 +42,8 @@ import evaldata
 
 from app.records import Chunk, Page
 from app.store import faiss_index
-from app.store.folder import Draft, check_index, live_version, open_index, read_manifest
+from app.store.folder import Draft, live_version, open_index, read_manifest
+from app.store.folder_check import check_index
 from app.store.manifest import FileEntry, Manifest
 
 DIM = 384

@@ -189,7 +189,8 @@ def _has_children(pid: int) -> bool:
 def _check(index: Path, embedder: Embedder) -> list[str]:
     """What is wrong with the index after a kill: it must open, agree with itself and answer."""
     from app.answer.retrieval import search
-    from app.store.folder import check_index, open_index
+    from app.store.folder import open_index
+    from app.store.folder_check import check_index
     from app.store.manifest import StoreError
 
     try:
@@ -208,7 +209,8 @@ def _check(index: Path, embedder: Embedder) -> list[str]:
 
 def _converges(corpus: Path, index: Path, clean: Path, embedder: str) -> list[str]:
     """A normal ingest after all the kills must equal a clean build of the same corpus."""
-    from app.store.folder import check_index, read_manifest
+    from app.store.folder import read_manifest
+    from app.store.folder_check import check_index
 
     problems = []
     for target in (index, clean):

@@ -92,7 +92,7 @@ def read_with_reader(engine: Engine, question: str, passages: list[Passage]) -> 
     if not candidates:
         return Outcome(None, "", "", None, 0.0, {}, seconds, [])
     best = candidates[0]
-    sentences = answering.candidate_sentences([best.passage])
+    sentences = answering.passage_sentences([best.passage])
     start, end = answering.sentence_around(best, sentences)
     text = best.passage.text[start - best.passage.start : end - best.passage.start]
     confidence = answering.confidence_of(best.features)

@@ -19,7 +19,8 @@ from app.answer.retrieval import search
 from app.cli import main as docqa
 from app.ingest.pipeline import ingest
 from app.serve.ui import place_file
-from app.store.folder import check_index, live_version, open_index
+from app.store.folder import live_version, open_index
+from app.store.folder_check import check_index
 from scripts.load_test import endpoint_stats, run_load_test
 from tests.conftest import ROOT, write_files
 
@@ -173,7 +174,8 @@ from pathlib import Path
 import app.ingest.pipeline
 import app.ingest.scan
 from app.cli import main
-from app.store.folder import check_index, live_version
+from app.store.folder import live_version
+from app.store.folder_check import check_index
 from tests.conftest import FakeEmbedder
 
 app.ingest.pipeline.load_embedder = lambda *args, **kwargs: FakeEmbedder()

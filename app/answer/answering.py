@@ -23,7 +23,7 @@ from typing import Protocol
 
 from app.answer.overlap import overlap, query_idf
 from app.answer.retrieval import search
-from app.answer.sentences import Sentence, candidate_sentences, cite
+from app.answer.sentences import Sentence, cite, passage_sentences
 from app.ingest.chunking import trim_span
 from app.models.embedder import Embedder
 from app.records import Answer, Citation, Passage, Span
@@ -158,7 +158,7 @@ def answer_with(
     """The answer whose span is the first candidate's, cited with the best distinct others."""
     chosen = _distinct(candidates)
     passages_cited = list({c.passage.id: c.passage for c in chosen}.values())
-    sentences = candidate_sentences(passages_cited, entities=False)
+    sentences = passage_sentences(passages_cited)
     citations = [
         _cite(n, candidate, sentence_around(candidate, sentences))
         for n, candidate in enumerate(chosen, start=1)

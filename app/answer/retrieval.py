@@ -82,6 +82,7 @@ def search(
             score=round(score, 6),
             dense_score=_rounded(dense_scores.get(c.id)),
             keyword_score=_rounded(keyword_scores.get(c.id)),
+            sentences=c.sentences,
         )
         for chunk_id, score in ranked
         if (c := chunks.get(chunk_id)) is not None

@@ -25,6 +25,7 @@ from app.ingest.chunking import chunk_page, count_tokens
 from app.ingest.errors import ExtractionError, UnreadableFileError
 from app.ingest.sandbox import ExtractionSandbox
 from app.ingest.scan import CorpusFile, Skipped, corpus_roots, scan_roots
+from app.ingest.sentences import with_sentences
 from app.ingest.workers import embed_texts, embedding_pool, read_ahead
 from app.models.embedder import Embedder, load_embedder
 from app.records import Chunk, Page, Shard
@@ -364,7 +365,7 @@ def _chunk_pages(
     source: str, pages: list[Page], settings: Settings, embedder: Embedder
 ) -> list[Chunk]:
     return [
-        chunk
+        with_sentences(chunk)
         for page in pages
         for chunk in chunk_page(
             page.text,

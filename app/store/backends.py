@@ -84,7 +84,7 @@ class FaissBackend:
         return live_version(self.settings.index)
 
     def check(self) -> list[str]:
-        from app.store.folder import check_index
+        from app.store.folder_check import check_index
 
         return check_index(self.settings.index)
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.records import Chunk, Page, StoredChunk
+from app.records import Chunk, Page, StoredChunk, pack_sentences, unpack_sentences
 from app.store.filters import Filter, Selection, SourceTable, select
 from app.store.keywords import TOKENIZER
 from app.store.manifest import (
@@ -47,7 +47,7 @@ CREATE UNIQUE INDEX pages_key ON pages (source, ifnull(page, 0));
 CREATE TABLE chunks (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     source TEXT NOT NULL, page INTEGER, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
-    text TEXT NOT NULL
+    text TEXT NOT NULL, sentences TEXT
 );
 CREATE INDEX chunks_source ON chunks (source);
 CREATE VIRTUAL TABLE chunks_fts USING fts5 (
@@ -94,6 +94,8 @@ class IndexReader:
         # Per reader, so the cache goes when a newer version replaces this one.
         self._document_frequency = functools.lru_cache(maxsize=4096)(self._document_frequency)
         self._selection = functools.lru_cache(maxsize=256)(self._selection)
+        # Indexes built before 2026-12-02 have no sentences column: answers find them instead.
+        self._sentences = "sentences" if _has_sentences(self.db) else "NULL"
 
     @property
     def chunk_count(self) -> int:
@@ -181,9 +183,14 @@ class IndexReader:
     def chunks(self, ids: list[int]) -> dict[int, StoredChunk]:
         marks = ",".join("?" * len(ids))
         rows = self.db.execute(
-            f'SELECT id, source, page, start, "end", text FROM chunks WHERE id IN ({marks})', ids
+            f'SELECT id, source, page, start, "end", text, {self._sentences} FROM chunks '
+            f"WHERE id IN ({marks})",
+            ids,
         ).fetchall()
-        return {row[0]: StoredChunk(*row[1:], id=row[0]) for row in rows}
+        return {
+            row[0]: StoredChunk(*row[1:6], sentences=unpack_sentences(row[6], row[3]), id=row[0])
+            for row in rows
+        }
 
     def page_text(self, source: str, page: int | None) -> str | None:
         row = self.db.execute(
@@ -193,6 +200,10 @@ class IndexReader:
 
     def close(self) -> None:
         self.db.close()
+
+
+def _has_sentences(db: sqlite3.Connection) -> bool:
+    return any(row[1] == "sentences" for row in db.execute("PRAGMA table_info(chunks)"))
 
 
 def _fts_phrase(word: str) -> str:
@@ -266,6 +277,8 @@ class Draft:
             shutil.copyfile(self.previous / "chunks.sqlite", db_path)
             self.vectors = faiss.read_index(str(self.previous / "vectors.faiss"))
             self.db = sqlite3.connect(db_path)
+            if not _has_sentences(self.db):
+                self.db.execute("ALTER TABLE chunks ADD COLUMN sentences TEXT")
         else:
             self.vectors = faiss_index.create(dim)
             self.db = sqlite3.connect(db_path)
@@ -298,8 +311,9 @@ class Draft:
         )
         ids = [
             self.db.execute(
-                'INSERT INTO chunks (source, page, start, "end", text) VALUES (?, ?, ?, ?, ?)',
-                (source, c.page, c.start, c.end, c.text),
+                'INSERT INTO chunks (source, page, start, "end", text, sentences) '
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (source, c.page, c.start, c.end, c.text, pack_sentences(c)),
             ).lastrowid
             for c in chunks
         ]
@@ -359,41 +373,3 @@ def _remove_old_versions(root: Path, keep: set[str]) -> None:
     for old in root.glob(f"{_VERSION_PREFIX}*"):
         if old.name not in keep:
             shutil.rmtree(old, ignore_errors=True)
-
-
-def check_index(root: Path) -> list[str]:
-    """Everything that disagrees between manifest, FAISS and SQLite; empty when consistent."""
-    from app.store import faiss_index
-
-    reader = open_index(root)
-    problems: list[str] = []
-    try:
-        faiss_ids = faiss_index.ids(reader.vectors).tolist()
-        db_ids = [r[0] for r in reader.db.execute("SELECT id FROM chunks")]
-        if len(set(faiss_ids)) != len(faiss_ids):
-            problems.append("FAISS holds duplicate chunk ids")
-        if set(faiss_ids) != set(db_ids):
-            orphans = len(set(faiss_ids) - set(db_ids))
-            missing = len(set(db_ids) - set(faiss_ids))
-            problems.append(
-                f"{orphans} vector(s) without a chunk, {missing} chunk(s) without a vector"
-            )
-        counts = dict(reader.db.execute("SELECT source, count(*) FROM chunks GROUP BY source"))
-        for source, entry in reader.manifest.files.items():
-            expected = 0 if entry.skipped else entry.chunks
-            if counts.pop(source, 0) != expected:
-                problems.append(f"{source}: manifest says {expected} chunk(s), the store differs")
-        problems += [f"{source}: chunks of a file the manifest does not list" for source in counts]
-        pages = {(source, page or 0): text for source, page, text in reader.db.execute(
-            "SELECT source, page, text FROM pages")}  # fmt: skip
-        for source, page, start, end, text in reader.db.execute(
-            'SELECT source, page, start, "end", text FROM chunks'
-        ):
-            if pages.get((source, page or 0), "")[start:end] != text:
-                problems.append(f"{source} page {page}: chunk offsets {start}:{end} do not match")
-        keyword_ids = {r[0] for r in reader.db.execute("SELECT id FROM chunks_fts_docsize")}
-        if keyword_ids != set(db_ids):
-            problems.append("the keyword index and the chunks disagree")
-    finally:
-        reader.close()
-    return problems

@@ -1,42 +1,58 @@
 from app.answer import sentences
+from app.ingest.sentences import sentence_spans
 from app.records import Passage
 
 TEXT = (
     "Marie Curie was born in Warsaw in 1867. She moved to Paris in 1891.\n\n"
     "## Awards\n\nShe won the Nobel Prize in Physics in 1903."
 )
+EXPECTED = [
+    "Marie Curie was born in Warsaw in 1867.",
+    "She moved to Paris in 1891.",
+    "She won the Nobel Prize in Physics in 1903.",
+]
 
 
-def _passage(text: str, start: int = 0) -> Passage:
-    return Passage(1, "curie.md", None, start, start + len(text), text, 1.0)
+def _passage(text: str, start: int = 0, stored: bool = True) -> Passage:
+    spans = sentence_spans(text, start) if stored else None
+    return Passage(1, "curie.md", None, start, start + len(text), text, 1.0, sentences=spans)
 
 
-def test_the_fast_segmenter_finds_the_same_sentences_without_entities():
-    with_entities = sentences.candidate_sentences([_passage(TEXT)])
-    boundaries_only = sentences.candidate_sentences([_passage(TEXT)], entities=False)
-    assert [(s.start, s.end) for s in boundaries_only] == [(s.start, s.end) for s in with_entities]
-    assert all(s.entities == [] for s in boundaries_only)
-    assert any(TEXT[e[0] : e[1]] == "Warsaw" for e in with_entities[0].entities)
-    assert sentences.load_nlp(entities=False).pipe_names == ["tok2vec", "senter"]
+def test_answers_take_the_sentences_stored_at_ingest_without_spacy(monkeypatch):
+    monkeypatch.setattr(sentences, "load_nlp", lambda: (_ for _ in ()).throw(AssertionError))
+    found = sentences.passage_sentences([_passage(TEXT, start=500)])
+    assert [s.text for s in found] == EXPECTED
+    assert [TEXT[s.start - 500 : s.end - 500] for s in found] == EXPECTED
+    assert all(s.entities == [] for s in found)
 
 
-def test_a_passage_read_again_is_not_analysed_again(monkeypatch):
-    """An answer splits its passages into sentences twice (to rank, then to cite): the second
-    time must give the same sentences and entities without running spaCy."""
+def test_an_index_without_stored_sentences_gets_the_same_ones():
+    stored = sentences.passage_sentences([_passage(TEXT, start=40)])
+    found = sentences.passage_sentences([_passage(TEXT, start=40, stored=False)])
+    assert [(s.start, s.end, s.text) for s in found] == [(s.start, s.end, s.text) for s in stored]
+
+
+def test_overlapping_chunks_give_each_sentence_once():
+    first = _passage(TEXT[:70])
+    second = Passage(2, "curie.md", None, 40, len(TEXT), TEXT[40:], 1.0,
+                     sentences=sentence_spans(TEXT[40:], 40))  # fmt: skip
+    found = sentences.passage_sentences([first, second])
+    assert [s.text for s in found] == EXPECTED
+
+
+def test_the_heuristic_reads_spacy_sentences_and_entities_once(monkeypatch):
+    """The heuristic splits its passages into sentences twice (to rank, then to cite): the
+    second time must give the same sentences and entities without running spaCy."""
     first = sentences.candidate_sentences([_passage(TEXT)])
     calls = []
     nlp = sentences.load_nlp()
-    monkeypatch.setattr(sentences, "load_nlp", lambda entities=True: calls.append(1) or nlp)
+    monkeypatch.setattr(sentences, "load_nlp", lambda: calls.append(1) or nlp)
     again = sentences.candidate_sentences([_passage(TEXT)])
     assert [(s.start, s.end, s.text, s.entities) for s in again] == [
         (s.start, s.end, s.text, s.entities) for s in first
     ]
     assert calls == []
-    assert [s.text for s in first] == [
-        "Marie Curie was born in Warsaw in 1867.",
-        "She moved to Paris in 1891.",
-        "She won the Nobel Prize in Physics in 1903.",
-    ]
+    assert [s.text for s in first] == EXPECTED
     assert ("Warsaw", "GPE") in {(TEXT[a:b], label) for s in first for a, b, label in s.entities}
 
 
@@ -55,25 +71,3 @@ def test_the_cache_of_analyses_stays_bounded(monkeypatch):
     for n in range(5):
         sentences.candidate_sentences([_passage(f"Sentence number {n} is here. And one more.")])
     assert len(sentences._ANALYSED) <= 2
-
-
-def test_spacy_loads_without_pytorch_which_still_imports_afterwards():
-    """thinc would import PyTorch (170 MiB) for a pipeline that never uses it."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    code = (
-        "import sys\n"
-        "from app.answer.sentences import candidate_sentences, load_nlp\n"
-        "load_nlp()\n"
-        "assert 'torch' not in sys.modules, 'spaCy pulled in PyTorch'\n"
-        "import torch\n"
-        "print(torch.ones(2).sum().item())\n"
-    )
-    root = Path(__file__).resolve().parents[2]
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=root
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "2.0"

@@ -20,7 +20,8 @@ from app.ingest.errors import ExtractionError
 from app.ingest.pipeline import ingest
 from app.ingest.sandbox import ExtractionSandbox
 from app.serve.api import create_app
-from app.store.folder import check_index, open_index
+from app.store.folder import open_index
+from app.store.folder_check import check_index
 from tests.conftest import ROOT, write_files
 from tests.ingest.test_office import _ole
 

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from app.ingest.pipeline import ingest
-from app.store.folder import check_index, open_index, writer_lock
+from app.store.folder import open_index, writer_lock
+from app.store.folder_check import check_index
 from app.store.manifest import IndexLockedError, IndexMismatchError
 from scripts.crash_loop import run_crash_loop
 from tests.conftest import make_pdf, write_files

@@ -4,7 +4,8 @@ import pytest
 
 from app.records import Chunk, Page
 from app.store import faiss_index
-from app.store.folder import Draft, check_index, open_index, read_manifest
+from app.store.folder import Draft, open_index, read_manifest
+from app.store.folder_check import check_index
 from app.store.manifest import FileEntry, Manifest
 
 DIM = 384

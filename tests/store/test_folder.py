@@ -1,16 +1,19 @@
+import sqlite3
+
 import faiss
 import numpy as np
 import pytest
 
+from app.ingest.sentences import with_sentences
 from app.records import Chunk, Page
 from app.store.folder import (
     Draft,
-    check_index,
     live_version,
     open_index,
     read_manifest,
     writer_lock,
 )
+from app.store.folder_check import check_index
 from app.store.manifest import (
     FileEntry,
     IndexLockedError,
@@ -45,6 +48,34 @@ def test_published_version_is_searchable_and_exact(tmp_path, fake_embedder):
     chunk = reader.chunks([best])[best]
     assert chunk.source == "b.txt" and score > 0.5
     assert reader.page_text("b.txt", None)[chunk.start : chunk.end] == chunk.text
+    assert check_index(tmp_path) == []
+
+
+def test_chunks_come_back_with_their_sentences_and_old_indexes_without_them(
+    tmp_path, fake_embedder
+):
+    """Sentences are stored with each chunk; an index built before they were keeps working,
+    and its next update stores them for the files it adds."""
+    text = "Marie Curie was born in Warsaw. She moved to Paris."
+    _publish(tmp_path, fake_embedder, {"old.txt": text})
+    db = sqlite3.connect(live_version(tmp_path) / "chunks.sqlite")
+    db.executescript("ALTER TABLE chunks DROP COLUMN sentences;")
+    db.close()
+    reader = open_index(tmp_path)
+    assert [c.sentences for c in reader.chunks([1]).values()] == [None]
+
+    draft = Draft(tmp_path, fake_embedder.dim)
+    chunk = with_sentences(Chunk("new.txt", None, 0, len(text), text))
+    draft.add_source("new.txt", [Page(None, text)], [chunk], fake_embedder.encode([text]))
+    manifest = read_manifest(tmp_path)
+    manifest.files["new.txt"] = FileEntry("1" * 64, len(text), 0, pages=1, chunks=1)
+    draft.publish(manifest)
+    chunks = open_index(tmp_path).chunks([1, 2])
+    assert chunks[1].sentences is None
+    assert [text[s:e] for s, e in chunks[2].sentences] == [
+        "Marie Curie was born in Warsaw.",
+        "She moved to Paris.",
+    ]
     assert check_index(tmp_path) == []
 
 

@@ -18,6 +18,7 @@ import pytest
 pytest.importorskip("pymilvus")
 pytest.importorskip("milvus_lite")
 
+from app.ingest.sentences import with_sentences
 from app.records import Chunk, Page, Shard, in_shard
 from app.store.manifest import FileEntry, IndexMismatchError, IndexNotFoundError, Manifest
 from app.store.milvus import reader as milvus_reader
@@ -69,7 +70,7 @@ def _pages(doc: Doc) -> list[Page]:
 def _chunks(source: str, pages: list[Page], size: int = 60) -> list[Chunk]:
     """Cut each page into `size`-character pieces (the real chunker is not under test here)."""
     return [
-        Chunk(source, page.number, start, min(start + size, len(page.text)), text)
+        with_sentences(Chunk(source, page.number, start, min(start + size, len(page.text)), text))
         for page in pages
         for start in range(0, len(page.text), size)
         if (text := page.text[start : start + size])
@@ -156,6 +157,15 @@ def test_published_index_is_searchable_and_slices_back(store, fake_embedder):
     assert reader.page_text("b.txt", None)[chunk.start : chunk.end] == chunk.text
     assert reader.page_text("missing.txt", None) is None
     assert check(store) == []
+
+
+def test_chunks_come_back_with_the_sentences_found_at_ingest(store, fake_embedder):
+    text = "The tide rose. Boats left the harbour."
+    _build(store, fake_embedder, {"tide.txt": text})
+    reader = open_index(store)
+    [chunk] = reader.chunks([hit for hit, _ in reader.search_vectors(
+        fake_embedder.encode(["tide"])[0], k=1)]).values()  # fmt: skip
+    assert [text[s:e] for s, e in chunk.sentences] == ["The tide rose.", "Boats left the harbour."]
 
 
 def test_pages_long_and_non_ascii_round_trip_with_offsets(store, fake_embedder):

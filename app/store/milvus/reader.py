@@ -12,7 +12,7 @@ from app.store.keywords import Phrase, bm25, idf, keyword_terms, occurrences, qu
 from app.store.manifest import IndexNotFoundError, Manifest
 from app.store.milvus.connection import MilvusStore
 from app.store.milvus.manifest import ensure_compatible, manifest_of, read_files
-from app.store.milvus.schema import has_full_text
+from app.store.milvus.schema import has_full_text, has_sentences, sentences_of
 
 MAX_TOP_K = 16384  # Milvus's largest search limit
 # Keyword candidates that Milvus's BM25 gathers for docqa's to rescore: at least this many,
@@ -39,6 +39,7 @@ class MilvusReader:
         self.manifest = manifest_of(files.meta, files.entries)
         self.version: str = files.meta["stamp"]
         self.keyword_search = has_full_text(store)
+        self._chunk_fields = [*CHUNK_FIELDS, "sentences"] if has_sentences(store) else CHUNK_FIELDS
         self._live = {source_key(s): c for s, c in files.contents.items() if c}
         live_entries = [e for e in self.manifest.files.values() if e.skipped is None]
         self._chunk_count = sum(e.chunks for e in live_entries)
@@ -205,7 +206,7 @@ class MilvusReader:
         rows = self.store.client.get(
             self.store.chunks,
             ids=[int(i) for i in ids],
-            output_fields=["source_key", "content_key", *CHUNK_FIELDS],
+            output_fields=["source_key", "content_key", *self._chunk_fields],
         )
         return {row["id"]: stored_chunk(row) for row in rows if self._is_live(row)}
 
@@ -236,6 +237,7 @@ def stored_chunk(row: dict) -> StoredChunk:
         row["char_start"],
         row["char_end"],
         row["text"],
+        sentences=sentences_of(row, row["char_start"]),
         id=int(row["id"]),
     )
 

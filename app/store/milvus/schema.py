@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.records import Chunk, Sentences, pack_sentences, unpack_sentences
 from app.store.milvus.connection import MilvusStore, is_local
 
 META_KEY = -1  # the row of <name>_files holding the manifest's settings; file rows are >= 0
@@ -12,6 +13,7 @@ PAGE_PART_CHARS = 16000  # 4 bytes per character at most: a part always fits a V
 # How the chunks' `terms` were made (app.store.keywords). An index whose settings row names
 # another way (or none: docqa before 2026-11-26 stemmed with Snowball) is refused with "rebuild".
 TERMS_FORMAT = "fts5 porter unicode61 remove_diacritics 2"
+UNKNOWN_SENTENCES = "-"  # a chunk whose sentences are not stored (answers find them)
 # Milvus requires a vector field in every collection: pages and files carry this constant one.
 MARKER = [0.0, 0.0]
 
@@ -48,6 +50,7 @@ def create_collections(store: MilvusStore, dim: int) -> bool:
         schema.add_field("char_start", DataType.INT64)
         schema.add_field("char_end", DataType.INT64)
         schema.add_field("text", DataType.VARCHAR, max_length=VARCHAR_BYTES)
+        schema.add_field("sentences", DataType.VARCHAR, max_length=VARCHAR_BYTES)
         schema.add_field("vector", DataType.FLOAT_VECTOR, dim=dim)
         index = client.prepare_index_params()
         # FLAT is exact, like the FAISS store's default: both backends rank the same.
@@ -134,6 +137,27 @@ def has_full_text(store: MilvusStore) -> bool:
 
     functions = store.client.describe_collection(store.chunks).get("functions") or []
     return any(f.get("type") == FunctionType.BM25 for f in functions)
+
+
+def has_sentences(store: MilvusStore) -> bool:
+    """Whether the chunks collection stores sentences (collections made before 2026-12-02 do
+    not; their answers find them when read)."""
+    fields = store.client.describe_collection(store.chunks)["fields"]
+    return any(f["name"] == "sentences" for f in fields)
+
+
+def sentences_field(chunk: Chunk) -> str:
+    """A chunk's sentences as the collection keeps them; UNKNOWN_SENTENCES when they were not
+    found or would not fit."""
+    packed = pack_sentences(chunk)
+    if packed is None or len(packed) > VARCHAR_BYTES:
+        return UNKNOWN_SENTENCES
+    return packed
+
+
+def sentences_of(row: dict, chunk_start: int) -> Sentences:
+    packed = row.get("sentences", UNKNOWN_SENTENCES)
+    return None if packed == UNKNOWN_SENTENCES else unpack_sentences(packed, chunk_start)
 
 
 def vector_dim(store: MilvusStore) -> int:

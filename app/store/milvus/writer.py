@@ -28,6 +28,8 @@ from app.store.milvus.schema import (
     TERMS_FORMAT,
     VARCHAR_BYTES,
     create_collections,
+    has_sentences,
+    sentences_field,
     terms_field,
     vector_dim,
 )
@@ -61,6 +63,7 @@ class MilvusDraft:
             for collection in (store.chunks, store.pages, store.files):
                 store.client.drop_collection(collection)
         self.full_text = create_collections(store, dim)
+        self.stores_sentences = has_sentences(store)
         recover(store, shard, force=rebuild)
         self._stored = read_files(store)
         set_journal(store, shard, unfinished=True)
@@ -160,6 +163,8 @@ class MilvusDraft:
                     "vector": vector.tolist(),
                 }
             )
+            if self.stores_sentences:
+                rows[-1]["sentences"] = sentences_field(chunk)
         for batch in batches(rows):
             self.store.client.upsert(self.store.chunks, batch)
         return sum(len(t.split()) for t in terms)
