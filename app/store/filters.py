@@ -14,7 +14,6 @@ and a condition docqa cannot apply is refused with a `FilterError` that names it
 from __future__ import annotations
 
 import fnmatch
-import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -196,12 +195,10 @@ def page_mask(pages: np.ndarray, where: Condition) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Selection:
-    """The chunks a filter admits in one FAISS-store version: their ids, and the same set as an
-    SQL clause with its parameter, bound into the keyword query."""
+    """The chunks a filter admits in one FAISS-store version."""
 
     ids: np.ndarray  # sorted chunk ids
-    sql: str  # "" when every chunk is admitted
-    sql_value: str
+    everything: bool  # every chunk is admitted: no need to filter by `ids`
 
 
 def select(where: Filter, ids: np.ndarray, sources: np.ndarray, pages: np.ndarray,
@@ -209,12 +206,7 @@ def select(where: Filter, ids: np.ndarray, sources: np.ndarray, pages: np.ndarra
     """The selection of `where` over chunks given as columns (`sources`: positions in `table`,
     -1 for a chunk of a file the manifest does not list)."""
     admitted = _chunk_mask(where, sources, pages, table)
-    if admitted.all():
-        return Selection(ids, "", "")
-    chosen = ids[admitted]
-    if len(chosen) <= len(ids) // 2:
-        return Selection(chosen, "IN", json.dumps(chosen.tolist()))
-    return Selection(chosen, "NOT IN", json.dumps(ids[~admitted].tolist()))
+    return Selection(ids[admitted], bool(admitted.all()))
 
 
 def _chunk_mask(
