@@ -50,9 +50,8 @@ class Engine:
         )
 
     def warm_up(self) -> Engine:
-        """Load the index and the models now rather than on first use."""
-        self.reader()
-        self.embedder.encode(["warm up"])
+        """Load the index, its keyword statistics and the models now rather than on first use."""
+        search(self.reader(), self.embedder, "warm up", 1)
         self.qa_reader.warm_up()
         return self
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Literal
 
@@ -27,6 +28,7 @@ KEYWORD_WEIGHT = 1.0
 CANDIDATES = 100  # depth of each ranking that fusion looks at
 KEYWORDS = 64  # words of a question that keyword search uses at most
 TIE_DIGITS = 9  # scores equal to this many decimals are a tie (stores differ in the last bits)
+_KEYWORD_SEARCHES = ThreadPoolExecutor(max_workers=8, thread_name_prefix="docqa-keywords")
 
 # Words too common to carry meaning; dropping them keeps FTS5 queries fast on large corpora.
 STOPWORDS = frozenset(
@@ -57,12 +59,16 @@ def search(
     depth = max(k, CANDIDATES)
     dense: list[tuple[int, float]] = []
     keyword: list[tuple[int, float]] = []
+    pending = None
+    if mode in ("hybrid", "keyword"):
+        # On another thread while the question is encoded: both release the GIL.
+        words = content_words(query)[:KEYWORDS]
+        pending = _KEYWORD_SEARCHES.submit(reader.search_keywords, words, depth)
     if mode in ("hybrid", "dense"):
         vector = embed_query(embedder, query) if query_vector is None else query_vector
         dense = reader.search_vectors(vector, depth)
-    if mode in ("hybrid", "keyword"):
-        words = content_words(query)[:KEYWORDS]
-        keyword = reader.search_keywords(words, depth)
+    if pending is not None:
+        keyword = pending.result()
     if mode == "dense":
         ranked = dense
     elif mode == "keyword":

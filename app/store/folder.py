@@ -170,9 +170,7 @@ class IndexReader:
         return {word: self._document_frequency(word) for word in words}
 
     def _document_frequency(self, word: str) -> int:
-        return self.db.execute(
-            "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (_fts_phrase(word),)
-        ).fetchone()[0]
+        return self._keywords.frequency(word)
 
     def chunks(self, ids: list[int]) -> dict[int, StoredChunk]:
         marks = ",".join("?" * len(ids))
@@ -198,11 +196,6 @@ class IndexReader:
 
 def _has_sentences(db: sqlite3.Connection) -> bool:
     return any(row[1] == "sentences" for row in db.execute("PRAGMA table_info(chunks)"))
-
-
-def _fts_phrase(word: str) -> str:
-    """`word` as an FTS5 string: quoted, so no input is ever read as query syntax."""
-    return '"' + word.replace('"', '""') + '"'
 
 
 def open_index(root: Path, expected: Manifest | None = None) -> IndexReader:

@@ -64,6 +64,11 @@ class KeywordScorer:
         best = np.lexsort((hits, -scores))[:k]  # positions follow ids, so ties go by id
         return [(int(self._ids[hits[i]]), float(scores[i])) for i in best]
 
+    def frequency(self, word: str) -> int:
+        """How many chunks hold `word`, as FTS5 would count the rows matching it quoted."""
+        phrases = query_phrases([word])
+        return len(self._postings(phrases[0])[0]) if phrases else 0
+
     def _postings(self, phrase: Phrase) -> tuple[np.ndarray, np.ndarray]:
         """(positions in the id array, occurrence counts) of the rows holding `phrase`."""
         with self._turn:

@@ -49,6 +49,10 @@ def test_scores_and_ranking_are_fts5s(tmp_path, fake_embedder):
         theirs = _fts5(reader, words, 50)
         assert [i for i, _ in ours] == [i for i, _ in theirs], words
         np.testing.assert_allclose([s for _, s in ours], [s for _, s in theirs], rtol=1e-12)
+    words = ["cells", "dna_repair", "covid-19", "café", "_", "absent", "of"]
+    expected = {w: reader.db.execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?",
+                                     ('"' + w + '"',)).fetchone()[0] for w in words}  # fmt: skip
+    assert reader.document_frequencies(words) == expected
 
 
 def test_a_filter_keeps_only_admitted_chunks_and_the_memory_stays_bounded(
