@@ -96,7 +96,7 @@ class IndexReader:
         self._document_frequency = functools.lru_cache(maxsize=4096)(self._document_frequency)
         self._selection = functools.lru_cache(maxsize=256)(self._selection)
         # Indexes built before 2026-12-02 have no sentences column: answers find them instead.
-        self._sentences = "sentences" if _has_sentences(self.db) else "NULL"
+        self._sentences = "sentences" if has_sentences(self.db) else "NULL"
 
     @property
     def chunk_count(self) -> int:
@@ -194,7 +194,7 @@ class IndexReader:
         self.db.close()
 
 
-def _has_sentences(db: sqlite3.Connection) -> bool:
+def has_sentences(db: sqlite3.Connection) -> bool:
     return any(row[1] == "sentences" for row in db.execute("PRAGMA table_info(chunks)"))
 
 
@@ -264,7 +264,7 @@ class Draft:
             shutil.copyfile(self.previous / "chunks.sqlite", db_path)
             self.vectors = faiss.read_index(str(self.previous / "vectors.faiss"))
             self.db = sqlite3.connect(db_path)
-            if not _has_sentences(self.db):
+            if not has_sentences(self.db):
                 self.db.execute("ALTER TABLE chunks ADD COLUMN sentences TEXT")
         else:
             self.vectors = faiss_index.create(dim)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.store.folder import open_index
+from app.records import unpack_sentences
+from app.store.folder import has_sentences, open_index
 
 
 def check_index(root: Path) -> list[str]:
@@ -32,11 +33,15 @@ def check_index(root: Path) -> list[str]:
         problems += [f"{source}: chunks of a file the manifest does not list" for source in counts]
         pages = {(source, page or 0): text for source, page, text in reader.db.execute(
             "SELECT source, page, text FROM pages")}  # fmt: skip
-        for source, page, start, end, text in reader.db.execute(
-            'SELECT source, page, start, "end", text FROM chunks'
+        column = "sentences" if has_sentences(reader.db) else "NULL"
+        for source, page, start, end, text, packed in reader.db.execute(
+            f'SELECT source, page, start, "end", text, {column} FROM chunks'
         ):
             if pages.get((source, page or 0), "")[start:end] != text:
                 problems.append(f"{source} page {page}: chunk offsets {start}:{end} do not match")
+            sentences = unpack_sentences(packed, start) or ()
+            if any(not start <= a < b <= end for a, b in sentences):
+                problems.append(f"{source} page {page}: sentences outside chunk {start}:{end}")
         keyword_ids = {r[0] for r in reader.db.execute("SELECT id FROM chunks_fts_docsize")}
         if keyword_ids != set(db_ids):
             problems.append("the keyword index and the chunks disagree")

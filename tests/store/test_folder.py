@@ -77,6 +77,11 @@ def test_chunks_come_back_with_their_sentences_and_old_indexes_without_them(
         "She moved to Paris.",
     ]
     assert check_index(tmp_path) == []
+    db = sqlite3.connect(live_version(tmp_path) / "chunks.sqlite")
+    db.execute("UPDATE chunks SET sentences = '0 9999' WHERE id = 2")
+    db.commit()
+    db.close()
+    assert any("sentences outside chunk" in p for p in check_index(tmp_path))
 
 
 def test_ids_stay_in_lockstep_through_deletions(tmp_path, fake_embedder):
