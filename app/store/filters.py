@@ -200,6 +200,11 @@ class Selection:
     ids: np.ndarray  # sorted chunk ids
     everything: bool  # every chunk is admitted: no need to filter by `ids`
 
+    @property
+    def restriction(self) -> np.ndarray | None:
+        """The ids a search must keep to, None when it may return any chunk."""
+        return None if self.everything else self.ids
+
 
 def select(where: Filter, ids: np.ndarray, sources: np.ndarray, pages: np.ndarray,
            table: SourceTable) -> Selection:  # fmt: skip

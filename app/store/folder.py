@@ -96,7 +96,7 @@ class IndexReader:
         self._document_frequency = functools.lru_cache(maxsize=4096)(self._document_frequency)
         self._selection = functools.lru_cache(maxsize=256)(self._selection)
         # Indexes built before 2026-12-02 have no sentences column: answers find them instead.
-        self._sentences = "sentences" if has_sentences(self.db) else "NULL"
+        self.sentences_column = "sentences" if has_sentences(self.db) else "NULL"
 
     @property
     def chunk_count(self) -> int:
@@ -121,7 +121,7 @@ class IndexReader:
         # a busy 2-core machine that wait measured 72 ms against 0.9 ms for one thread. Set on
         # every call: OpenMP's thread count belongs to the calling thread (a server's worker).
         faiss.omp_set_num_threads(1)
-        allowed = None if selection is None or selection.everything else selection.ids
+        allowed = None if selection is None else selection.restriction
         scores, ids = faiss_index.search(self.vectors, query, k, allowed)
         return [(int(i), float(s)) for i, s in zip(ids, scores, strict=True) if i >= 0]
 
@@ -133,7 +133,7 @@ class IndexReader:
         selection = self.selection(where)
         if not words or (selection is not None and len(selection.ids) == 0):
             return []
-        allowed = None if selection is None or selection.everything else selection.ids
+        allowed = None if selection is None else selection.restriction
         return self._keywords.search(words, k, allowed)
 
     @functools.cached_property
@@ -175,7 +175,7 @@ class IndexReader:
     def chunks(self, ids: list[int]) -> dict[int, StoredChunk]:
         marks = ",".join("?" * len(ids))
         rows = self.db.execute(
-            f'SELECT id, source, page, start, "end", text, {self._sentences} FROM chunks '
+            f'SELECT id, source, page, start, "end", text, {self.sentences_column} FROM chunks '
             f"WHERE id IN ({marks})",
             ids,
         ).fetchall()

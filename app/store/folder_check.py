@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.records import unpack_sentences
-from app.store.folder import has_sentences, open_index
+from app.store.folder import open_index
 
 
 def check_index(root: Path) -> list[str]:
@@ -33,9 +33,8 @@ def check_index(root: Path) -> list[str]:
         problems += [f"{source}: chunks of a file the manifest does not list" for source in counts]
         pages = {(source, page or 0): text for source, page, text in reader.db.execute(
             "SELECT source, page, text FROM pages")}  # fmt: skip
-        column = "sentences" if has_sentences(reader.db) else "NULL"
         for source, page, start, end, text, packed in reader.db.execute(
-            f'SELECT source, page, start, "end", text, {column} FROM chunks'
+            f'SELECT source, page, start, "end", text, {reader.sentences_column} FROM chunks'
         ):
             if pages.get((source, page or 0), "")[start:end] != text:
                 problems.append(f"{source} page {page}: chunk offsets {start}:{end} do not match")

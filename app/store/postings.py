@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
@@ -101,10 +101,7 @@ class KeywordScorer:
         for shift, term in enumerate(phrase[1:], start=1):
             later = set(self._db.execute(query, (term,)).fetchall())
             starts = {(doc, at) for doc, at in starts if (doc, at + shift) in later}
-        counts: dict[int, int] = {}
-        for doc, _ in starts:
-            counts[doc] = counts.get(doc, 0) + 1
-        return counts
+        return dict(Counter(doc for doc, _ in starts))
 
 
 def _varint(blob: bytes) -> int:
