@@ -1,6 +1,7 @@
 """The reader's runtimes side by side on this CPU: time to read five passages, and validation EM/F1.
 
     .venv/bin/python scripts/bench_reader.py [--runtimes torch onnx ...] [--reads 40]
+        [--fills 0 0.9 1.01]
 
 Each runtime (app.models.reader: `torch`, `torch-bf16`, `onnx`, `openvino`; default: `torch`,
 `onnx` and, where it is installed, `openvino`, plus `torch-bf16` where bf16 is native) reads, in
@@ -12,11 +13,16 @@ this one process:
 - quality: every question of the reader's validation articles (held out of training, inside
   SQuAD's articles 1-38) with its gold paragraph, the best span scored by the official SQuAD
   EM/F1. The evaluation split (articles 39-48) is not read: this chooses a runtime.
+
+--fills compares ways of batching a read's windows (app.models.reader.length_groups): 0 reads
+all five in one padded batch, 1.01 one window per call, 0.9 (the default) groups windows that
+are within 10% of their group's longest.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import statistics
 import sys
@@ -40,6 +46,7 @@ def main() -> None:
     default += ["torch-bf16"] if this_cpu().has_native_bf16 else []
     parser.add_argument("--runtimes", nargs="+", default=default)
     parser.add_argument("--reads", type=int, default=40, help="five-passage reads, timed")
+    parser.add_argument("--fills", nargs="+", type=float, default=[0.9], help="least batch fill")
     args = parser.parse_args()
     paragraphs, questions = evaldata.load_squad()
     validation = [
@@ -48,10 +55,10 @@ def main() -> None:
     names = list(paragraphs)
     print(f"machine: {evaldata.machine()}; load average before: {os.getloadavg()}")
     print(f"{len(validation)} validation questions; {args.reads} reads of 5 passages\n")
-    print("| runtime | 5 passages p50 ms | p90 ms | validation EM | F1 |")
-    print("| --- | --- | --- | --- | --- |")
-    for runtime in args.runtimes:
-        reader = load_reader(runtime=runtime).warm_up()
+    print("| runtime | least fill | 5 passages p50 ms | p90 ms | validation EM | F1 |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for runtime, fill in [(r, f) for r in args.runtimes for f in args.fills]:
+        reader = dataclasses.replace(load_reader(runtime=runtime), least_fill=fill).warm_up()
         times = []
         for q in validation[: args.reads]:
             at = names.index(q.paragraph)
@@ -68,7 +75,7 @@ def main() -> None:
             em += max(float(norm == eval_answers.normalize(g)) for g in q.answers)
             f1 += max(eval_answers.f1(span, g) for g in q.answers)
         p90 = statistics.quantiles(times, n=10)[8]
-        print(f"| {runtime} | {statistics.median(times):.0f} | {p90:.0f} | "
+        print(f"| {runtime} | {fill} | {statistics.median(times):.0f} | {p90:.0f} | "
               f"{em / len(validation):.3f} | {f1 / len(validation):.3f} |", flush=True)  # fmt: skip
     print(f"\nload average after: {os.getloadavg()}")
 

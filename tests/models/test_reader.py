@@ -1,10 +1,12 @@
 """The reader's runtimes: the ONNX export, and OpenVINO running it, mark what PyTorch marks; a
 wrong name is refused."""
 
+import dataclasses
+
 import pytest
 
 from app.engine import Engine
-from app.models.reader import load_reader
+from app.models.reader import length_groups, load_reader
 from app.settings import Settings
 
 PASSAGES = [
@@ -59,3 +61,24 @@ def test_the_openvino_reader_serves_parallel_requests_alike(tmp_path):
         with ThreadPoolExecutor(8) as pool:
             found = list(pool.map(lambda _: reader.read(question, PASSAGES)[0][0], range(24)))
         assert {(s.start, s.end, s.score) for s in found} == {(alone.start, alone.end, alone.score)}
+
+
+def test_windows_of_about_one_length_share_a_batch_and_the_rest_are_read_alone():
+    assert length_groups([300, 100, 290, 110, 280], 0.9) == [[0, 2, 4], [3, 1]]
+    assert length_groups([300, 100, 120], 0.9) == [[0], [2], [1]]
+    assert length_groups([200, 200, 200], 0.9) == [[0, 1, 2]]
+    assert length_groups([300, 100], 0.0) == [[0, 1]], "0 puts every window in one batch"
+    assert length_groups([], 0.9) == []
+
+
+def test_reading_in_length_groups_marks_what_one_padded_batch_marks():
+    question = "How many trees are in the Amazon rainforest?"
+    passages = [*PASSAGES, "Trees. " * 60]  # lengths far apart: three groups at 0.9
+    reader = load_reader(runtime="torch")
+    grouped = dataclasses.replace(reader, least_fill=0.9).read(question, passages)
+    one_batch = dataclasses.replace(reader, least_fill=0.0).read(question, passages)
+    assert [[(s.start, s.end) for s in spans] for spans in grouped] == [
+        [(s.start, s.end) for s in spans] for spans in one_batch
+    ]
+    for ours, theirs in zip(grouped[0], one_batch[0], strict=True):
+        assert ours.score == pytest.approx(theirs.score, abs=1e-3)
