@@ -231,6 +231,11 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     )
     for skipped in report.files_skipped:
         print(f"  skipped {_visible(skipped.relpath)}: {skipped.reason}")
+    if report.files_read_by_older_docqa:
+        print(
+            f"note: {report.files_read_by_older_docqa} unchanged file(s) keep the text an older "
+            "docqa extracted; `docqa ingest --rebuild` reads them the way this one does"
+        )
     return 0
 
 
@@ -287,12 +292,13 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     if answer.answer is None:
         print(answer.message)
         for p in answer.passages[:3]:
-            print(f"  - [{p.source}{f', page {p.page}' if p.page else ''}] {p.text[:160]}...")
+            where = f"{p.source}, page {p.page}" if p.page else p.source
+            print(f"  - [{where}] {_flat(p.text[:160])}...")
         return 0
     print(
-        answer.answer
+        _flat(answer.answer)
         if answer.answer == answer.sentence
-        else f"{answer.answer}\n\n{answer.sentence}"
+        else f"{_flat(answer.answer)}\n\n{_flat(answer.sentence)}"
     )
     print(f"(confidence {answer.confidence:.2f})")
     for c in answer.citations:
@@ -305,8 +311,14 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
         )
         place = f", {c.location}" if c.location else ""
         read_by = " (text read by OCR)" if c.ocr else ""
-        print(f"[{c.n}] {c.source}{place}{read_by}: ...{marked}...")
+        print(f"[{c.n}] {c.source}{place}{read_by}: ...{_flat(marked)}...")
     return 0
+
+
+def _flat(text: str) -> str:
+    """`text` on one line: a PDF's line ends inside a sentence are layout, not content (--json
+    keeps the text as stored, offsets and all)."""
+    return " ".join(text.split())
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:

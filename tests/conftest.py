@@ -80,6 +80,13 @@ def make_pdf(path: Path, pages: list[str]) -> None:
     pdf.output(str(path))
 
 
+# Laid out in lines as a printed book is: two words split across lines, and two hyphens to keep.
+SPLIT_WORDS = (
+    "We learn from prisoners that the inhabi-\ntants are now living in caves. The Anglo-\n"
+    "Saxon chronicle calls the river dan-\ngerous from 1990-\n1995."
+)
+
+
 @pytest.fixture
 def shared_eval() -> Path:
     if not SHARED_EVAL.is_dir():

@@ -15,6 +15,12 @@ from app.ingest.formats import ebook, images, mail, office, pdf, sheets, slides,
 from app.records import Page
 
 FORMATS = (text, pdf, office, slides, sheets, ebook, mail, images)
+# Raised whenever a file's text would now be extracted differently; the manifest records the
+# version each file was read with, and an ingest names the files read by an older one (their
+# text stays as it was until they change or `docqa ingest --rebuild` reads them again).
+# 2: words that a PDF's or OCR's lines split with a hyphen are joined; a PDF's running heads,
+# feet and page numbers are left out.
+EXTRACTION_VERSION = 2
 READERS = {suffix: module for module in FORMATS for suffix in module.SUFFIXES}
 SUPPORTED_SUFFIXES = frozenset(READERS)
 

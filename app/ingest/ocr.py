@@ -20,6 +20,7 @@ from statistics import median
 from typing import Any
 
 from app.ingest.errors import ExtractionError
+from app.ingest.formats.text import join_split_words
 
 MAX_PIXELS = 40_000_000  # larger images are refused: about A4 at 600 dpi
 RENDER_DPI = 200  # PDF pages without a text layer are rendered at this resolution
@@ -202,7 +203,7 @@ def layout(found: list) -> str:
             out.append("\n\n" if top - previous_bottom > height else "\n")
         out.append(" ".join(b[3] for b in sorted(line, key=lambda b: b[2])))
         previous_bottom = max(b[1] for b in line)
-    return "".join(out)
+    return join_split_words("".join(out))
 
 
 def _centre(line: list[tuple[float, float, float, str]]) -> float:

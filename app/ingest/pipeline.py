@@ -23,6 +23,7 @@ from tqdm import tqdm
 from app.ingest.changes import changed_files, shard_files
 from app.ingest.chunking import chunk_page, count_tokens
 from app.ingest.errors import ExtractionError, UnreadableFileError
+from app.ingest.extract import EXTRACTION_VERSION
 from app.ingest.sandbox import ExtractionSandbox
 from app.ingest.scan import CorpusFile, Skipped, corpus_roots, scan_roots
 from app.ingest.sentences import with_sentences
@@ -53,6 +54,7 @@ class IngestReport:
     chunks_added: int = 0
     chunks_removed: int = 0
     chunks_total: int = 0
+    files_read_by_older_docqa: int = 0  # their text is as an older extraction read it
     tokens_embedded: int = 0
     seconds: float = 0.0
     # busy seconds of each stage (scan, extract, chunk, embed, write); extract and chunk run
@@ -153,6 +155,7 @@ def _apply_changes(
         todo = changed_files(files, old_files, manifest, refused)
     report.files_skipped.extend(refused)
     for path, entry in manifest.files.items():
+        report.files_read_by_older_docqa += entry.extraction < EXTRACTION_VERSION
         if entry.skipped:
             report.files_skipped.append(Skipped(path, entry.skipped + " (unchanged since then)"))
         else:
@@ -344,7 +347,11 @@ def _extract_each(
                 report.files_skipped.append(Skipped(file.relpath, str(exc)))
                 if not isinstance(exc, UnreadableFileError):  # a failed read is retried next run
                     manifest.files[file.relpath] = FileEntry(
-                        digest, file.size, file.mtime_ns, skipped=str(exc)
+                        digest,
+                        file.size,
+                        file.mtime_ns,
+                        skipped=str(exc),
+                        extraction=EXTRACTION_VERSION,
                     )
                 continue
             with _timed(report, "chunk"):
@@ -357,6 +364,7 @@ def _extract_each(
                 chunks=len(chunks),
                 page_labels={str(p.number): p.label for p in pages if p.label is not None},
                 ocr_pages=[p.number or 0 for p in pages if p.ocr],
+                extraction=EXTRACTION_VERSION,
             )
             yield _Extracted(file, pages, chunks)
 

@@ -19,6 +19,7 @@ from typing import Any
 # SequenceMatcher is quadratic in the worst case: above this many characters per page the span
 # is only located by a unique exact occurrence of its sentence.
 MAX_ALIGN_CHARS = 20_000
+_LINE_END_HYPHEN = re.compile(r"-(?=[ \t\r]*\n)")
 _SENTENCE_END = re.compile(r"[.!?]['\")\]]*\s|\n\s*\n")
 
 
@@ -45,10 +46,15 @@ class Folded:
 
 
 def fold(text: str) -> Folded:
-    """What both extractors agree on: the visible characters, in reading order."""
+    """What both extractors agree on: the visible characters, in reading order, without a
+    hyphen at a line's end (pdfium marks every one as a control character; the stored text has
+    those that split a word joined, app.ingest.formats.text.join_split_words)."""
     chars: list[str] = []
     where: list[int] = []
+    hyphens = {found.start() for found in _LINE_END_HYPHEN.finditer(text)}
     for i, ch in enumerate(text):
+        if i in hyphens:
+            continue
         for c in unicodedata.normalize("NFKC", ch):
             if not c.isspace() and unicodedata.category(c)[0] != "C":
                 chars.append(c)
@@ -122,8 +128,8 @@ def line_boxes(textpage: Any, first: int, stop: int) -> list[Box]:
 
 
 def read_back(textpage: Any, boxes: list[Box]) -> str:
-    """The text pdfium finds inside `boxes`, in their order."""
-    return "".join(textpage.get_text_bounded(b.left, b.bottom, b.right, b.top) for b in boxes)
+    """The text pdfium finds inside `boxes`, in their order, a line each."""
+    return "\n".join(textpage.get_text_bounded(b.left, b.bottom, b.right, b.top) for b in boxes)
 
 
 def locate(textpage: Any, stored: str, start: int, end: int) -> list[Box] | None:

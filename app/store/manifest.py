@@ -42,6 +42,7 @@ class FileEntry:
     page_labels: dict[str, str] = field(default_factory=dict)
     # pages whose text was read by OCR; 0 for the one page of a file without page numbers
     ocr_pages: list[int] = field(default_factory=list)
+    extraction: int = 1  # app.ingest.extract.EXTRACTION_VERSION that read the file
 
 
 @dataclass

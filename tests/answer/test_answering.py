@@ -8,7 +8,14 @@ from hypothesis import strategies as st
 from app.answer.answering import contextual_query
 from app.engine import Engine
 from app.ingest.pipeline import ingest
-from tests.conftest import DEMO_QUESTIONS, assert_verbatim, unicode_text, write_files
+from tests.conftest import (
+    DEMO_QUESTIONS,
+    SPLIT_WORDS,
+    assert_verbatim,
+    make_pdf,
+    unicode_text,
+    write_files,
+)
 
 DEMO = json.loads(DEMO_QUESTIONS.read_text())
 
@@ -44,6 +51,18 @@ def test_a_title_that_repeats_the_question_is_not_the_answer(settings, real_embe
         == "Volunteers finished restoring the waterwheel in 1998, after four winters of work."
     )
     assert answer.answer == "1998"
+    assert_verbatim(answer, engine.reader())
+
+
+def test_a_word_a_pdf_splits_across_lines_is_found_and_answered_whole(settings, real_embedder):
+    make_pdf(settings.corpus / "siege.pdf", [SPLIT_WORDS])
+    ingest(settings, embedder=real_embedder)
+    engine = Engine(settings)
+    engine.embedder = real_embedder
+    [found] = engine.search("inhabitants", 1, mode="keyword")
+    assert "inhabitants are now living" in found.text
+    answer = engine.ask("Where are the inhabitants living now?")
+    assert answer.answer in ("in caves", "caves")
     assert_verbatim(answer, engine.reader())
 
 

@@ -5,8 +5,9 @@ import pytest
 
 from app.ingest.errors import ExtractionError
 from app.ingest.extract import extract
+from app.ingest.formats.text import join_split_words
 from app.ingest.scan import scan_corpus
-from tests.conftest import make_pdf, write_files
+from tests.conftest import SPLIT_WORDS, make_pdf, write_files
 
 
 def test_html_keeps_visible_text_only(tmp_path):
@@ -42,6 +43,20 @@ def test_pdf_pages_keep_their_numbers(tmp_path):
     pages = extract(tmp_path / "doc.pdf")
     assert [p.number for p in pages] == [1, 2, 3]
     assert "Beta" in pages[1].text
+
+
+def test_words_a_pdf_splits_across_lines_are_made_whole(tmp_path):
+    make_pdf(tmp_path / "book.pdf", [SPLIT_WORDS])
+    [page] = extract(tmp_path / "book.pdf")
+    assert "the inhabitants are now living" in page.text
+    assert "calls the river dangerous" in page.text
+    assert "Anglo-\nSaxon" in page.text, "a capital after the hyphen: a hyphenated name"
+    assert "1990-\n1995" in page.text, "digits are not a word"
+
+
+def test_only_typeset_line_ends_are_joined():
+    assert join_split_words("co\u00ad\noperate, dan- \r\n  gerous") == "cooperate, dangerous"
+    assert join_split_words("a -\nb; x-\n\ny") == "a -\nb; x-\n\ny", "no word, or a paragraph"
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
 import hashlib
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -92,6 +93,21 @@ def test_incremental_add_change_delete_and_unchanged(settings, real_embedder):
     clean = settings.index.parent / "clean"
     ingest(type(settings).from_env({}, corpus=settings.corpus, index=clean), embedder=real_embedder)
     assert _rows(settings.index) == _rows(clean)
+
+
+def test_files_an_older_extraction_read_are_named_until_a_rebuild(settings, fake_embedder):
+    write_files(settings.corpus, FACTS)
+    ingest(settings, embedder=fake_embedder)
+    assert ingest(settings, embedder=fake_embedder).files_read_by_older_docqa == 0
+    [version] = [v for v in settings.index.glob("v-*") if v.is_dir()]
+    manifest = version / "manifest.json"
+    # as a docqa before extraction versions wrote it: no "extraction" in its file entries
+    manifest.write_text(re.sub(r'\s*"extraction": \d+,?', "", manifest.read_text()))
+    again = ingest(settings, embedder=fake_embedder)
+    assert again.files_read_by_older_docqa == 3 and not again.published, "nothing re-read unasked"
+    rebuilt = ingest(settings, rebuild=True, embedder=fake_embedder)
+    assert sorted(rebuilt.files_indexed) == sorted(FACTS)
+    assert ingest(settings, embedder=fake_embedder).files_read_by_older_docqa == 0
 
 
 def test_bad_files_are_reported_and_skipped_and_the_corpus_is_untouched(settings, fake_embedder):

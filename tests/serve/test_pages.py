@@ -13,10 +13,12 @@ import pypdfium2 as pdfium
 import pytest
 from fastapi.testclient import TestClient
 
+from app.ingest.extract import extract
 from app.serve import pages
 from app.serve.api import create_app
 from app.serve.boxes import fold, locate, map_span, read_back
 from app.serve.pages import PageViewError, parse_span, text_view, view_page
+from tests.conftest import SPLIT_WORDS, make_pdf
 
 SAMPLE = "saltmere-lighthouse-history.pdf"
 
@@ -48,6 +50,19 @@ def test_boxes_read_back_from_the_pdf_as_the_span(sample_engine, span):
     boxes = locate(text, stored, start, start + len(span))
     assert boxes and fold(read_back(text, boxes)).text == fold(span).text
     assert len(boxes) == span.count("\n") + 1  # one box per line
+    document.close()
+
+
+@pytest.mark.parametrize("span", ["inhabitants are now living", "dangerous", "Anglo-\nSaxon"])
+def test_boxes_are_found_for_words_the_pdf_splits_across_lines(tmp_path, span):
+    make_pdf(tmp_path / "book.pdf", [SPLIT_WORDS])
+    [page] = extract(tmp_path / "book.pdf")
+    start = page.text.index(span)
+    document = pdfium.PdfDocument(tmp_path / "book.pdf")
+    text = document[0].get_textpage()
+    boxes = locate(text, page.text, start, start + len(span))
+    assert boxes and len(boxes) == 2, "the span's two lines"
+    assert fold(read_back(text, boxes)).text == fold(span).text
     document.close()
 
 

@@ -1,4 +1,5 @@
-"""PDF, with pypdf, one `Page` per page so that citations carry page numbers.
+"""PDF, with pypdf, one `Page` per page so that citations carry page numbers; words split across
+lines are joined and running heads, feet and page numbers left out (`running_lines`).
 
 A page whose text layer is (nearly) empty but which shows an image, like a scanned page, is
 rendered with pypdfium2 at `ocr.RENDER_DPI` and read by OCR; its `Page.ocr` says so. A page that
@@ -12,7 +13,8 @@ import io
 
 from app.ingest import ocr
 from app.ingest.errors import ExtractionError
-from app.ingest.formats.text import clean_text
+from app.ingest.formats.running_lines import without_running_lines
+from app.ingest.formats.text import clean_text, join_split_words
 from app.records import Page
 
 SUFFIXES = {".pdf"}
@@ -45,7 +47,7 @@ def read(data: bytes, suffix: str, max_pages: int) -> list[Page]:
     failure: Exception | None = None
     for number, page in enumerate(reader.pages, start=1):
         try:
-            pages.append(Page(number, clean_text(page.extract_text() or "")))
+            pages.append(Page(number, join_split_words(clean_text(page.extract_text() or ""))))
         except MemoryError:
             raise
         except Exception as exc:  # one damaged page must not cost the rest of the document
@@ -59,7 +61,7 @@ def read(data: bytes, suffix: str, max_pages: int) -> list[Page]:
     candidates = [p.number for p in pages if len("".join(p.text.split())) < OCR_BELOW]
     if candidates:
         pages = _with_ocr(data, pages, candidates)
-    return pages
+    return without_running_lines(pages)
 
 
 def _with_ocr(data: bytes, pages: list[Page], candidates: list[int]) -> list[Page]:

@@ -57,6 +57,34 @@ def decode_bytes(data: bytes) -> str:
     return data.decode(best.encoding, errors="replace")
 
 
+# A hyphen (or soft hyphen) that typesetting put at a line's end to split a word, with the line
+# break after it: after a letter, before a letter ("inhabi-\ntants"). Text laid out in lines (PDF
+# text layers, OCR) has them; text that wraps itself (HTML, Word) does not.
+_SPLIT_WORD = re.compile(r"(?<=[^\W\d_])[-\u00ad][ \t\r]*\n[ \t\r]*(?=[^\W\d_])")
+
+
+def split_words(text: str) -> list[re.Match[str]]:
+    """Each hyphen and line break that splits a word across two lines of `text`.
+
+    Only a lowercase continuation counts: "Anglo-\nSaxon" keeps its hyphen. A compound split at
+    its own hyphen ("well-\nknown") loses it, as with every such rule. The stored text
+    (`join_split_words`) and the PDF's own characters (app.serve.boxes) are read with this one
+    rule, so the two still agree on every other character."""
+    return [m for m in _SPLIT_WORD.finditer(text) if text[m.end()].islower()]
+
+
+def join_split_words(text: str) -> str:
+    """`text` with words split across lines made whole ("inhabi-\ntants" -> "inhabitants"), so
+    that search finds the word and the models read it as the word it is."""
+    out: list[str] = []
+    at = 0
+    for split in split_words(text):
+        out.append(text[at : split.start()])
+        at = split.end()
+    out.append(text[at:])
+    return "".join(out)
+
+
 def clean_text(text: str) -> str:
     """Unify line ends and drop control characters that no reader wants to see or search."""
     return CONTROL_CHARS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))

@@ -1,0 +1,100 @@
+"""Running heads, running feet and page numbers: the lines a paged document repeats at the top
+and bottom of its pages, dropped from the page text.
+
+They are layout, not content. Left in, a book's "THE SIEGE OF VICKSBURG. 49" sits between the
+two halves of the sentence that runs across the page break, is found by every search for the
+book's title and is cited as part of an answer. A line is running when it is one of the first or
+last `EDGE_LINES` lines of its page and is also at an edge of `MIN_NEIGHBOURS` of the pages up to
+`REACH` before or after it (books alternate a left and a right head):
+- the same words, with numbers ignored; a short line may differ by a misread letter or two
+  (`SIMILAR`), as OCR's heads do, but a long one, most likely a sentence, must be the same;
+- or, for a line that is only a number, the numbers of a page sequence: each neighbour's is
+  larger by as many pages as it is further on (a year that ends a paragraph is not).
+Pages are only compared with their neighbours: a document of thousands of pages costs a few
+comparisons a page.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from app.records import Page
+
+EDGE_LINES = 2  # lines at each end of a page where running lines are looked for
+REACH = 4  # pages on each side a running line is looked for on
+MIN_NEIGHBOURS = 2  # ...and must be found on
+SIMILAR = 0.85  # difflib ratio of two short lines' words that counts as the same line
+SHORT = 48  # characters of words: lines up to this long may match by SIMILAR
+_NUMBER_ONLY = re.compile(r"\W*(\d{1,5})\W*")
+_NUMBERS = re.compile(r"\d+|\b[ivxlcdm]+\b")
+_NOT_WORDS = re.compile(r"[\W_]+")
+
+
+@dataclass(frozen=True)
+class _Edge:
+    """An edge line as it is compared: its words without numbers, or its page number."""
+
+    words: str
+    number: int | None  # the line is only this number
+
+
+def without_running_lines(pages: list[Page]) -> list[Page]:
+    """`pages` with their running heads, feet and page numbers left out."""
+    edges = [[_edge(line) for line in _edge_lines(page.text)] for page in pages]
+    out = []
+    for at, page in enumerate(pages):
+        near = range(max(0, at - REACH), min(len(pages), at + REACH + 1))
+        running = {
+            line
+            for line, edge in zip(_edge_lines(page.text), edges[at], strict=True)
+            if sum(
+                any(_same(edge, e, other - at) for e in edges[other])
+                for other in near
+                if other != at
+            )
+            >= MIN_NEIGHBOURS
+        }
+        out.append(
+            dataclasses.replace(page, text=_dropped(page.text, running)) if running else page
+        )
+    return out
+
+
+def _edge_lines(text: str) -> list[str]:
+    lines = [line for line in text.split("\n") if line.strip()]
+    if len(lines) <= 2 * EDGE_LINES:
+        return lines
+    return lines[:EDGE_LINES] + lines[-EDGE_LINES:]
+
+
+def _edge(line: str) -> _Edge:
+    number = _NUMBER_ONLY.fullmatch(line)
+    words = " ".join(_NOT_WORDS.sub(" ", _NUMBERS.sub(" ", line.lower())).split())
+    return _Edge(words, int(number.group(1)) if number else None)
+
+
+def _same(mine: _Edge, theirs: _Edge, pages_on: int) -> bool:
+    """Whether `theirs`, at the edge of the page `pages_on` pages after mine, repeats my line."""
+    if mine.number is not None:
+        return theirs.number == mine.number + pages_on
+    if not mine.words or not theirs.words:
+        return False
+    if mine.words == theirs.words:
+        return True
+    if max(len(mine.words), len(theirs.words)) > SHORT:
+        return False
+    m = SequenceMatcher(None, mine.words, theirs.words, autojunk=False)
+    return all(ratio() >= SIMILAR for ratio in (m.real_quick_ratio, m.quick_ratio, m.ratio))
+
+
+def _dropped(text: str, running: set[str]) -> str:
+    """`text` without its running lines, looked for among its edge lines only (the same words
+    inside the page are content)."""
+    lines = text.split("\n")
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    edges = set(filled[:EDGE_LINES] + filled[-EDGE_LINES:])
+    kept = [line for i, line in enumerate(lines) if i not in edges or line not in running]
+    return "\n".join(kept).strip("\n")
