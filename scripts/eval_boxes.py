@@ -7,7 +7,9 @@ Every PDF under the folder that docqa reads (its own extractor, as ingest stores
 its pages with a text layer (not OCR: those have no characters to box), up to --pages pages in
 all, in path order. On each page every sentence docqa stores (app.ingest.sentences) is located
 with app.serve.boxes.locate, as the page view does for a cited sentence. Prints the share of
-sentences boxed, the share of sentences that cross a line with a hyphen at its end, and the time.
+sentences boxed, the share of sentences that cross a line with a hyphen at its end, the lines
+left out as running heads, feet and page numbers (app.ingest.formats.running_lines, counted by
+wrapping the function the PDF reader calls; with a docqa that has none, 0) and the time.
 """
 
 from __future__ import annotations
@@ -26,11 +28,34 @@ import pypdfium2 as pdfium
 
 from app.ingest.errors import ExtractionError
 from app.ingest.extract import extract
+from app.ingest.formats import pdf
 from app.ingest.sentences import sentence_spans
 from app.serve.boxes import locate
 
 ROOT = Path(__file__).resolve().parents[1]
 _HYPHEN_AT_LINE_END = re.compile(r"-[ \t]*\n")
+
+
+class _DroppedLines:
+    """`pdf.without_running_lines`, counting the lines it leaves out and the documents in
+    which it leaves out any."""
+
+    def __init__(self) -> None:
+        self.lines = self.documents = 0
+        self.wrapped = getattr(pdf, "without_running_lines", None)
+        if self.wrapped is not None:
+            pdf.without_running_lines = self
+
+    def __call__(self, pages: list) -> list:
+        kept = self.wrapped(pages)
+        dropped = sum(_lines(a.text) - _lines(b.text) for a, b in zip(pages, kept, strict=True))
+        self.lines += dropped
+        self.documents += dropped > 0
+        return kept
+
+
+def _lines(text: str) -> int:
+    return sum(1 for line in text.split("\n") if line.strip())
 
 
 def main() -> None:
@@ -42,6 +67,7 @@ def main() -> None:
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}"
     )
+    dropped = _DroppedLines()
     sentences = boxed = hyphenated = pages_read = 0
     characters = 0
     started = time.perf_counter()
@@ -69,11 +95,15 @@ def main() -> None:
             document.close()
     seconds = time.perf_counter() - started
     print(f"{args.folder}: {pages_read} text-layer pages, {characters} characters stored\n")
-    print("| sentences | boxed | crossing a hyphen at a line's end | seconds |")
-    print("| --- | --- | --- | --- |")
+    print(
+        "| sentences | boxed | crossing a hyphen at a line's end | running lines left out "
+        "(documents) | seconds |"
+    )
+    print("| --- | --- | --- | --- | --- |")
     print(
         f"| {sentences} | {boxed / max(1, sentences):.4f} | "
-        f"{hyphenated / max(1, sentences):.4f} | {seconds:.1f} |"
+        f"{hyphenated / max(1, sentences):.4f} | {dropped.lines} ({dropped.documents}) | "
+        f"{seconds:.1f} |"
     )
 
 

@@ -25,6 +25,7 @@ QUERY_FP32 = "onnx"  # 5.6 ms a question against int8's 3.8, and it holds up und
 BULK_OPENVINO = "openvino"
 AMX_FLAGS = frozenset({"amx_bf16", "amx_tile"})  # tiles and their bf16 instructions
 AVX512_BF16 = "avx512_bf16"  # bf16 dot products in vector registers (Cooper Lake, Zen 4 and on)
+AVX2 = "avx2"  # 256-bit integer and fused multiply-add vectors (Haswell, Zen and on)
 
 
 @dataclass(frozen=True)
@@ -97,14 +98,16 @@ def choose_backend(cpu: Cpu, workload: Workload, openvino: bool) -> str:
 
 
 def choose_reader_runtime(cpu: Cpu, openvino: bool) -> str:
-    """The reader's runtime on `cpu`, `openvino` saying whether OpenVINO is installed. Where bf16
-    is native, OpenVINO, whose CPU plugin runs bf16 there by itself: 59 ms for five passages
-    against 118 ms for PyTorch's bf16 autocast with AMX; 124 ms against 215 ms for fp32 ONNX
-    and 241 ms for PyTorch's bf16 with AVX512-BF16 alone (a Zen 4 EPYC), validation F1 within
-    0.002 of fp32. Without OpenVINO, PyTorch's bf16 with AMX, fp32 ONNX elsewhere. fp32 ONNX on
-    every core is the choice without native bf16 too (333 ms, against 563 ms for PyTorch's one
-    thread, on a Zen 2; int8 ONNX was no faster there and lost 0.009 validation F1); OpenVINO
-    was not measured on such a CPU, so it is not guessed at."""
-    if openvino and cpu.has_native_bf16:
+    """The reader's runtime on `cpu`, `openvino` saying whether OpenVINO is installed: OpenVINO
+    wherever it was measured fastest, that is where bf16 is native (it runs bf16 there by
+    itself) and on AVX2 (fp32); fp32 ONNX on every core elsewhere, PyTorch's bf16 with AMX
+    when OpenVINO is missing. Five passages read (BENCHMARKS.md, "Reader runtime by CPU"):
+    - AMX: OpenVINO 59 ms, PyTorch's bf16 autocast 118 ms;
+    - AVX512-BF16 alone (Zen 4 EPYC): OpenVINO 124 ms, fp32 ONNX 215, PyTorch's bf16 241;
+    - AVX2 alone (Zen 3 EPYC): OpenVINO (fp32) 198 ms, fp32 ONNX 240, the same EM and F1;
+    fp32 ONNX was 333 ms against 563 ms for PyTorch's one thread on a Zen 2, and int8 ONNX no
+    faster than fp32 with 0.009 less validation F1. Validation F1 stays within 0.002 of fp32
+    everywhere. A CPU without AVX2 was not measured, so OpenVINO is not guessed at there."""
+    if openvino and (cpu.has_native_bf16 or AVX2 in cpu.flags):
         return "openvino"
     return BULK_BF16 if cpu.has_amx_bf16 else QUERY_FP32

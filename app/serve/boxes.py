@@ -19,7 +19,9 @@ from typing import Any
 # SequenceMatcher is quadratic in the worst case: above this many characters per page the span
 # is only located by a unique exact occurrence of its sentence.
 MAX_ALIGN_CHARS = 20_000
-_LINE_END_HYPHEN = re.compile(r"-(?=[ \t\r]*\n)")
+# A hyphen after a letter at a line's end: pdfium marks it (U+FFFE or U+0002) and leaves it out
+# of the visible text; a dash that opens a list item or follows a space is kept.
+_LINE_END_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[ \t\r]*\n)")
 _SENTENCE_END = re.compile(r"[.!?]['\")\]]*\s|\n\s*\n")
 
 
@@ -47,13 +49,13 @@ class Folded:
 
 def fold(text: str) -> Folded:
     """What both extractors agree on: the visible characters, in reading order, without a
-    hyphen at a line's end (pdfium marks every one as a control character; the stored text has
-    those that split a word joined, app.ingest.formats.text.join_split_words)."""
+    letter's hyphen at a line's end (pdfium marks such a hyphen and does not show it; the stored
+    text has those that split a word joined, app.ingest.formats.text.join_split_words)."""
     chars: list[str] = []
     where: list[int] = []
     hyphens = {found.start() for found in _LINE_END_HYPHEN.finditer(text)}
     for i, ch in enumerate(text):
-        if i in hyphens:
+        if ch == "-" and i in hyphens:
             continue
         for c in unicodedata.normalize("NFKC", ch):
             if not c.isspace() and unicodedata.category(c)[0] != "C":
@@ -80,15 +82,34 @@ def map_span(stored: str, pdf_text: str, start: int, end: int) -> tuple[int, int
     lo, hi = _folded_range(a, start, end)
     if lo >= hi:
         return None
-    if a.text == b.text:
-        return b.where[lo], b.where[hi - 1] + 1
-    found = _aligned(a.text, b.text, lo, hi)
-    if found is None:
-        found = _unique_occurrence(a, b, stored, start, end, lo, hi)
+    # Cheapest first: the same text at the same place, then a sentence found once, then an
+    # alignment of the pages (quadratic at worst), which tells apart a sentence said twice.
+    found = (
+        _outside_the_difference(a.text, b.text, lo, hi)
+        or _unique_occurrence(a, b, stored, start, end, lo, hi)
+        or _aligned(a.text, b.text, lo, hi)
+    )
     if found is None:
         return None
     first, last = found
     return b.where[first], b.where[last - 1] + 1
+
+
+def _outside_the_difference(a: str, b: str, lo: int, hi: int) -> tuple[int, int] | None:
+    """`a[lo:hi]` carried into `b` when it lies in the two texts' common start or common end,
+    as it does on a page that differs only by a running head or a page number the stored text
+    left out (app.ingest.formats.running_lines)."""
+    same = min(len(a), len(b))
+    prefix = next((i for i in range(same) if a[i] != b[i]), same)
+    if hi <= prefix:
+        return lo, hi
+    shift = len(b) - len(a)
+    suffix = next(
+        (i for i in range(same - prefix) if a[len(a) - 1 - i] != b[len(b) - 1 - i]), same - prefix
+    )
+    if lo >= len(a) - suffix:
+        return lo + shift, hi + shift
+    return None
 
 
 def _folded_range(a: Folded, start: int, end: int) -> tuple[int, int]:

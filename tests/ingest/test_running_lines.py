@@ -61,3 +61,12 @@ def test_a_pdf_loses_its_running_lines_at_extraction(tmp_path):
     )
     pages = extract(tmp_path / "report.pdf")
     assert [p.text.strip() for p in pages] == sentences * 2
+
+
+def test_pages_of_nothing_but_a_repeated_line_keep_it():
+    """A file whose every page is one repeated line (a test page, a slide title) keeps its
+    text instead of being refused as empty."""
+    pages = [Page(n, f"Potato {n - 1}") for n in range(1, 8)]
+    assert without_running_lines(pages) == pages
+    same = [Page(n, "Background\n") for n in range(1, 5)]
+    assert without_running_lines(same) == same

@@ -18,6 +18,12 @@ vendor_id\t: AuthenticAMD
 model name\t: AMD EPYC
 flags\t\t: fpu sse2 fma avx avx2 bmi2 sha_ni
 """
+ZEN3 = """processor\t: 0
+vendor_id\t: AuthenticAMD
+model name\t: AMD EPYC
+flags\t\t: fpu sse2 ssse3 fma sse4_1 sse4_2 avx f16c avx2 bmi2 sha_ni vaes vpclmulqdq
+"""
+OLDER_X86 = "model name\t: Intel Xeon\nflags\t\t: fpu sse2 ssse3 sse4_1 sse4_2 avx\n"
 COOPER_LAKE = "model name\t: Intel Xeon\nflags\t\t: avx2 avx512f avx512_vnni avx512_bf16\n"
 ZEN4 = """processor\t: 0
 vendor_id\t: AuthenticAMD
@@ -53,7 +59,7 @@ def test_avx512_bf16_without_amx_embeds_batches_in_bf16_and_questions_in_fp32(cp
     assert choose_backend(cpu, "query", openvino=True) == "onnx"
 
 
-@pytest.mark.parametrize("cpuinfo", [ZEN2, "", "garbage without colons"])
+@pytest.mark.parametrize("cpuinfo", [ZEN2, ZEN3, OLDER_X86, "", "garbage without colons"])
 def test_without_native_bf16_every_workload_keeps_int8_onnx(cpuinfo):
     """bf16 is emulated there, slower than fp32: keep the default, the fastest for one text."""
     cpu = parse_cpuinfo(cpuinfo)
@@ -63,10 +69,18 @@ def test_without_native_bf16_every_workload_keeps_int8_onnx(cpuinfo):
         assert chosen == {"onnx-int8"}
 
 
-@pytest.mark.parametrize("cpuinfo", [ZEN2, "", "garbage without colons"])
-def test_without_native_bf16_the_reader_runs_fp32_onnx(cpuinfo):
-    """fp32 ONNX gives PyTorch's numbers and, unlike PyTorch, can use every core without
-    spinning threads: never a precision loss, never slower than the PyTorch default."""
+@pytest.mark.parametrize("cpuinfo", [ZEN2, ZEN3])
+def test_avx2_without_native_bf16_reads_with_openvino_in_fp32_or_else_fp32_onnx(cpuinfo):
+    """On a Zen 3 EPYC OpenVINO read five passages in 198 ms against fp32 ONNX's 240, with the
+    same validation EM and F1; fp32 ONNX, unlike PyTorch, uses every core without spinning."""
+    assert choose_reader_runtime(parse_cpuinfo(cpuinfo), openvino=True) == "openvino"
+    assert choose_reader_runtime(parse_cpuinfo(cpuinfo), openvino=False) == "onnx"
+
+
+@pytest.mark.parametrize("cpuinfo", [OLDER_X86, "", "garbage without colons"])
+def test_a_cpu_not_measured_reads_with_fp32_onnx(cpuinfo):
+    """Without AVX2, or with no flags to read, nothing is guessed: fp32 ONNX gives PyTorch's
+    numbers and is never slower than the PyTorch default."""
     for openvino in (True, False):
         assert choose_reader_runtime(parse_cpuinfo(cpuinfo), openvino) == "onnx"
 

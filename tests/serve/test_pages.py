@@ -42,6 +42,25 @@ def test_offsets_are_carried_across_whitespace_line_ends_and_ligatures():
     assert map_span(stored, "Something else entirely.", start, start + 7) is None
 
 
+def test_a_span_is_carried_past_the_running_lines_the_stored_text_left_out():
+    """The PDF still shows the head and the page number that extraction dropped."""
+    body = "Repeated line.\n" * 3 + "The keeper was Ann Lee.\nRepeated line.\n"
+    pdf = f"THE LIGHTHOUSE 12\r\n{body}- 12 -"
+    for span in ("Ann Lee", "Repeated line"):
+        start = body.index(span)
+        first, stop = map_span(body, pdf, start, start + len(span))
+        assert (first, stop) == (pdf.index(span), pdf.index(span) + len(span))
+    start = body.rindex("Repeated line")
+    first, _ = map_span(body, pdf, start, start + 13)
+    assert first == pdf.rindex("Repeated line"), "the one after the answer, not the first"
+
+
+def test_only_a_letter_s_hyphen_at_a_line_end_is_folded_away():
+    assert fold("inhabi-\ntants").text == "inhabitants"
+    assert fold("- \nIsolated: boolean").text == "-Isolated:boolean", "a list item's dash"
+    assert fold("1990-\n1995").text == "1990-1995"
+
+
 @pytest.mark.parametrize("span", ["Thomas Ardley", "Before\nthat he had been a boatswain"])
 def test_boxes_read_back_from_the_pdf_as_the_span(sample_engine, span):
     stored = sample_engine.reader().page_text(SAMPLE, 2)

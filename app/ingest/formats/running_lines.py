@@ -10,8 +10,9 @@ last `EDGE_LINES` lines of its page and is also at an edge of `MIN_NEIGHBOURS` o
   (`SIMILAR`), as OCR's heads do, but a long one, most likely a sentence, must be the same;
 - or, for a line that is only a number, the numbers of a page sequence: each neighbour's is
   larger by as many pages as it is further on (a year that ends a paragraph is not).
-Pages are only compared with their neighbours: a document of thousands of pages costs a few
-comparisons a page.
+A page whose every line is running keeps them all: they are then its content, not a frame
+around it. Pages are only compared with their neighbours: a document of thousands of pages
+costs a few comparisons a page.
 """
 
 from __future__ import annotations
@@ -57,9 +58,10 @@ def without_running_lines(pages: list[Page]) -> list[Page]:
             )
             >= MIN_NEIGHBOURS
         }
-        out.append(
-            dataclasses.replace(page, text=_dropped(page.text, running)) if running else page
-        )
+        kept = _dropped(page.text, running) if running else page.text
+        # A page of nothing but such lines ("Potato 3" on each page of a test file, a slide
+        # title alone) has no body for them to run beside: it keeps them as its content.
+        out.append(dataclasses.replace(page, text=kept) if kept.strip() else page)
     return out
 
 

@@ -67,9 +67,9 @@ def split_words(text: str) -> list[re.Match[str]]:
     """Each hyphen and line break that splits a word across two lines of `text`.
 
     Only a lowercase continuation counts: "Anglo-\nSaxon" keeps its hyphen. A compound split at
-    its own hyphen ("well-\nknown") loses it, as with every such rule. The stored text
-    (`join_split_words`) and the PDF's own characters (app.serve.boxes) are read with this one
-    rule, so the two still agree on every other character."""
+    its own hyphen ("well-\nknown") loses it, as with every such rule. The page view compares
+    the stored text with the PDF's characters without any letter's hyphen at a line's end
+    (app.serve.boxes.fold), so a span is found on the page whichever way this rule went."""
     return [m for m in _SPLIT_WORD.finditer(text) if text[m.end()].islower()]
 
 
