@@ -1,4 +1,5 @@
 import json
+import re
 import subprocess
 import sys
 
@@ -103,3 +104,18 @@ def test_filter_flags_narrow_search_and_ask(cli_index):
     assert future["answer"] is None and not future["passages"]
     bad = run_docqa("search", "x", "--pages", "two", "--index", str(cli_index), check=False)
     assert bad.returncode == 2 and "--pages" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_ingest_names_the_files_an_older_docqa_read(tmp_path):
+    """Their text stays as it was extracted until the user asks for a rebuild, and is said."""
+    (tmp_path / "kites").mkdir()
+    (tmp_path / "kites" / "kites.md").write_text("Kites fly best in a steady wind.")
+    flags = [str(tmp_path / "kites"), "--index", str(tmp_path / "index")]
+    assert "older docqa" not in run_docqa("ingest", *flags).stdout
+    [manifest] = (tmp_path / "index").glob("v-*/manifest.json")
+    manifest.write_text(re.sub(r'\s*"extraction": \d+,?', "", manifest.read_text()))
+    again = run_docqa("ingest", *flags).stdout
+    assert "1 unchanged file(s) keep the text an older docqa extracted" in again
+    assert "docqa ingest --rebuild" in again
+    run_docqa("ingest", *flags, "--rebuild")
+    assert "older docqa" not in run_docqa("ingest", *flags).stdout
