@@ -44,13 +44,15 @@ class _Edge:
 
 def without_running_lines(pages: list[Page]) -> list[Page]:
     """`pages` with their running heads, feet and page numbers left out."""
-    edges = [[_edge(line) for line in _edge_lines(page.text)] for page in pages]
+    lines = [page.text.split("\n") for page in pages]
+    at_edges = [_edge_indexes(page_lines) for page_lines in lines]
+    edges = [[_edge(lines[p][i]) for i in at_edges[p]] for p in range(len(pages))]
     out = []
     for at, page in enumerate(pages):
         near = range(max(0, at - REACH), min(len(pages), at + REACH + 1))
         running = {
-            line
-            for line, edge in zip(_edge_lines(page.text), edges[at], strict=True)
+            i
+            for i, edge in zip(at_edges[at], edges[at], strict=True)
             if sum(
                 any(_same(edge, e, other - at) for e in edges[other])
                 for other in near
@@ -58,18 +60,22 @@ def without_running_lines(pages: list[Page]) -> list[Page]:
             )
             >= MIN_NEIGHBOURS
         }
-        kept = _dropped(page.text, running) if running else page.text
+        kept = "\n".join(line for i, line in enumerate(lines[at]) if i not in running)
         # A page of nothing but such lines ("Potato 3" on each page of a test file, a slide
         # title alone) has no body for them to run beside: it keeps them as its content.
-        out.append(dataclasses.replace(page, text=kept) if kept.strip() else page)
+        if running and kept.strip():
+            page = dataclasses.replace(page, text=kept.strip("\n"))
+        out.append(page)
     return out
 
 
-def _edge_lines(text: str) -> list[str]:
-    lines = [line for line in text.split("\n") if line.strip()]
-    if len(lines) <= 2 * EDGE_LINES:
-        return lines
-    return lines[:EDGE_LINES] + lines[-EDGE_LINES:]
+def _edge_indexes(lines: list[str]) -> list[int]:
+    """Which of a page's `lines` are its first and last `EDGE_LINES` lines with text (the same
+    words inside the page are content)."""
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    if len(filled) <= 2 * EDGE_LINES:
+        return filled
+    return filled[:EDGE_LINES] + filled[-EDGE_LINES:]
 
 
 def _edge(line: str) -> _Edge:
@@ -90,13 +96,3 @@ def _same(mine: _Edge, theirs: _Edge, pages_on: int) -> bool:
         return False
     m = SequenceMatcher(None, mine.words, theirs.words, autojunk=False)
     return all(ratio() >= SIMILAR for ratio in (m.real_quick_ratio, m.quick_ratio, m.ratio))
-
-
-def _dropped(text: str, running: set[str]) -> str:
-    """`text` without its running lines, looked for among its edge lines only (the same words
-    inside the page are content)."""
-    lines = text.split("\n")
-    filled = [i for i, line in enumerate(lines) if line.strip()]
-    edges = set(filled[:EDGE_LINES] + filled[-EDGE_LINES:])
-    kept = [line for i, line in enumerate(lines) if i not in edges or line not in running]
-    return "\n".join(kept).strip("\n")
