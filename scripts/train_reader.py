@@ -236,10 +236,17 @@ class Feature:
     end: int
     ex_index: int
     offsets: list[tuple[int, int] | None] | None = None  # context tokens only (for decoding)
+    golds: tuple[tuple[int, int], ...] = ((0, 0),)  # every distinct gold span in the window
 
 
 def featurize(
-    tok, examples: list[Example], max_len: int, stride: int, train: bool, rng: random.Random
+    tok,
+    examples: list[Example],
+    max_len: int,
+    stride: int,
+    train: bool,
+    rng: random.Random,
+    all_answers: bool = False,
 ) -> list[Feature]:
     """Tokenize with overflowing windows (doc stride).
 
@@ -263,16 +270,12 @@ def featurize(
         seq = enc.sequence_ids(fi)
         offs = enc["offset_mapping"][fi]
         ctx_offs = [o if s == 1 else None for o, s in zip(offs, seq, strict=True)]
-        start = end = 0
-        if e.answers:
-            a0 = e.answer_starts[0]
-            a1 = a0 + len(e.answers[0])
-            idx = [i for i, o in enumerate(ctx_offs) if o is not None]
-            if offs[idx[0]][0] <= a0 and offs[idx[-1]][1] >= a1:
-                start = next(i for i in idx if offs[i][1] > a0)
-                end = next(i for i in reversed(idx) if offs[i][0] < a1)
-            elif train:
-                continue  # answer not in this window: skip for training
+        golds = gold_token_spans(e, offs, ctx_offs, first_only=not all_answers)
+        if e.answers and not golds:
+            if train:
+                continue  # no gold answer in this window: skip for training
+            golds = [(0, 0)]
+        start, end = golds[0] if golds else (0, 0)
         by_ex[ex_i].append(
             Feature(
                 enc["input_ids"][fi],
@@ -281,11 +284,39 @@ def featurize(
                 end,
                 ex_i,
                 None if train else ctx_offs,
+                tuple(golds) or ((0, 0),),
             )
         )
     if not train:
         return [f for i in sorted(by_ex) for f in by_ex[i]]
     return [rng.choice(by_ex[i]) for i in sorted(by_ex)]
+
+
+def gold_token_spans(
+    e: Example,
+    offs: list[tuple[int, int]],
+    ctx_offs: list[tuple[int, int] | None],
+    first_only: bool,
+) -> list[tuple[int, int]]:
+    """Token (start, end) of each distinct gold answer inside this window, the first answer first.
+
+    SQuAD dev questions carry up to three annotators' answers; --all-answers trains on all of
+    them (EM counts a match with any), the default on the first only.
+    """
+    idx = [i for i, o in enumerate(ctx_offs) if o is not None]
+    spans: list[tuple[int, int]] = []
+    n = 1 if first_only else len(e.answers)
+    for text, a0 in zip(e.answers[:n], e.answer_starts[:n], strict=True):
+        a1 = a0 + len(text)
+        if not (offs[idx[0]][0] <= a0 and offs[idx[-1]][1] >= a1):
+            continue
+        span = (
+            next(i for i in idx if offs[i][1] > a0),
+            next(i for i in reversed(idx) if offs[i][0] < a1),
+        )
+        if span not in spans:
+            spans.append(span)
+    return spans
 
 
 def collate(feats: list[Feature]) -> dict[str, torch.Tensor]:
@@ -430,6 +461,23 @@ def no_answer_eval(
 # ---------------------------------------------------------------- training
 
 
+def marginal_span_loss(out, batch: list[Feature], attention_mask: torch.Tensor) -> torch.Tensor:
+    """-log P(start is some gold start) - log P(end is some gold end), halved like HF's loss.
+
+    With one gold span it is exactly the usual cross-entropy (padding masked out).
+    """
+    pad = attention_mask == 0
+    losses = []
+    for logits, side in ((out.start_logits, 0), (out.end_logits, 1)):
+        logp = logits.float().masked_fill(pad, -1e4).log_softmax(-1)
+        per_row = [
+            -torch.logsumexp(logp[j, sorted({g[side] for g in f.golds})], 0)
+            for j, f in enumerate(batch)
+        ]
+        losses.append(torch.stack(per_row).mean())
+    return (losses[0] + losses[1]) / 2
+
+
 def train(
     model: torch.nn.Module,
     feats: list[Feature],
@@ -478,7 +526,11 @@ def train(
             sp = torch.tensor([f.start for f in batch])
             epos = torch.tensor([f.end for f in batch])
             with autocast_ctx(args.bf16):
-                out = model(**inputs, start_positions=sp, end_positions=epos)
+                if args.all_answers:
+                    out = model(**inputs)
+                    out.loss = marginal_span_loss(out, batch, inputs["attention_mask"])
+                else:
+                    out = model(**inputs, start_positions=sp, end_positions=epos)
             out.loss.backward()
             torch.nn.utils.clip_grad_norm_(enc_params + head_params, 1.0)
             opt.step()
@@ -538,6 +590,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--log-every", type=int, default=20)
     p.add_argument("--eval", action="store_true", help="run the final evaluation on articles 39-48")
     p.add_argument("--eval-negatives", type=int, default=300, help="built negatives, eval split")
+    p.add_argument(
+        "--all-answers",
+        action="store_true",
+        help="train on every annotator's answer (marginal likelihood), not only the first",
+    )
     p.add_argument("--smoke", action="store_true", help="tiny run to check the pipeline")
     return p.parse_args(argv)
 
@@ -600,7 +657,9 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     tok = AutoTokenizer.from_pretrained(str(base))
-    feats = featurize(tok, train_pos + train_neg, args.train_max_len, 64, True, rng)
+    feats = featurize(
+        tok, train_pos + train_neg, args.train_max_len, 64, True, rng, args.all_answers
+    )
     mean_len = sum(len(f.input_ids) for f in feats) / len(feats)
     log(f"train features {len(feats)}, mean len {mean_len:.0f}")
 
