@@ -64,6 +64,7 @@ def stage_times(engine: Engine, questions: list[str]) -> None:
     from app.answer.overlap import query_idf
 
     timings: dict[str, list[float]] = {}
+    read: list[int] = []  # passages the cascade reads, per question
 
     def timed(name: str, step: Callable[[], object]) -> object:
         started = time.perf_counter()
@@ -80,13 +81,19 @@ def stage_times(engine: Engine, questions: list[str]) -> None:
                            lambda q=question, p=passages:
                            answering.rank_candidates(engine.qa_reader, q, p,
                                                      query_idf(engine.reader(), q)))  # fmt: skip
+        early = [c for c in candidates if c.rank < answering.READ_FIRST]
+        read.append(answering.READ_FIRST if answering.settled(early) else len(passages))
+        timed(f"reader, the cascade (first {answering.READ_FIRST}, the rest unless settled)",
+              lambda q=question, p=passages:
+              answering.read_candidates(engine.qa_reader, q, p,
+                                        query_idf(engine.reader(), q)))  # fmt: skip
         chosen = list({c.passage.id: c.passage for c in candidates[:3]}.values())
         timed("sentences of the cited passages (stored at ingest)",
               lambda c=chosen: sentences.passage_sentences(c))  # fmt: skip
     print("\n| step of one ask | p50 ms |\n| --- | --- |")
     for name, values in timings.items():
         print(f"| {name} | {statistics.median(values):.2f} |")
-    print()
+    print(f"\nThe cascade read {statistics.mean(read):.2f} passages a question on average.\n")
 
 
 def bench_in_process(

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import dataclasses
 import re
 import statistics
 import string
@@ -36,6 +37,7 @@ import train_reader
 from app.answer import answering, heuristic
 from app.answer.overlap import query_idf
 from app.engine import Engine
+from app.models.reader import load_reader
 from app.records import Passage
 
 # 0-based article numbers (file order): the evaluation split, and the reader's validation split
@@ -46,6 +48,12 @@ MAX_READ = 10
 PASSAGE_COUNTS = (1, 2, 3, 5, 8, 10)
 RANK_WEIGHTS = (0.0, 1.0, 2.0, 3.0, 5.0, 8.0, 12.0)
 THRESHOLDS = tuple(round(0.05 * n, 2) for n in range(1, 20))  # what --fit tries for ABSTAIN_BELOW
+# What --fit tries for the reading cascade (READ_FIRST, SETTLED_ABOVE, SETTLED_BELOW); a
+# cascade may cost at most this much validation F1, or of the weakest abstention figure
+READ_FIRSTS = (1, 2, 3)
+SETTLED_ABOVES = (0.7, 0.8, 0.9, 0.95, 2.0)  # 2.0: never sure enough
+SETTLED_BELOWS = (0.0, 0.05, 0.1, 0.2, 0.3)
+CASCADE_TOLERANCE = 0.003
 
 
 def normalize(text: str) -> str:
@@ -88,7 +96,7 @@ def as_passage(name: str, text: str) -> Passage:
 def read_with_reader(engine: Engine, question: str, passages: list[Passage]) -> Outcome:
     started = time.perf_counter()
     idf = query_idf(engine.reader(), question)
-    candidates = answering.rank_candidates(engine.qa_reader, question, passages, idf)
+    candidates = answering.read_candidates(engine.qa_reader, question, passages, idf)
     seconds = time.perf_counter() - started
     if not candidates:
         return Outcome(None, "", "", None, 0.0, {}, seconds, [])
@@ -237,22 +245,23 @@ def fit(engine: Engine, validation: list, paragraphs: dict[str, str], cache: Pat
         print(f"| {count} | " + " | ".join(cells) + " |")
     print(f"validation open-corpus F1 {best_f1:.4f} reading {answering.PASSAGES_READ} passages")
     answering.RANK_WEIGHT = best_weight
-    rows, labels = [], []
     names = answering.CONFIDENCE_FEATURES
     nothing = {name: -20.0 if name == "margin" else 0.0 for name in names}  # no span proposed
-    scored: list[tuple[int, Outcome]] = []
+    halves: list[tuple[int, list[answering.Candidate]]] = []  # (answerable?, all 5 read)
     for index, left_out in without_validation_halves(paragraphs, cache):
         for q in validation:
-            label = int(article_of(q) not in left_out)
-            scored += [(label, o) for o in open_corpus(index, "reader", [q])]
-    rows = [[(o.features or nothing)[n] for n in names] for _, o in scored]
-    labels = [label for label, _ in scored]
+            passages = index.search(q.question, answering.PASSAGES_READ)
+            idf = query_idf(index.reader(), q.question)
+            candidates = answering.rank_candidates(index.qa_reader, q.question, passages, idf)
+            halves.append((int(article_of(q) not in left_out), candidates))
+    rows = [[(c[0].features if c else nothing)[n] for n in names] for _, c in halves]
+    labels = [label for label, _ in halves]
     model = LogisticRegression(C=1.0, max_iter=1000).fit(rows, labels)
     fitted = {"bias": round(float(model.intercept_[0]), 3)}
     fitted |= {n: round(float(w), 3) for n, w in zip(names, model.coef_[0], strict=True)}
     print(f"RANK_WEIGHT = {best_weight}\nCONFIDENCE_MODEL = {fitted}")
     answering.CONFIDENCE_MODEL = fitted
-    confidence = [answering.confidence_of(o.features) if o.features else 0.0 for _, o in scored]
+    confidence = [answering.confidence_of(c[0].features) if c else 0.0 for _, c in halves]
     answerable = [c for c, y in zip(confidence, labels, strict=True) if y == 1]
     unanswerable = [c for c, y in zip(confidence, labels, strict=True) if y == 0]
     print("\nValidation abstention (in-sample)\n"
@@ -268,6 +277,60 @@ def fit(engine: Engine, validation: list, paragraphs: dict[str, str], cache: Pat
     chosen = max(THRESHOLDS, key=lambda t: (round(worst[t], 3), -abs(t - 0.5)))
     print(f"ABSTAIN_BELOW = {chosen}")
     answering.ABSTAIN_BELOW = chosen
+    fit_cascade(read, halves)
+
+
+def rescored(candidates: list[answering.Candidate]) -> list[answering.Candidate]:
+    """`candidates` scored and sorted by today's RANK_WEIGHT (`fit` may have changed it)."""
+    candidates = [dataclasses.replace(c, score=answering.score_of(c.features)) for c in candidates]
+    return sorted(candidates, key=lambda c: -c.score)
+
+
+def fit_cascade(read: list, halves: list[tuple[int, list]]) -> None:
+    """Choose READ_FIRST, SETTLED_ABOVE and SETTLED_BELOW: the cascade that reads the fewest
+    passages while it costs at most CASCADE_TOLERANCE of validation open-corpus F1 and of the
+    weakest abstention figure, against reading all PASSAGES_READ. Simulated on the candidates
+    of all of them (a candidate's features do not depend on the other passages read)."""
+    whole = answering.PASSAGES_READ
+    read = [(q, rescored([c for c in cands if c.rank < whole])) for q, cands in read]
+
+    def cascade(candidates, first, above, below):
+        early = [c for c in candidates if c.rank < first]
+        if first >= whole or answering.settled(early, above, below):
+            return early, min(first, whole)
+        return candidates, whole
+
+    def measure(first, above, below):
+        f1s, counts, answerable, unanswerable = [], [], [], []
+        for q, candidates in read:
+            kept, count = cascade(candidates, first, above, below)
+            f1s.append(max(f1(kept[0].text, g) for g in q.answers) if kept else 0.0)
+            counts.append(count)
+        for label, candidates in halves:
+            kept, count = cascade(candidates, first, above, below)
+            confidence = answering.confidence_of(kept[0].features) if kept else 0.0
+            (answerable if label else unanswerable).append(confidence)
+            counts.append(count)
+        a = abstention(answerable, unanswerable, answering.ABSTAIN_BELOW)
+        return statistics.mean(f1s), min(a.values()), statistics.mean(counts)
+
+    full_f1, full_worst, _ = measure(whole, 2.0, 0.0)
+    print(f"\nReading cascade (validation; all {whole} passages: F1 {full_f1:.4f}, weakest "
+          f"abstention figure {full_worst:.3f})\n| read first | settled above | settled below "
+          "| F1 | weakest abstention figure | passages read |\n" + "| --- " * 6 + "|")  # fmt: skip
+    best, fewest = (whole, 2.0, 0.0), float(whole)
+    for first in READ_FIRSTS:
+        for above in SETTLED_ABOVES:
+            for below in (b for b in SETTLED_BELOWS if b <= answering.ABSTAIN_BELOW):
+                score, worst, count = measure(first, above, below)
+                print(f"| {first} | {above} | {below} | {score:.4f} | {worst:.3f} | {count:.2f} |")
+                good = score >= full_f1 - CASCADE_TOLERANCE
+                good = good and worst >= full_worst - CASCADE_TOLERANCE
+                if good and count < fewest:
+                    best, fewest = (first, above, below), count
+    print(f"READ_FIRST = {best[0]}\nSETTLED_ABOVE = {best[1]}\nSETTLED_BELOW = {best[2]}"
+          f"  # {fewest:.2f} passages read on average")  # fmt: skip
+    answering.READ_FIRST, answering.SETTLED_ABOVE, answering.SETTLED_BELOW = best
 
 
 def without_validation_halves(paragraphs: dict[str, str], cache: Path):
@@ -295,6 +358,11 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=evaldata.DEFAULT_CACHE)
     parser.add_argument("--fit", action="store_true", help="fit on the validation articles")
     parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=list(METHODS))
+    parser.add_argument(
+        "--reader",
+        type=Path,
+        help="measure another reader folder (default: the shipped one; not with --fit)",
+    )
     args = parser.parse_args()
     paragraphs, questions = evaldata.load_squad()
     evaluation = [q for q in questions if article_of(q) in EVALUATION_ARTICLES]
@@ -305,9 +373,12 @@ def main() -> None:
     print(f"machine: {evaldata.machine()}; {len(evaluation)} evaluation questions "
           f"(articles {min(EVALUATION_ARTICLES) + 1}-{max(EVALUATION_ARTICLES) + 1})")  # fmt: skip
 
-    engine = Engine(evaldata.build_index("squad", paragraphs, args.cache)).warm_up()
+    engine = Engine(evaldata.build_index("squad", paragraphs, args.cache))
     even = {n: t for n, t in paragraphs.items() if int(n[:2]) % 2 == 0}
-    half = Engine(evaldata.build_index("squad-even", even, args.cache)).warm_up()
+    half = Engine(evaldata.build_index("squad-even", even, args.cache))
+    if args.reader:
+        engine.qa_reader = half.qa_reader = load_reader(args.reader.resolve())
+    engine.warm_up(), half.warm_up()
     if args.fit:
         fit(engine, validation, paragraphs, args.cache)
 

@@ -32,17 +32,24 @@ from app.store.folder import IndexReader
 NO_ANSWER = "No answer in the documents. The closest passages are shown below."
 
 PASSAGES_READ = 5  # passages the reader reads (BENCHMARKS.md: more cost time, add nothing)
+# The reader reads the best-ranked READ_FIRST passages first, and the rest of the PASSAGES_READ
+# only when the best answer there is neither sure (confidence >= SETTLED_ABOVE) nor hopeless
+# (< SETTLED_BELOW): reading on rarely changes such an answer (chosen on the validation split,
+# `scripts/eval_answers.py --fit`, BENCHMARKS.md), and the reader is most of an answer's time.
+READ_FIRST = 3
+SETTLED_ABOVE = 0.9
+SETTLED_BELOW = 0.0
 CITATIONS = 3
 SNIPPET_CHARS = 220  # context shown on each side of the answering sentence
 SPANS_PER_PASSAGE = 5
 # A candidate's rank: the reader's margin over "no answer", plus this weight times its
 # passage's reciprocal retrieval rank (chosen on the validation split, BENCHMARKS.md).
-RANK_WEIGHT = 2.0
+RANK_WEIGHT = 5.0
 # Probability that the documents answer the question: logistic in the best candidate's features
 # (fitted by scripts/eval_answers.py --fit on the validation split: each of its questions asked
 # once with its article in the index and once without).
-CONFIDENCE_MODEL = {"bias": -4.957, "margin": 0.237, "rank": 0.26, "dense": 3.865,
-                    "overlap": 0.845, "keyword": 2.731}  # fmt: skip
+CONFIDENCE_MODEL = {"bias": -5.751, "margin": 0.181, "rank": 0.899, "dense": 3.647,
+                    "overlap": 1.364, "keyword": 2.822}  # fmt: skip
 CONFIDENCE_FEATURES = ("margin", "rank", "dense", "overlap", "keyword")
 OVERLAP_CHARS = 200  # the question's words are looked for this far either side of the span
 # "No answer" below this confidence: the threshold whose weakest of no-answer precision, recall
@@ -120,7 +127,7 @@ def answer_from(
     read = passages[:PASSAGES_READ]
     if query and query != question:
         read = on_topic(read, query_idf(index, query), set(idf))
-    return _reader_answer(question, rank_candidates(reader, question, read, idf), passages)
+    return _reader_answer(question, read_candidates(reader, question, read, idf), passages)
 
 
 def on_topic(passages: list[Passage], idf: dict[str, float], asked: set[str]) -> list[Passage]:
@@ -143,7 +150,7 @@ def extract_answer(
 ) -> Answer:
     """The reader's answer from `passages`; `idf` (`query_idf`) weighs the question's words
     for the confidence."""
-    candidates = rank_candidates(reader, question, passages[:PASSAGES_READ], idf)
+    candidates = read_candidates(reader, question, passages[:PASSAGES_READ], idf)
     return _reader_answer(question, candidates, passages)
 
 
@@ -171,26 +178,59 @@ def answer_with(
     return Answer(question, best.text, confidence, citations, reordered, sentence)
 
 
-def rank_candidates(
+def read_candidates(
     reader: Reader, question: str, passages: list[Passage], idf: dict[str, float] | None = None
+) -> list[Candidate]:
+    """`rank_candidates` of `passages`, reading past the first READ_FIRST only while the
+    answer is not `settled`."""
+    first = rank_candidates(reader, question, passages[:READ_FIRST], idf)
+    if len(passages) <= READ_FIRST or settled(first):
+        return first
+    rest = rank_candidates(reader, question, passages[READ_FIRST:], idf, first_rank=READ_FIRST)
+    return sorted(first + rest, key=lambda c: -c.score)
+
+
+def settled(
+    candidates: list[Candidate], above: float | None = None, below: float | None = None
+) -> bool:
+    """Whether the best of `candidates` is sure enough, or hopeless enough, to read no more
+    passages (by SETTLED_ABOVE and SETTLED_BELOW unless given: `eval_answers.py --fit` tries
+    others)."""
+    confidence = confidence_of(candidates[0].features) if candidates else 0.0
+    above = SETTLED_ABOVE if above is None else above
+    below = SETTLED_BELOW if below is None else below
+    return confidence >= above or confidence < below
+
+
+def rank_candidates(
+    reader: Reader,
+    question: str,
+    passages: list[Passage],
+    idf: dict[str, float] | None = None,
+    first_rank: int = 0,
 ) -> list[Candidate]:
     """Every span the reader proposes in `passages`, with its features, best first. `idf`
     weighs the question's words (`query_idf`) for the confidence's overlap features; without
-    it they are 0, which only the confidence reads."""
+    it they are 0, which only the confidence reads. `first_rank` is the retrieval rank of
+    `passages[0]`."""
     if not passages:
         return []
     spans = reader.read(question, [p.text for p in passages], top_n=SPANS_PER_PASSAGE)
     candidates = []
-    for rank, (passage, found) in enumerate(zip(passages, spans, strict=True)):
+    for rank, (passage, found) in enumerate(zip(passages, spans, strict=True), start=first_rank):
         for span in found:
             start, end = trim_span(passage.text, span.start, span.end)
             if end <= start:
                 continue
             span = dataclasses.replace(span, start=start, end=end)
             features = candidate_features(span, rank, passage, idf or {})
-            score = features["margin"] + RANK_WEIGHT * features["rank"]
-            candidates.append(Candidate(passage, rank, span, features, score))
+            candidates.append(Candidate(passage, rank, span, features, score_of(features)))
     return sorted(candidates, key=lambda c: -c.score)
+
+
+def score_of(features: dict[str, float]) -> float:
+    """A candidate's rank among the others: the reader's margin and its passage's rank."""
+    return features["margin"] + RANK_WEIGHT * features["rank"]
 
 
 def candidate_features(

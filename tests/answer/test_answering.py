@@ -221,3 +221,67 @@ def test_the_question_s_words_around_the_span_raise_the_confidence():
     assert sure.confidence > unsure.confidence + 0.1
     assert sure.answer == "1998" and unsure.answer is None
     assert answering.rank_candidates(reader, question, on_point, idf)[0].features["overlap"] == 1
+
+
+class RecordingReader(ScriptedReader):
+    """A ScriptedReader that keeps the passages of each call to `read`."""
+
+    def __init__(self, answers: list[tuple[str, float]]) -> None:
+        super().__init__(answers)
+        self.calls: list[list[str]] = []
+
+    def read(self, question, passages, top_n=5):
+        self.calls.append(list(passages))
+        return super().read(question, passages, top_n)
+
+
+def _five_passages():
+    return _passages(
+        "The wheel was rebuilt in 1998 by volunteers.",
+        "The mill opened in 1820.",
+        "The miller's house dates from 1790.",
+        "The pond was dug in 1750.",
+        "A survey of 2004 found the wheel sound.",
+    )
+
+
+def test_a_sure_answer_in_the_first_passages_stops_the_reading(monkeypatch):
+    from app.answer import answering
+
+    monkeypatch.setattr(answering, "READ_FIRST", 2)
+    monkeypatch.setattr(answering, "SETTLED_ABOVE", 0.5)
+    reader = RecordingReader([("1998", 9.0), ("1750", 12.0)])
+    answer = answering.extract_answer(reader, "When was the wheel rebuilt?", _five_passages())
+    assert answer.answer == "1998" and answer.confidence >= 0.5
+    assert [len(call) for call in reader.calls] == [2]
+
+
+def test_an_unsure_answer_reads_the_other_passages(monkeypatch):
+    """Below SETTLED_ABOVE the other passages are read, and a better span there wins, with
+    its passage's own retrieval rank."""
+    from app.answer import answering
+
+    monkeypatch.setattr(answering, "READ_FIRST", 2)
+    monkeypatch.setattr(answering, "SETTLED_ABOVE", 0.999999)
+    monkeypatch.setattr(answering, "ABSTAIN_BELOW", 0.0)
+    reader = RecordingReader([("1998", -4.0), ("1750", 12.0)])
+    passages = _five_passages()
+    candidates = answering.read_candidates(reader, "When was the pond dug?", passages)
+    assert [len(call) for call in reader.calls] == [2, 3]
+    assert candidates[0].text == "1750" and candidates[0].rank == 3
+    assert candidates[0].features["rank"] == 1 / 4
+    whole = answering.rank_candidates(RecordingReader(reader.answers), "Q?", passages)
+    assert [(c.text, c.rank, c.score) for c in candidates] == [
+        (c.text, c.rank, c.score) for c in whole
+    ]
+
+
+def test_a_hopeless_answer_stops_the_reading_with_no_answer(monkeypatch):
+    from app.answer import answering
+
+    monkeypatch.setattr(answering, "READ_FIRST", 1)
+    monkeypatch.setattr(answering, "SETTLED_BELOW", 0.3)
+    monkeypatch.setattr(answering, "ABSTAIN_BELOW", 0.45)
+    reader = RecordingReader([("1998", -20.0), ("1750", 12.0)])
+    answer = answering.extract_answer(reader, "When was the pond dug?", _five_passages())
+    assert answer.answer is None and [len(call) for call in reader.calls] == [1]
