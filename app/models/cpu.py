@@ -111,3 +111,12 @@ def choose_reader_runtime(cpu: Cpu, openvino: bool) -> str:
     if openvino and (cpu.has_native_bf16 or AVX2 in cpu.flags):
         return "openvino"
     return BULK_BF16 if cpu.has_amx_bf16 else QUERY_FP32
+
+
+def reader_least_fill(cpu: Cpu) -> float:
+    """How full the reader's padded batches must be (app.models.reader.length_groups): with AMX,
+    0, one batch for every window of a read (five passages in 55 ms against 70 ms grouped,
+    OpenVINO's bf16; its tiles waste less on padding than a second call costs); elsewhere 0.9,
+    windows within 10% of their batch's longest (198 ms against 264 ms in one batch, OpenVINO
+    in fp32 on a Zen 3). `scripts/bench_reader.py --fills` measures both."""
+    return 0.0 if cpu.has_amx_bf16 else 0.9

@@ -44,7 +44,8 @@ class SpanReader:
     # precision: bf16 where native): app.models.cpu.choose_reader_runtime picks one for the CPU
     runtime: str = "torch"
     cache: Path = Path("~/.cache/docqa")  # where the ONNX form is built, once
-    least_fill: float = 0.9  # windows share a padded batch down to this part of its longest
+    # windows share a padded batch down to this part of its longest (app.models.cpu chooses it)
+    least_fill: float = 0.9
 
     @property
     def threads(self) -> int:
@@ -255,6 +256,7 @@ def load_reader(
 ) -> SpanReader:
     """The shipped reader on the bundled model, one per process and runtime (it holds no state
     between calls), run by `runtime` (see `resolve_runtime`)."""
+    from app.models.cpu import reader_least_fill, this_cpu
     from app.models.embedder import model_dir
 
     chosen = resolve_runtime(runtime)
@@ -262,7 +264,7 @@ def load_reader(
         raise FileNotFoundError(
             f"no reader model in {weights}: rebuild it with scripts/train_reader.py"
         )
-    return SpanReader(weights, model_dir("bundled"), chosen, cache)
+    return SpanReader(weights, model_dir("bundled"), chosen, cache, reader_least_fill(this_cpu()))
 
 
 def resolve_runtime(runtime: str) -> str:
