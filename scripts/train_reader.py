@@ -271,11 +271,10 @@ def featurize(
         offs = enc["offset_mapping"][fi]
         ctx_offs = [o if s == 1 else None for o, s in zip(offs, seq, strict=True)]
         golds = gold_token_spans(e, offs, ctx_offs, first_only=not all_answers)
-        if e.answers and not golds:
-            if train:
-                continue  # no gold answer in this window: skip for training
-            golds = [(0, 0)]
-        start, end = golds[0] if golds else (0, 0)
+        if train and e.answers and not golds:
+            continue  # no gold answer in this window: skip for training
+        golds = golds or [(0, 0)]  # (0, 0): [CLS], "no answer"
+        start, end = golds[0]
         by_ex[ex_i].append(
             Feature(
                 enc["input_ids"][fi],
@@ -284,7 +283,7 @@ def featurize(
                 end,
                 ex_i,
                 None if train else ctx_offs,
-                tuple(golds) or ((0, 0),),
+                tuple(golds),
             )
         )
     if not train:
@@ -523,13 +522,13 @@ def train(
     for ep, batches in enumerate(epochs_batches):
         for batch in batches:
             inputs = collate(batch)
-            sp = torch.tensor([f.start for f in batch])
-            epos = torch.tensor([f.end for f in batch])
             with autocast_ctx(args.bf16):
                 if args.all_answers:
                     out = model(**inputs)
                     out.loss = marginal_span_loss(out, batch, inputs["attention_mask"])
                 else:
+                    sp = torch.tensor([f.start for f in batch])
+                    epos = torch.tensor([f.end for f in batch])
                     out = model(**inputs, start_positions=sp, end_positions=epos)
             out.loss.backward()
             torch.nn.utils.clip_grad_norm_(enc_params + head_params, 1.0)
