@@ -77,10 +77,16 @@ def stage_times(engine: Engine, questions: list[str]) -> None:
         retrieval.clear_query_cache()
         passages = timed("hybrid retrieve (encoding included)",
                          lambda q=question: engine.search(q, answering.PASSAGES_READ))  # fmt: skip
-        candidates = timed(f"reader over {answering.PASSAGES_READ} passages",
-                           lambda q=question, p=passages:
-                           answering.rank_candidates(engine.qa_reader, q, p,
-                                                     query_idf(engine.reader(), q)))  # fmt: skip
+        idf = query_idf(engine.reader(), question)
+        budget, answering.READ_TOKENS = answering.READ_TOKENS, None
+        timed(f"reader over {answering.PASSAGES_READ} passages, each read whole",
+              lambda q=question, p=passages, i=idf:
+              answering.rank_candidates(engine.qa_reader, q, p, i))  # fmt: skip
+        answering.READ_TOKENS = budget
+        candidates = timed(f"reader over {answering.PASSAGES_READ} passages, "
+                           f"{budget or 'all'} tokens of each",
+                           lambda q=question, p=passages, i=idf:
+                           answering.rank_candidates(engine.qa_reader, q, p, i))  # fmt: skip
         early = [c for c in candidates if c.rank < answering.READ_FIRST]
         read.append(answering.READ_FIRST if answering.settled(early) else len(passages))
         timed(f"reader, the cascade (first {answering.READ_FIRST}, the rest unless settled)",

@@ -1,6 +1,7 @@
 """Answer quality on SQuAD v1.1 dev's evaluation split: the reader next to the old heuristic.
 
     .venv/bin/python scripts/eval_answers.py [--questions N] [--fit] [--cache /tmp/docqa-eval]
+                                             [--read-tokens N|all]
 
 The split rule: articles 1-38 (file order) are for training and choosing, articles 39-48 only
 ever produce these figures. Every figure below is on articles 39-48; `--fit` chooses the rank
@@ -363,7 +364,15 @@ def main() -> None:
         type=Path,
         help="measure another reader folder (default: the shipped one; not with --fit)",
     )
+    parser.add_argument(
+        "--read-tokens",
+        type=lambda v: None if v == "all" else int(v),
+        default=answering.READ_TOKENS,
+        help="tokens of each passage the reader reads ('all': the whole passage; default "
+        "%(default)s, answering.READ_TOKENS)",
+    )
     args = parser.parse_args()
+    answering.READ_TOKENS = args.read_tokens
     paragraphs, questions = evaldata.load_squad()
     evaluation = [q for q in questions if article_of(q) in EVALUATION_ARTICLES]
     validation = [q for q in questions if article_of(q) in VALIDATION_ARTICLES]
@@ -371,7 +380,8 @@ def main() -> None:
         evaluation = evaldata.sample(evaluation, args.questions)
         validation = evaldata.sample(validation, args.questions)
     print(f"machine: {evaldata.machine()}; {len(evaluation)} evaluation questions "
-          f"(articles {min(EVALUATION_ARTICLES) + 1}-{max(EVALUATION_ARTICLES) + 1})")  # fmt: skip
+          f"(articles {min(EVALUATION_ARTICLES) + 1}-{max(EVALUATION_ARTICLES) + 1}); "
+          f"the reader reads {args.read_tokens or 'all'} tokens of each passage")  # fmt: skip
 
     engine = Engine(evaldata.build_index("squad", paragraphs, args.cache))
     even = {n: t for n, t in paragraphs.items() if int(n[:2]) % 2 == 0}

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
+from app.answer.focus import focus
 from app.answer.overlap import overlap, query_idf
 from app.answer.retrieval import search
 from app.answer.sentences import Sentence, cite, passage_sentences
@@ -39,6 +40,11 @@ PASSAGES_READ = 5  # passages the reader reads (BENCHMARKS.md: more cost time, a
 READ_FIRST = 3
 SETTLED_ABOVE = 0.9
 SETTLED_BELOW = 0.0
+# Of each passage the reader reads the sentences around the question's words, at most this
+# many tiktoken tokens (app.answer.focus; None: all of it). From 192 down to 96 the validation
+# split's F1 stayed within its noise of reading all; below 160 demo questions of the bundled
+# corpus lost their answers (BENCHMARKS.md, "reading less of each passage").
+READ_TOKENS: int | None = 160
 CITATIONS = 3
 SNIPPET_CHARS = 220  # context shown on each side of the answering sentence
 SPANS_PER_PASSAGE = 5
@@ -209,17 +215,22 @@ def rank_candidates(
     idf: dict[str, float] | None = None,
     first_rank: int = 0,
 ) -> list[Candidate]:
-    """Every span the reader proposes in `passages`, with its features, best first. `idf`
-    weighs the question's words (`query_idf`) for the confidence's overlap features; without
-    it they are 0, which only the confidence reads. `first_rank` is the retrieval rank of
-    `passages[0]`."""
+    """Every span the reader proposes in `passages`, with its features, best first. The reader
+    reads the `focus` of each passage: the part around the question's words. `idf` weighs the
+    question's words (`query_idf`) for that and for the confidence's overlap features; without
+    it passages are read whole and those features are 0, which only the confidence reads.
+    `first_rank` is the retrieval rank of `passages[0]`."""
     if not passages:
         return []
-    spans = reader.read(question, [p.text for p in passages], top_n=SPANS_PER_PASSAGE)
+    parts = [focus(p, idf or {}, READ_TOKENS) for p in passages]
+    texts = [p.text[start:end] for p, (start, end) in zip(passages, parts, strict=True)]
+    spans = reader.read(question, texts, top_n=SPANS_PER_PASSAGE)
     candidates = []
-    for rank, (passage, found) in enumerate(zip(passages, spans, strict=True), start=first_rank):
+    for rank, (passage, (at, _), found) in enumerate(
+        zip(passages, parts, spans, strict=True), start=first_rank
+    ):
         for span in found:
-            start, end = trim_span(passage.text, span.start, span.end)
+            start, end = trim_span(passage.text, at + span.start, at + span.end)
             if end <= start:
                 continue
             span = dataclasses.replace(span, start=start, end=end)

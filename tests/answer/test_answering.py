@@ -285,3 +285,23 @@ def test_a_hopeless_answer_stops_the_reading_with_no_answer(monkeypatch):
     reader = RecordingReader([("1998", -20.0), ("1750", 12.0)])
     answer = answering.extract_answer(reader, "When was the pond dug?", _five_passages())
     assert answer.answer is None and [len(call) for call in reader.calls] == [1]
+
+
+def test_the_reader_reads_the_focus_of_a_long_passage_and_cites_the_whole(monkeypatch):
+    """Of a passage over READ_TOKENS the reader sees the sentences around the question's words;
+    the answer's offsets still point into the whole passage, and its citation quotes it."""
+    from app.answer import answering
+
+    monkeypatch.setattr(answering, "READ_TOKENS", 40)
+    filler = [f"Note {n} records the rain that fell on the moor in the spring." for n in range(9)]
+    text = " ".join([*filler[:5], "The Harwick wheel was rebuilt in 1998.", *filler[5:]])
+    passage = _passages(text)[0]
+    reader = RecordingReader([("1998", 9.0), ("Note 0", 20.0)])
+    idf = {"harwick": 5.0, "wheel": 3.0, "rebuilt": 2.0}
+    candidates = answering.rank_candidates(reader, "When was the wheel rebuilt?", [passage], idf)
+    (read,) = reader.calls[0]
+    assert "The Harwick wheel was rebuilt in 1998." in read and len(read) < len(text) / 2
+    assert [c.text for c in candidates] == ["1998"]  # "Note 0" lies outside what was read
+    assert text[candidates[0].span.start : candidates[0].span.end] == "1998"
+    answer = answering.answer_with("When?", candidates, 0.9, [passage])
+    assert answer.sentence == "The Harwick wheel was rebuilt in 1998."
