@@ -27,7 +27,8 @@ def focus(passage: Passage, idf: dict[str, float], budget: int | None) -> tuple[
         return whole
     pieces = _pieces(passage)
     texts = [passage.text[start:end] for start, end in pieces]
-    counts = list(map(len, tiktoken_encoding().encode_ordinary_batch(texts)))
+    # One call a piece: the batch call hands each call to a thread pool (1.6 ms a passage)
+    counts = [len(tiktoken_encoding().encode_ordinary(text)) for text in texts]
     if sum(counts) <= budget:
         return whole
     shares = [overlap(idf, text) for text in texts]
