@@ -20,8 +20,10 @@ from app.records import Passage
 
 def focus(passage: Passage, idf: dict[str, float], budget: int | None) -> tuple[int, int]:
     """Offsets in `passage.text` of the part to read, at most `budget` tiktoken tokens. All of
-    it when it fits, when there is no budget (None), or when the question has no word to look
-    for (`idf`, from `query_idf`, is empty)."""
+    it when it fits, when there is no budget (None), when the question has no word to look for
+    (`idf`, from `query_idf`, is empty), and when the passage holds none of them (found by its
+    meaning alone: 0.7% of the top five passages on SciFact and on SQuAD), since nothing then
+    says where to look."""
     whole = (0, len(passage.text))
     if budget is None or not idf:
         return whole
@@ -32,6 +34,8 @@ def focus(passage: Passage, idf: dict[str, float], budget: int | None) -> tuple[
     if sum(counts) <= budget:
         return whole
     shares = [overlap(idf, text) for text in texts]
+    if max(shares) == 0.0:
+        return whole
     first = last = max(range(len(pieces)), key=lambda i: (shares[i], -i))
     used = counts[first]
     while True:

@@ -37,8 +37,15 @@ def test_the_reader_reads_the_sentence_with_the_question_words_and_its_neighbour
 
 def test_without_a_budget_or_question_words_the_passage_is_read_whole():
     text = " ".join(FILLER)
-    assert focus(passage_of(text), {"bridge": 1.0}, None) == (0, len(text))
+    assert focus(passage_of(text), {"weather": 1.0}, None) == (0, len(text))
     assert focus(passage_of(text), {}, 40) == (0, len(text))
+    assert focus(passage_of(text), {"weather": 1.0}, 40) != (0, len(text))
+
+
+def test_a_passage_without_the_question_s_words_is_read_whole():
+    """Found by its meaning alone, it gives no clue where the answer stands."""
+    text = " ".join(FILLER)
+    assert focus(passage_of(text), {"bridge": 3.0, "harwick": 2.0}, 40) == (0, len(text))
 
 
 def test_a_table_line_is_read_though_it_is_no_sentence():
