@@ -31,8 +31,9 @@ class Settings:
     )
     reader_backend: str = _setting(
         "auto",
-        "Runtime of the answer reader: `auto` (OpenVINO where the CPU runs bf16 or has AVX2, "
-        "else fp32 ONNX), `onnx`, `openvino`, `torch` or `torch-bf16`.",
+        "Runtime of the answer reader: `auto` (OpenVINO where the CPU runs bf16, int8 ONNX "
+        "where it has AVX2 alone, else fp32 ONNX), `onnx`, `onnx-int8`, `openvino`, `torch` "
+        "or `torch-bf16`.",
     )
     model_cache: Path = _setting(
         Path("~/.cache/docqa"), "Folder for the ONNX models built from the bundled one."

@@ -20,7 +20,9 @@ tokenize, truncate, pad and pool with docqa's own code (`SentenceTransformerEmbe
 extra ONNX and OpenVINO rows plug their session into it. A runtime that cannot be set up here
 (a package missing, say) gets a row saying why, and the others still run.
 
-Runtimes: docqa's four (`torch`, `torch-bf16`, `onnx-int8`, `onnx`); `onnx-int8-vnni`, docqa's
+Runtimes: docqa's four (`torch`, `torch-bf16`, `onnx-int8`, `onnx`); `onnx-int8-fused`, the
+reader's int8 form (fused by onnxruntime's optimizer, the attentions in int8 too) for the
+embedder; `onnx-int8-vnni`, docqa's
 fp32 ONNX quantized as sentence-transformers' export_dynamic_quantized_onnx_model does with
 its "avx512_vnni" config (optimum's AutoQuantizationConfig.avx512_vnni: dynamic, int8 symmetric
 per-channel weights, uint8 asymmetric activations, no reduced range, every MatMul, including
@@ -75,6 +77,7 @@ RUNTIMES = (
     "torch-bf16",
     "onnx-int8",
     "onnx",
+    "onnx-int8-fused",
     "onnx-int8-vnni",
     "onnx-int8-vnni-weights",
     "openvino-f32",
@@ -162,7 +165,7 @@ def vnni_int8(const_b_only: bool) -> Callable[..., SentenceTransformerEmbedder]:
     def build(path: Path, cache: Path, workdir: Path, work: Workload):
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
-        fp32 = cached_onnx_model(path, cache, int8=False)
+        fp32 = cached_onnx_model(path, cache, "plain")
         target = workdir / f"{fp32.stem}-vnni{'-weights' if const_b_only else ''}.onnx"
         if not target.is_file():
             workdir.mkdir(parents=True, exist_ok=True)
@@ -187,6 +190,12 @@ def vnni_int8(const_b_only: bool) -> Callable[..., SentenceTransformerEmbedder]:
     return build
 
 
+def fused_int8(path: Path, cache: Path, workdir: Path, work: Workload):
+    """The reader's int8 form (app.models.onnx_export: fused by onnxruntime's optimizer, the
+    attentions in int8 too) for the embedder."""
+    return with_session(path, cache, onnx_session(cached_onnx_model(path, cache, "fused-int8")))
+
+
 class OpenVinoSession:
     """The one call of an onnxruntime session that docqa makes, on a compiled OpenVINO model."""
 
@@ -206,7 +215,7 @@ def openvino(precision: str | None, int8: str = "") -> Callable[..., SentenceTra
         import openvino as ov
 
         core = ov.Core()
-        model = core.read_model(str(cached_onnx_model(path, cache, int8=False)))
+        model = core.read_model(str(cached_onnx_model(path, cache, "plain")))
         if int8 == "static":
             import nncf
 
@@ -248,6 +257,7 @@ BUILDERS: dict[str, Callable[..., SentenceTransformerEmbedder]] = {
     "torch-bf16": docqa_backend("torch-bf16"),
     "onnx-int8": docqa_backend("onnx-int8"),
     "onnx": docqa_backend("onnx"),
+    "onnx-int8-fused": fused_int8,
     "onnx-int8-vnni": vnni_int8(const_b_only=False),
     "onnx-int8-vnni-weights": vnni_int8(const_b_only=True),
     "openvino-f32": openvino("f32"),
@@ -260,6 +270,7 @@ ABOUT = {
     "torch-bf16": 'docqa `torch-bf16`: the same under torch.autocast("cpu", dtype=torch.bfloat16)',
     "onnx-int8": "docqa `onnx-int8` (today's default): int8 MatMuls but the feed-forward outputs",
     "onnx": "docqa `onnx`: the fp32 ONNX export, onnxruntime",
+    "onnx-int8-fused": "the reader's int8 form: fused by onnxruntime, the attentions int8 too",
     "onnx-int8-vnni": "sentence-transformers' avx512_vnni config (U8S8, per channel, every MatMul)",
     "onnx-int8-vnni-weights": "the same, MatMuls by a weight only (quantize_dynamic's default)",
     "openvino-f32": "OpenVINO CPU plugin, the fp32 ONNX model, INFERENCE_PRECISION_HINT f32",

@@ -23,6 +23,7 @@ SAFE_BACKEND = "onnx-int8"  # fastest for one text everywhere, and the default b
 BULK_BF16 = "torch-bf16"
 QUERY_FP32 = "onnx"  # 5.6 ms a question against int8's 3.8, and it holds up under load
 BULK_OPENVINO = "openvino"
+READER_INT8 = "onnx-int8"  # the reader's fused int8 form (app.models.onnx_export)
 AMX_FLAGS = frozenset({"amx_bf16", "amx_tile"})  # tiles and their bf16 instructions
 AVX512_BF16 = "avx512_bf16"  # bf16 dot products in vector registers (Cooper Lake, Zen 4 and on)
 AVX2 = "avx2"  # 256-bit integer and fused multiply-add vectors (Haswell, Zen and on)
@@ -98,19 +99,22 @@ def choose_backend(cpu: Cpu, workload: Workload, openvino: bool) -> str:
 
 
 def choose_reader_runtime(cpu: Cpu, openvino: bool) -> str:
-    """The reader's runtime on `cpu`, `openvino` saying whether OpenVINO is installed: OpenVINO
-    wherever it was measured fastest, that is where bf16 is native (it runs bf16 there by
-    itself) and on AVX2 (fp32); fp32 ONNX on every core elsewhere, PyTorch's bf16 with AMX
-    when OpenVINO is missing. Five passages read (BENCHMARKS.md, "Reader runtime by CPU"):
+    """The reader's runtime on `cpu`, `openvino` saying whether OpenVINO is installed: where bf16
+    is native, OpenVINO (it runs bf16 there by itself), or PyTorch's bf16 with AMX when
+    OpenVINO is missing; on AVX2 alone, int8 ONNX (fused; app.models.onnx_export); fp32 ONNX
+    on every core elsewhere. Five passages read (BENCHMARKS.md, "Reader runtime by CPU"):
     - AMX: OpenVINO 59 ms, PyTorch's bf16 autocast 118 ms;
     - AVX512-BF16 alone (Zen 4 EPYC): OpenVINO 124 ms, fp32 ONNX 215, PyTorch's bf16 241;
-    - AVX2 alone (Zen 3 EPYC): OpenVINO (fp32) 198 ms, fp32 ONNX 240, the same EM and F1;
-    fp32 ONNX was 333 ms against 563 ms for PyTorch's one thread on a Zen 2, and int8 ONNX no
-    faster than fp32 with 0.009 less validation F1. Validation F1 stays within 0.002 of fp32
-    everywhere. A CPU without AVX2 was not measured, so OpenVINO is not guessed at there."""
-    if openvino and (cpu.has_native_bf16 or AVX2 in cpu.flags):
-        return "openvino"
-    return BULK_BF16 if cpu.has_amx_bf16 else QUERY_FP32
+    - AVX2 alone (Zen 3 EPYC): int8 ONNX 126 ms, OpenVINO (fp32) 171, fp32 ONNX 160, with
+      validation EM / F1 0.660 / 0.780 against fp32's 0.656 / 0.780 (one run, 2026-12-05);
+    fp32 ONNX was 333 ms against 563 ms for PyTorch's one thread on a Zen 2. Validation F1
+    stays within 0.002 of fp32 everywhere. int8 was not measured where bf16 is native, nor
+    anything on a CPU without AVX2, so nothing is guessed there."""
+    if cpu.has_native_bf16:
+        if openvino:
+            return "openvino"
+        return BULK_BF16 if cpu.has_amx_bf16 else QUERY_FP32
+    return READER_INT8 if AVX2 in cpu.flags else QUERY_FP32
 
 
 def reader_least_fill(cpu: Cpu) -> float:

@@ -168,7 +168,9 @@ class SentenceTransformerEmbedder:
     def _onnx_session(self):  # -> onnxruntime.InferenceSession or OpenVinoSession
         from app.models.onnx_export import cached_onnx_model
 
-        model_file = cached_onnx_model(self.path, self.cache, int8=self.backend == "onnx-int8")
+        model_file = cached_onnx_model(
+            self.path, self.cache, "int8" if self.backend == "onnx-int8" else "plain"
+        )
         if self.backend == "openvino":
             return OpenVinoSession(model_file, self.threads)
         return onnx_session(model_file, self.threads)

@@ -16,13 +16,17 @@ import json
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from app.records import Span
 
+if TYPE_CHECKING:
+    from app.models.onnx_export import Form
+
 READER_DIR = Path(__file__).with_name("reader")
-READER_CHOICES = ("auto", "torch", "torch-bf16", "onnx", "openvino")
+READER_CHOICES = ("auto", "torch", "torch-bf16", "onnx", "onnx-int8", "openvino")
 
 
 @dataclass(frozen=True)
@@ -40,8 +44,9 @@ class SpanReader:
     weights: Path
     base_model: Path
     # torch, torch-bf16 (bf16 autocast, for CPUs whose AMX runs it natively), onnx (fp32, the
-    # same numbers as torch) or openvino (the ONNX form compiled by OpenVINO at the CPU's own
-    # precision: bf16 where native): app.models.cpu.choose_reader_runtime picks one for the CPU
+    # same numbers as torch), onnx-int8 (fused, int8 weights) or openvino (the ONNX
+    # form compiled by OpenVINO at the CPU's own precision: bf16 where native):
+    # app.models.cpu.choose_reader_runtime picks one for the CPU
     runtime: str = "torch"
     cache: Path = Path("~/.cache/docqa")  # where the ONNX form is built, once
     # windows share a padded batch down to this part of its longest (app.models.cpu chooses it)
@@ -92,25 +97,26 @@ class SpanReader:
             torch.set_num_threads(self.threads)
         return model.eval()
 
-    @cached_property
-    def _onnx_file(self) -> Path:
-        """The reader as ONNX (fp32), exported from the PyTorch model on first use and cached."""
+    def _onnx_file(self, form: Form) -> Path:
+        """The reader as ONNX in `form` (app.models.onnx_export), exported from the PyTorch
+        model on first use and cached."""
         from app.models.onnx_export import cached_export, export, files_digest
 
         files = [self.weights / "reader.safetensors", self.base_model / "model.safetensors"]
 
-        def build(path: Path) -> None:
-            export(self._model, path, ["start_logits", "end_logits"])
+        def build(path: Path, eager: bool) -> None:
+            export(self._model, path, ["start_logits", "end_logits"], eager)
 
-        return cached_export(f"reader-{files_digest(files)}", self.cache, False, build)
+        return cached_export(f"reader-{files_digest(files)}", self.cache, form, build)
 
     @cached_property
     def _onnx_session(self):  # -> onnxruntime.InferenceSession or OpenVinoSession
         from app.models.embedder import OpenVinoSession, onnx_session
 
         if self.runtime == "openvino":
-            return OpenVinoSession(self._onnx_file)
-        return onnx_session(self._onnx_file, self.threads)
+            return OpenVinoSession(self._onnx_file("plain"))
+        form = "fused-int8" if self.runtime == "onnx-int8" else "plain"
+        return onnx_session(self._onnx_file(form), self.threads)
 
     def warm_up(self) -> SpanReader:
         self.read("warm up?", ["Warm up."])
@@ -162,7 +168,7 @@ class SpanReader:
             mask[i, : len(row)] = 1
             types[i, len(window.question) + 2 : len(row)] = 1
         feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-        if self.runtime in ("onnx", "openvino"):
+        if not self.runtime.startswith("torch"):
             starts, ends = self._onnx_session.run(["start_logits", "end_logits"], feed)
             return starts, ends
         import contextlib

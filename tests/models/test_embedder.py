@@ -75,7 +75,7 @@ def test_the_onnx_models_are_built_once_and_reused(embedders, model_cache):
     assert [p.suffix for p in built] == [".onnx", ".onnx"]  # fp32 and int8; no scratch files
     stamps = [p.stat().st_mtime_ns for p in built]
     path = embedders["onnx"].path
-    again = sorted(cached_onnx_model(path, model_cache, int8) for int8 in (False, True))
+    again = sorted(cached_onnx_model(path, model_cache, form) for form in ("plain", "int8"))
     assert again == built and [p.stat().st_mtime_ns for p in again] == stamps
 
 

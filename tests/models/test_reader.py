@@ -31,6 +31,24 @@ def test_the_onnx_reader_marks_the_spans_pytorch_marks(tmp_path):
     assert list(tmp_path.glob("reader-*.onnx")), "the export is cached where it was asked to be"
 
 
+def test_the_int8_reader_marks_pytorch_s_best_span_with_fused_int8_layers(tmp_path):
+    """The int8 form is fused first (one Attention op a layer; its speed rests on it, and a
+    change in how transformers traces the model would undo it silently), then quantized."""
+    import onnx
+
+    question = "How many trees are in the Amazon rainforest?"
+    torch_spans = load_reader(runtime="torch").read(question, PASSAGES)
+    int8_spans = load_reader(runtime="onnx-int8", cache=tmp_path).read(question, PASSAGES)
+    best, theirs = int8_spans[0][0], torch_spans[0][0]
+    assert (best.start, best.end) == (theirs.start, theirs.end)
+    assert "390 billion" in PASSAGES[0][best.start : best.end]
+    assert best.score != theirs.score, "int8 rounds: equal scores mean PyTorch ran instead"
+    assert best.score == pytest.approx(theirs.score, rel=0.1)  # 13.6 against 14.1 here
+    (int8_file,) = tmp_path.glob("reader-*-int8.onnx")
+    kinds = [node.op_type for node in onnx.load(str(int8_file)).graph.node]
+    assert kinds.count("QAttention") == 6 and "Softmax" not in kinds, sorted(set(kinds))
+
+
 def test_the_openvino_reader_marks_the_spans_pytorch_marks(tmp_path):
     pytest.importorskip("openvino", reason="OpenVINO has no wheel for this platform")
     question = "How many trees are in the Amazon rainforest?"
