@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import eval_answers
 import evaldata
+from squad_metric import best_em_f1
 
 from app.answer import answering
 from app.models.cpu import openvino_installed, this_cpu
@@ -70,10 +71,8 @@ def main() -> None:
         for q in validation:
             passage = eval_answers.as_passage(q.paragraph, paragraphs[q.paragraph])
             candidates = answering.rank_candidates(reader, q.question, [passage])
-            span = candidates[0].text if candidates else ""
-            norm = eval_answers.normalize(span)
-            em += max(float(norm == eval_answers.normalize(g)) for g in q.answers)
-            f1 += max(eval_answers.f1(span, g) for g in q.answers)
+            scores = best_em_f1(candidates[0].text if candidates else "", q.answers)
+            em, f1 = em + scores[0], f1 + scores[1]
         p90 = statistics.quantiles(times, n=10)[8]
         print(f"| {runtime} | {fill} | {statistics.median(times):.0f} | {p90:.0f} | "
               f"{em / len(validation):.3f} | {f1 / len(validation):.3f} |", flush=True)  # fmt: skip

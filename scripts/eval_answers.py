@@ -20,11 +20,8 @@ EM and F1 use the official SQuAD v1.1 normalisation.
 from __future__ import annotations
 
 import argparse
-import collections
 import dataclasses
-import re
 import statistics
-import string
 import sys
 import time
 from dataclasses import dataclass
@@ -33,7 +30,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import evaldata
-import train_reader
+import reader_data
+from squad_metric import f1, normalize
 
 from app.answer import answering, heuristic
 from app.answer.overlap import query_idf
@@ -42,8 +40,8 @@ from app.models.reader import load_reader
 from app.records import Passage
 
 # 0-based article numbers (file order): the evaluation split, and the reader's validation split
-EVALUATION_ARTICLES = range(train_reader.N_TRAIN_ARTICLES, 48)
-VALIDATION_ARTICLES = {int(a) - 1 for a in train_reader.VALIDATION_ARTICLES.split(",")}
+EVALUATION_ARTICLES = range(reader_data.N_TRAIN_ARTICLES, 48)
+VALIDATION_ARTICLES = {int(a) - 1 for a in reader_data.VALIDATION_ARTICLES.split(",")}
 # What --fit tries: passages the reader reads, and the weight of the retrieval rank
 MAX_READ = 10
 PASSAGE_COUNTS = (1, 2, 3, 5, 8, 10)
@@ -55,21 +53,6 @@ READ_FIRSTS = (1, 2, 3)
 SETTLED_ABOVES = (0.7, 0.8, 0.9, 0.95, 2.0)  # 2.0: never sure enough
 SETTLED_BELOWS = (0.0, 0.05, 0.1, 0.2, 0.3)
 CASCADE_TOLERANCE = 0.003
-
-
-def normalize(text: str) -> str:
-    """SQuAD v1.1's answer normalisation: lower case, no punctuation, articles or extra spaces."""
-    text = "".join(ch for ch in text.lower() if ch not in set(string.punctuation))
-    return " ".join(re.sub(r"\b(a|an|the)\b", " ", text).split())
-
-
-def f1(prediction: str, gold: str) -> float:
-    predicted, expected = normalize(prediction).split(), normalize(gold).split()
-    common = sum((collections.Counter(predicted) & collections.Counter(expected)).values())
-    if common == 0:
-        return 0.0
-    precision, recall = common / len(predicted), common / len(expected)
-    return 2 * precision * recall / (precision + recall)
 
 
 @dataclass

