@@ -195,16 +195,17 @@ def fuse(source: Path, destination: Path) -> None:
     `export` stored in it. A graph it cannot rewrite is kept as it is, with a warning: slower,
     the same numbers."""
     import onnx
-    from onnxruntime.transformers.optimizer import optimize_model
 
     try:
+        from onnxruntime.transformers.optimizer import optimize_model
+
         stored = {prop.key: prop.value for prop in onnx.load(str(source)).metadata_props}
         heads, width = (int(stored.get(name, 0)) for name in ATTENTION_SHAPE)  # 0: from the graph
         optimized = optimize_model(
             str(source), model_type="bert", opt_level=0, num_heads=heads, hidden_size=width
         )
         optimized.save_model_to_file(str(destination))
-    except Exception as error:  # the optimizer's own failures have no common type
+    except Exception as error:  # the optimizer's failures (or its absence) share no type
         log.warning(
             "%s: onnxruntime could not fuse this model (%s); using it as it is", source, error
         )
