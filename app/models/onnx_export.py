@@ -69,9 +69,8 @@ def cached_export(stem: str, cache: Path, form: Form, build: Callable[[Path, boo
     stem = f"{stem}-fp32-{EXPORT_RECIPE}"
     folder = cache.expanduser()
     if form == "fused-int8":
-        fused = _built(folder / f"{stem}-fused-{FUSED_RECIPE}.onnx", lambda p: _fused(build, p))
-        int8 = fused.with_name(f"{fused.stem}-int8.onnx")
-        return _built(int8, lambda path: quantize(fused, path, ["MatMul", "Attention"]))
+        int8 = folder / f"{stem}-fused-{FUSED_RECIPE}-int8.onnx"
+        return _built(int8, lambda path: _fused_int8(build, path))
     plain = _built(folder / f"{stem}.onnx", lambda path: build(path, False))
     if form == "plain":
         return plain
@@ -79,14 +78,18 @@ def cached_export(stem: str, cache: Path, form: Form, build: Callable[[Path, boo
     return _built(int8, lambda path: quantize(plain, path, ["MatMul"]))
 
 
-def _fused(build: Callable[[Path, bool], None], destination: Path) -> None:
-    """The eager trace that `build` writes, fused by `fuse` into `destination`."""
+def _fused_int8(build: Callable[[Path, bool], None], destination: Path) -> None:
+    """The eager trace that `build` writes, fused, then quantized into `destination`; only
+    the last is kept (the steps between are 90 MB each)."""
     traced = destination.with_name(f"{destination.stem}-traced.onnx")
+    fused = destination.with_name(f"{destination.stem}-fused.onnx")
     try:
         build(traced, True)
-        fuse(traced, destination)
+        fuse(traced, fused)
+        quantize(fused, destination, ["MatMul", "Attention"])
     finally:
         traced.unlink(missing_ok=True)
+        fused.unlink(missing_ok=True)
 
 
 def _built(target: Path, build: Callable[[Path], None]) -> Path:

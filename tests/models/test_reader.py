@@ -44,7 +44,7 @@ def test_the_int8_reader_marks_pytorch_s_best_span_with_fused_int8_layers(tmp_pa
     assert "390 billion" in PASSAGES[0][best.start : best.end]
     assert best.score != theirs.score, "int8 rounds: equal scores mean PyTorch ran instead"
     assert best.score == pytest.approx(theirs.score, rel=0.1)  # 13.6 against 14.1 here
-    (int8_file,) = tmp_path.glob("reader-*-int8.onnx")
+    (int8_file,) = tmp_path.iterdir()  # the steps between are not kept
     kinds = [node.op_type for node in onnx.load(str(int8_file)).graph.node]
     assert kinds.count("QAttention") == 6 and "Softmax" not in kinds, sorted(set(kinds))
 
