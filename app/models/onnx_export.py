@@ -14,7 +14,7 @@ Three forms of one model, each built on first use:
 - fused-int8: the reader's. The model is traced with its eager attention, onnxruntime's
   transformer optimizer rewrites each layer into a few fused ops (one Attention,
   SkipLayerNormalizations, BiasGelu), then the MatMuls and the attentions get int8 weights.
-  On a Zen 3 it reads 1.3x faster than OpenVINO's fp32 with the same validation EM and F1;
+  On a Zen 3 it reads 1.2x to 1.4x faster than OpenVINO's fp32, the same validation F1;
   the embedder in this form lost 0.009 SciFact dense nDCG@10, and fusing alone, in fp32 or
   with the embedder's int8, changed neither model's speed beyond the noise (BENCHMARKS.md,
   "AVX2 alone").
