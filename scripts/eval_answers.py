@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import evaldata
 import reader_data
-from squad_metric import f1, normalize
+from squad_metric import best_em_f1, f1, normalize
 
 from app.answer import answering, heuristic
 from app.answer.overlap import query_idf
@@ -153,13 +153,10 @@ def open_corpus(engine: Engine, method: str, questions) -> list[Outcome]:
 
 
 def quality(outcomes: list[Outcome]) -> dict[str, float]:
-    def best(metric, o):
-        return max(metric(o.span, g) for g in o.question.answers)
-
+    scores = [best_em_f1(o.span, o.question.answers) for o in outcomes]
     return {
-        "em": statistics.mean(best(lambda p, g: float(normalize(p) == normalize(g)), o)
-                              for o in outcomes),
-        "f1": statistics.mean(best(f1, o) for o in outcomes),
+        "em": statistics.mean(em for em, _ in scores),
+        "f1": statistics.mean(span_f1 for _, span_f1 in scores),
         "sentence": statistics.mean(
             any(normalize(g) in normalize(o.sentence) for g in o.question.answers)
             for o in outcomes
