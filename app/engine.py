@@ -160,13 +160,13 @@ class Engine:
 
 
 def located(answer: Answer, manifest: Manifest) -> Answer:
-    """The answer with each citation's place in its file ("slide 2") and whether OCR read it,
-    from the manifest, which records both per page at ingest."""
+    """The answer with each citation's place in its file ("slide 2") and whether OCR read its
+    answer, from the manifest, which records both at ingest."""
     citations = []
     for c in answer.citations:
         entry = manifest.files.get(c.source)
         label = entry.page_labels.get(str(c.page)) if entry and c.page else None
-        ocr = bool(entry and (c.page or 0) in entry.ocr_pages)
+        ocr = bool(entry and entry.read_by_ocr(c.page, c.source_start, c.source_end))
         location = label or (f"page {c.page}" if c.page else None)
         citations.append(dataclasses.replace(c, location=location, ocr=ocr))
     return dataclasses.replace(answer, citations=citations)

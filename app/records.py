@@ -26,6 +26,9 @@ class Page:
     text: str
     label: str | None = None  # how a citation names the page: "slide 3", "sheet Budget, rows 2-41"
     ocr: bool = False  # the text was read from an image by OCR and may differ from it
+    # Where OCR read only parts of the page (pictures in a Word file or on a slide), the
+    # (start, end) ranges of `text` it filled; None when it read the whole page (a scan).
+    ocr_spans: tuple[tuple[int, int], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ class Citation:
     source_end: int
     score: float
     location: str | None = None  # where in the file: "page 3", "slide 2", "sheet Fees, rows 1-40"
-    ocr: bool = False  # the page's text was read by OCR, so it may differ from the image
+    ocr: bool = False  # the answer's text was read by OCR, so it may differ from the image
 
 
 @dataclass

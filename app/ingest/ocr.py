@@ -150,7 +150,6 @@ class Pictures:
     costing the document its other text."""
 
     left: int = MAX_PICTURES  # pictures that may still be read
-    found: int = 0  # pictures that held text: a page with any is marked as read by OCR
 
     def text(self, blob: bytes) -> str:
         """The text OCR reads in the picture stored as `blob`; "" for icons, unreadable images
@@ -167,9 +166,7 @@ class Pictures:
                 if min(image.width, image.height) < MIN_PICTURE_SIDE:
                     return ""
                 self.left -= 1
-                text = image_text(image)
-                self.found += bool(text.strip())
-                return text
+                return image_text(image)
         except (ExtractionError, UnidentifiedImageError, OSError, ValueError, SyntaxError):
             return ""  # an unknown format, too many pixels, a broken file
         finally:

@@ -364,6 +364,11 @@ def _extract_each(
                 chunks=len(chunks),
                 page_labels={str(p.number): p.label for p in pages if p.label is not None},
                 ocr_pages=[p.number or 0 for p in pages if p.ocr],
+                ocr_spans={
+                    str(p.number or 0): [list(span) for span in p.ocr_spans]
+                    for p in pages
+                    if p.ocr and p.ocr_spans is not None
+                },
                 extraction=EXTRACTION_VERSION,
             )
             yield _Extracted(file, pages, chunks)

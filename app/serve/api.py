@@ -112,7 +112,9 @@ class CitationOut(BaseModel):
     source_end: int
     score: float
     location: str | None = Field(None, description='Where in the file: "page 3", "slide 2", ...')
-    ocr: bool = Field(False, description="The page's text was read by OCR from an image.")
+    ocr: bool = Field(
+        False, description="The answer's text was read by OCR from an image, so it may differ."
+    )
 
 
 class AskResponse(BaseModel):

@@ -42,7 +42,19 @@ class FileEntry:
     page_labels: dict[str, str] = field(default_factory=dict)
     # pages whose text was read by OCR; 0 for the one page of a file without page numbers
     ocr_pages: list[int] = field(default_factory=list)
+    # of those, the pages OCR read only in part (pictures in a Word file or on a slide): page
+    # (as in ocr_pages, a string for JSON) -> the [start, end) ranges of its text that OCR filled.
+    # An OCR page not listed here was read whole (and so was every OCR page before 2026-12-05).
+    ocr_spans: dict[str, list[list[int]]] = field(default_factory=dict)
     extraction: int = 1  # app.ingest.extract.EXTRACTION_VERSION that read the file
+
+    def read_by_ocr(self, page: int | None, start: int, end: int) -> bool:
+        """Whether any of the text at [start, end) of `page` was read by OCR."""
+        key = page or 0
+        if key not in self.ocr_pages:
+            return False
+        spans = self.ocr_spans.get(str(key))
+        return spans is None or any(s < end and start < e for s, e in spans)
 
 
 @dataclass

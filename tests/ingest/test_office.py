@@ -60,7 +60,9 @@ def test_docx_keeps_headings_lists_and_table_rows_apart(settings, fake_embedder)
 
 def test_text_in_a_picture_in_a_word_file_is_read_by_ocr_and_cited_so(settings, real_embedder):
     """A scan pasted into a Word file is often the whole document: its text is read, placed
-    after the paragraph that holds the picture, and the citation says it came from OCR."""
+    after the paragraph that holds the picture, and the citation says it came from OCR. An
+    answer from the typed text around it is not marked so (a logo with a company's name would
+    otherwise mark every citation of a long report)."""
     import docx
     from docx.shared import Inches
     from PIL import Image
@@ -71,7 +73,7 @@ def test_text_in_a_picture_in_a_word_file_is_read_by_ocr_and_cited_so(settings, 
 
     document = docx.Document()
     document.add_heading("Site visit", level=1)
-    document.add_paragraph("The scanned notes follow.")
+    document.add_paragraph("The scanned notes follow. The inspector arrived by ferry at noon.")
     document.add_paragraph().add_run().add_picture(io.BytesIO(text_image()), width=Inches(6))
     icon = io.BytesIO()
     Image.new("RGB", (16, 16), "navy").save(icon, "PNG")
@@ -81,11 +83,13 @@ def test_text_in_a_picture_in_a_word_file_is_read_by_ocr_and_cited_so(settings, 
     report = ingest_files(settings, real_embedder, {"visit.docx": out.getvalue()})
     assert report.files_indexed == ["visit.docx"], skipped(report)
     text = stored_pages(settings, "visit.docx")[None]
-    assert text.startswith("Site visit\n\nThe scanned notes follow.\n\n")
+    assert text.startswith("Site visit\n\nThe scanned notes follow.")
     for line in LINES:
         assert line in text
     assert text.endswith("Signed.")
     assert entry(settings, "visit.docx").ocr_pages == [0]
+    [(start, end)] = entry(settings, "visit.docx").ocr_spans["0"]
+    assert all(line in text[start:end] for line in LINES) and "ferry" not in text[start:end]
     engine = Engine(settings)
     engine.embedder = real_embedder
     answer = engine.ask("How many steps does the lighthouse have?")
@@ -93,6 +97,9 @@ def test_text_in_a_picture_in_a_word_file_is_read_by_ocr_and_cited_so(settings, 
     assert answer.citations[0].source == "visit.docx"
     assert answer.citations[0].ocr
     assert_verbatim(answer, engine.reader())
+    typed = engine.ask("How did the inspector arrive?")
+    assert typed.answer is not None and "ferry" in typed.answer
+    assert typed.citations[0].source == "visit.docx" and not typed.citations[0].ocr
 
 
 def test_odt_headings_and_list_items(settings, fake_embedder):

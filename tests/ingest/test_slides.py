@@ -89,3 +89,5 @@ def test_text_in_a_picture_on_a_slide_is_read_by_ocr_and_marked(settings, fake_e
     for line in LINES:
         assert line in page
     assert entry(settings, "visit.pptx").ocr_pages == [1]
+    [(start, end)] = entry(settings, "visit.pptx").ocr_spans["1"]  # the title is typed
+    assert all(line in page[start:end] for line in LINES) and "Site visit" not in page[start:end]

@@ -148,3 +148,18 @@ def test_discarded_draft_leaves_the_live_version_alone(tmp_path, fake_embedder):
     draft.discard()
     assert live_version(tmp_path) == before and open_index(tmp_path).chunk_count == 1
     assert not list(tmp_path.glob("tmp-*"))
+
+
+def test_ocr_marks_only_what_ocr_read_and_older_manifests_mean_the_whole_page():
+    """A citation says "read by OCR" only where its answer lies in text OCR filled; an index
+    written before the ranges were recorded keeps marking the whole page, as it did."""
+    entry = FileEntry("0" * 64, 10, 0, ocr_pages=[0, 2], ocr_spans={"0": [[100, 160]]})
+    assert entry.read_by_ocr(None, 120, 130) and entry.read_by_ocr(None, 90, 101)
+    assert not entry.read_by_ocr(None, 10, 40) and not entry.read_by_ocr(None, 160, 170)
+    assert entry.read_by_ocr(2, 0, 5)  # page 2 was read whole
+    assert not entry.read_by_ocr(1, 0, 5)  # no OCR there
+    old = Manifest.from_json(
+        '{"model": "m", "dim": 3, "chunk_tokens": 200, "chunk_overlap": 40, "files": {"a.docx":'
+        ' {"sha256": "0", "size": 1, "mtime_ns": 0, "ocr_pages": [0]}}}'
+    )
+    assert old.files["a.docx"].read_by_ocr(None, 0, 5)

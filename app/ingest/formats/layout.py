@@ -2,7 +2,9 @@
 
 A heading stands alone followed by a blank line, paragraphs are separated by blank lines, list
 items are one per line starting with "- ", and table rows one per line as "| a | b |": the
-splitter ends a sentence at each of them, so a heading is never glued to a sentence.
+splitter ends a sentence at each of them, so a heading is never glued to a sentence. Text that
+OCR read in a picture is a paragraph too, and `join_marked` says where it landed, so a citation
+of the typed text around a picture is not marked as read by OCR.
 """
 
 from __future__ import annotations
@@ -13,13 +15,21 @@ from collections.abc import Iterable
 from app.ingest.formats.text import clean_text
 
 HEADING, PARAGRAPH, ITEM, ROW = "heading", "paragraph", "item", "row"
+PICTURE = "picture"  # a paragraph of text that OCR read in a picture
+Spans = tuple[tuple[int, int], ...]
 _SPACES = re.compile(r"[ \t\f\v\u00a0]+")
 
 
 def join_blocks(blocks: Iterable[tuple[str, str]]) -> str:
     """`(kind, text)` blocks as one page text; consecutive items or rows share a paragraph."""
+    return join_marked(blocks)[0]
+
+
+def join_marked(blocks: Iterable[tuple[str, str]]) -> tuple[str, Spans]:
+    """`join_blocks`, and the (start, end) offsets in its text of each PICTURE block."""
     out: list[str] = []
-    previous = None
+    pictures: list[tuple[int, int]] = []
+    length, previous = 0, None
     for kind, raw in blocks:
         text = _tidy(raw, one_line=kind in (HEADING, ITEM, ROW))
         if not text:
@@ -27,15 +37,20 @@ def join_blocks(blocks: Iterable[tuple[str, str]]) -> str:
         if kind == ITEM:
             text = "- " + text
         if out:
-            out.append("\n" if kind == previous and kind in (ITEM, ROW) else "\n\n")
+            separator = "\n" if kind == previous and kind in (ITEM, ROW) else "\n\n"
+            out.append(separator)
+            length += len(separator)
+        if kind == PICTURE:
+            pictures.append((length, length + len(text)))
         out.append(text)
+        length += len(text)
         previous = kind
-    return "".join(out)
+    return "".join(out), tuple(pictures)
 
 
 def picture_blocks(text: str) -> list[tuple[str, str]]:
     """Text that OCR read in a picture as paragraph blocks (OCR's blank lines end each)."""
-    return [(PARAGRAPH, part) for part in text.split("\n\n") if part.strip()]
+    return [(PICTURE, part) for part in text.split("\n\n") if part.strip()]
 
 
 def row_text(cells: Iterable[str]) -> str:

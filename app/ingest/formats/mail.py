@@ -10,6 +10,7 @@ bounded.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from pathlib import PurePath
@@ -52,7 +53,7 @@ def read(data: bytes, suffix: str, max_pages: int, depth: int = 0) -> list[Page]
         notes.append((ITEM, f"Attachment: {name}"))
         pages.extend(found)
     message = Page(1, join_blocks(blocks + notes))
-    numbered = [Page(n, p.text, label=p.label, ocr=p.ocr) for n, p in enumerate(pages, start=2)]
+    numbered = [dataclasses.replace(p, number=n) for n, p in enumerate(pages, start=2)]
     return [message, *numbered]
 
 
@@ -75,8 +76,8 @@ def _attachment_pages(name: str, payload: bytes, room: int, depth: int) -> list[
         raise ExtractionError("more pages than the limit allows")
     label = f"attachment {name}"
     return [
-        Page(None, p.text, label=f"{label}, {p.label or f'page {p.number}'}"
-             if len(found) > 1 else label, ocr=p.ocr)
+        dataclasses.replace(p, number=None, label=f"{label}, {p.label or f'page {p.number}'}"
+                            if len(found) > 1 else label)
         for p in found
     ]  # fmt: skip
 

@@ -21,6 +21,7 @@ from app.ingest.formats.layout import (
     PARAGRAPH,
     ROW,
     join_blocks,
+    join_marked,
     picture_blocks,
     row_text,
 )
@@ -67,7 +68,8 @@ def _docx_page(data: bytes) -> Page:
                 if text.strip() and text not in seen:
                     seen.add(text)
                     blocks.append((kind, text))
-    return Page(None, join_blocks(blocks), ocr=pictures.found > 0)
+    text, read_by_ocr = join_marked(blocks)
+    return Page(None, text, ocr=bool(read_by_ocr), ocr_spans=read_by_ocr or None)
 
 
 def _docx_blocks(container, pictures: ocr.Pictures) -> list[tuple[str, str]]:

@@ -19,7 +19,7 @@ from app.ingest.formats.layout import (
     ITEM,
     PARAGRAPH,
     ROW,
-    join_blocks,
+    join_marked,
     picture_blocks,
     row_text,
 )
@@ -50,9 +50,16 @@ def read(data: bytes, suffix: str, max_pages: int) -> list[Page]:
     pictures = ocr.Pictures()  # one OCR budget for the deck
     pages = []
     for number, slide in enumerate(slides, start=1):
-        before = pictures.found
-        text = join_blocks(_slide_blocks(slide, pictures))
-        pages.append(Page(number, text, label=f"slide {number}", ocr=pictures.found > before))
+        text, read_by_ocr = join_marked(_slide_blocks(slide, pictures))
+        pages.append(
+            Page(
+                number,
+                text,
+                f"slide {number}",
+                ocr=bool(read_by_ocr),
+                ocr_spans=read_by_ocr or None,
+            )
+        )
     return pages
 
 
