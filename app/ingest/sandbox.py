@@ -24,7 +24,10 @@ _PACKAGE_PARENT = Path(__file__).resolve().parents[2]
 
 
 def _serve(conn: Connection, memory_bytes: int, max_pages: int, ocr_memory_bytes: int) -> None:
-    logging.disable(logging.WARNING)  # pypdf narrates every repair it makes; reasons come back
+    # pypdf narrates every repair it makes, some as errors ("Advanced encoding ... not
+    # implemented", with a 256-entry table) that it recovers from: the worker's reasons come
+    # back over `conn`, so it prints nothing into the user's terminal.
+    logging.disable(logging.CRITICAL)
     # The hard limit leaves room for OCR, which raises the soft limit only while it runs.
     hard = max(memory_bytes, ocr_memory_bytes)
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, hard))

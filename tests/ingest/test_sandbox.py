@@ -20,3 +20,12 @@ def test_page_count_limit(tmp_path):
     sandbox = ExtractionSandbox(timeout=30, memory_mb=2048, max_pages=4)
     with sandbox, pytest.raises(ExtractionError, match="too many pages"):
         sandbox.extract(tmp_path / "many.pdf")
+
+
+def test_the_worker_prints_nothing_into_the_terminal(shared_eval, capfd):
+    """pypdf logs what it repairs, some of it as errors with a 256-character table attached;
+    what a user should know comes back as a skip reason instead."""
+    sandbox = ExtractionSandbox(timeout=60, memory_mb=2048, max_pages=100)
+    with sandbox, pytest.raises(ExtractionError, match="corrupt PDF"):
+        sandbox.extract(shared_eval / "pdfs" / "qpdf-qtest" / "bad39.pdf")
+    assert capfd.readouterr().err == ""
