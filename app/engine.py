@@ -15,6 +15,7 @@ from pathlib import Path
 
 from app.answer.answering import ask
 from app.answer.retrieval import Mode, search
+from app.ingest.formats.text import LIGATURES
 from app.models.embedder import load_embedder
 from app.models.reader import SpanReader, load_reader, resolve_runtime
 from app.records import Answer, Passage
@@ -174,8 +175,9 @@ def located(answer: Answer, manifest: Manifest) -> Answer:
 
 def valid_text(text: str) -> str:
     """`text` with lone surrogates (from undecodable command-line bytes, or a browser's broken
-    UTF-16) replaced by U+FFFD: the tokenizers and SQLite refuse them outright."""
-    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    UTF-16) replaced by U+FFFD: the tokenizers and SQLite refuse them outright. Ligatures are
+    spelled out as ingest spells them (a question pasted from a PDF may hold "ﬁ")."""
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace").translate(LIGATURES)
 
 
 def to_json(value: Answer | Passage | list) -> dict | list:

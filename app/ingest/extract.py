@@ -20,7 +20,8 @@ FORMATS = (text, pdf, office, slides, sheets, ebook, mail, images)
 # text stays as it was until they change or `docqa ingest --rebuild` reads them again).
 # 2: words that a PDF's or OCR's lines split with a hyphen are joined; a PDF's running heads,
 # feet and page numbers are left out.
-EXTRACTION_VERSION = 2
+# 3: typographic ligatures ("ﬁ", "ﬂ", "ﬀ"...) are spelled out as their letters.
+EXTRACTION_VERSION = 3
 READERS = {suffix: module for module in FORMATS for suffix in module.SUFFIXES}
 SUPPORTED_SUFFIXES = frozenset(READERS)
 

@@ -104,3 +104,27 @@ def test_scan_reports_what_it_refuses(tmp_path):
 def test_missing_corpus_folder_is_a_clear_error(tmp_path: Path):
     with pytest.raises(FileNotFoundError, match="corpus folder not found"):
         scan_corpus(tmp_path / "nope", max_bytes=10)
+
+
+def test_ligatures_are_spelled_out(tmp_path):
+    """Search and the models read "ﬁ" as an unknown sign, not as "fi"."""
+    write_files(tmp_path, {"note.txt": "The misﬁts see things diﬀerently; eﬃcient ﬂow."})
+    assert extract(tmp_path / "note.txt")[0].text == (
+        "The misfits see things differently; efficient flow."
+    )
+    from app.engine import valid_text  # and so are questions pasted from a PDF
+
+    assert valid_text("Who are the misﬁts?") == "Who are the misfits?"
+
+
+def test_a_tex_pdfs_ligatures_are_found_by_keyword_search(shared_eval, settings, fake_embedder):
+    """A real PDF/A set by TeX writes "misﬁts" and "diﬀerently" with ligature characters."""
+    from app.answer.retrieval import search
+    from app.store.folder import open_index
+    from tests.ingest.indexed import ingest_files
+
+    pdf = shared_eval / "pdfs" / "py-pdf-sample-files" / "021-pdfa" / "crazyones-pdfa.pdf"
+    ingest_files(settings, fake_embedder, {"crazyones.pdf": pdf.read_bytes()})
+    index = open_index(settings.index)
+    [hit] = search(index, fake_embedder, "misfits who see things differently", 1, "keyword")
+    assert hit.source == "crazyones.pdf" and "misfits" in hit.text and "differently" in hit.text

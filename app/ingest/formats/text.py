@@ -26,6 +26,12 @@ _HTML_AFTER = {
     **dict.fromkeys(_CELL_HTML, " "),
 }
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Typographic ligatures (U+FB00-FB06) as their letters. PDFs set by TeX are full of them, and
+# neither keyword search nor the models know that "ﬁ" is "fi": a search for "misfits" found
+# nothing in a PDF that says "misﬁts".
+LIGATURES = str.maketrans(
+    {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
+)
 
 
 def read(data: bytes, suffix: str, max_pages: int) -> list[Page]:
@@ -86,8 +92,10 @@ def join_split_words(text: str) -> str:
 
 
 def clean_text(text: str) -> str:
-    """Unify line ends and drop control characters that no reader wants to see or search."""
-    return CONTROL_CHARS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    """Unify line ends, drop control characters that no reader wants to see or search, and
+    spell ligatures out."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(LIGATURES)
+    return CONTROL_CHARS.sub("", text)
 
 
 def html_text(html: str) -> str:
