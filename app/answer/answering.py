@@ -33,6 +33,8 @@ from app.store.folder import IndexReader
 NO_ANSWER = "No answer in the documents. The closest passages are shown below."
 
 PASSAGES_READ = 5  # passages the reader reads (BENCHMARKS.md: more cost time, add nothing)
+# Retrieval looks this many times deeper for passages whose text is not a copy of a better one's.
+COPIES_DEPTH = 3
 # The reader reads the best-ranked READ_FIRST passages first, and the rest of the PASSAGES_READ
 # only when the best answer there is neither sure (confidence >= SETTLED_ABOVE) nor hopeless
 # (< SETTLED_BELOW): reading on rarely changes such an answer (chosen on the validation split,
@@ -114,8 +116,26 @@ def ask(
 ) -> Answer:
     """Answer `question` from the index; `history` holds the earlier questions of the chat."""
     query = contextual_query(question, history or [])
-    passages = search(index, embedder, query, k=max(k, PASSAGES_READ))
+    wanted = max(k, PASSAGES_READ)
+    passages = without_copies(search(index, embedder, query, k=wanted * COPIES_DEPTH))[:wanted]
     return answer_from(index, reader, question, passages, query)
+
+
+def without_copies(passages: list[Passage]) -> list[Passage]:
+    """`passages` less those whose text (spacing aside) a better-ranked one already has.
+
+    A document saved twice, a message quoted in its reply, or a handbook that repeats its
+    boilerplate would otherwise fill the reading with copies of one text (two distinct texts
+    in the top five, measured on real office files) and show it several times as the closest
+    passages."""
+    seen: set[str] = set()
+    kept = []
+    for passage in passages:
+        text = " ".join(passage.text.split())
+        if text not in seen:
+            seen.add(text)
+            kept.append(passage)
+    return kept
 
 
 def answer_from(

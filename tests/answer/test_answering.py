@@ -66,6 +66,26 @@ def test_a_word_a_pdf_splits_across_lines_is_found_and_answered_whole(settings, 
     assert_verbatim(answer, engine.reader())
 
 
+def test_copies_of_a_document_are_read_and_shown_once(settings, real_embedder):
+    """A file saved twice (and a third time, respaced, in an archive folder) would otherwise
+    take three of the passages read and shown as the closest."""
+    memo = (
+        "The boiler room is on the lower ground floor. Its door code is 4417, changed every "
+        "March. Only the caretaker and the heating engineer may enter it."
+    )
+    write_files(settings.corpus, {
+        "memo.txt": memo, "memo (1).txt": memo, "archive/memo.txt": memo.replace(". ", ".  "),
+        "keys.txt": "Keys to the boiler room hang in the caretaker's office, on the red hook.",
+    })  # fmt: skip
+    ingest(settings, embedder=real_embedder)
+    engine = Engine(settings)
+    answer = engine.ask("Where are the keys to the boiler room?")
+    texts = [" ".join(p.text.split()) for p in answer.passages]
+    assert len(texts) == len(set(texts)) == 2
+    assert answer.answer is not None and "caretaker's office" in answer.answer
+    assert_verbatim(answer, engine.reader())
+
+
 def test_unanswerable_question_abstains_but_shows_passages(sample_engine):
     answer = sample_engine.ask("What is the melting point of tungsten in kelvin?")
     assert answer.answer is None and answer.citations == []
