@@ -293,18 +293,37 @@ def confidence_of(features: dict[str, float], model: dict[str, float] | None = N
 
 
 def _distinct(candidates: list[Candidate]) -> list[Candidate]:
-    """The best candidates with different answers (by their words), at most CITATIONS."""
+    """The best candidates with different answers (by their words), at most CITATIONS, none
+    in a copy of a sentence cited from another place (a document saved twice, or an edition
+    of it, would otherwise show one sentence as every citation)."""
     chosen: list[Candidate] = []
     seen: set[str] = set()
+    cited_at: dict[str, tuple] = {}  # a cited sentence's words -> where it was cited
+    sentences: dict[int, list[Sentence]] = {}  # of each passage, found once
     for candidate in candidates:
-        key = " ".join(re.findall(r"\w+", candidate.text.lower()))
-        if key in seen or any(_overlaps(candidate, other) for other in chosen):
+        key = _words(candidate.text)
+        passage = candidate.passage
+        if passage.id not in sentences:
+            sentences[passage.id] = passage_sentences([passage])
+        start, end = sentence_around(candidate, sentences[passage.id])
+        sentence = _words(passage.text[start - passage.start : end - passage.start])
+        place = (passage.source, passage.page, start)
+        if (
+            key in seen
+            or cited_at.get(sentence, place) != place
+            or any(_overlaps(candidate, other) for other in chosen)
+        ):
             continue
         seen.add(key)
+        cited_at[sentence] = place
         chosen.append(candidate)
         if len(chosen) == CITATIONS:
             break
     return chosen
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
 
 
 def _overlaps(a: Candidate, b: Candidate) -> bool:

@@ -207,6 +207,21 @@ def test_the_span_comes_with_its_sentence_and_distinct_citations():
     assert cited == ["1998", "1820", "1790"]
 
 
+def test_a_sentence_copied_into_another_document_is_cited_once():
+    from app.answer.answering import extract_answer
+
+    sentence = "The wheel was rebuilt in 1998 by volunteers."
+    passages = _passages(
+        f"The mill opened in 1820. {sentence}",
+        f"Draft two. {sentence} Photographs follow.",
+        "The miller's house dates from 1790.",
+    )
+    reader = ScriptedReader([("1998 by volunteers", 9.0), ("volunteers", 8.0), ("1790", 4.0)])
+    answer = extract_answer(reader, "When was the wheel rebuilt?", passages)
+    cited = [(c.source, c.snippet[c.answer_start : c.answer_end]) for c in answer.citations]
+    assert cited == [("doc0.md", "1998 by volunteers"), ("doc2.md", "1790")]
+
+
 def test_a_span_in_a_heading_is_cited_within_its_line():
     from app.answer.answering import extract_answer
 
