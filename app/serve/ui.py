@@ -58,6 +58,7 @@ def build_ui(engine: Engine) -> gr.Blocks:
             min_height=320,
             layout="panel",
             placeholder="Ask something about your documents.",
+            latex_delimiters=[],  # "$$" in a document is text, not a formula
             elem_id="docqa-chat",
         )
         with gr.Row(equal_height=True):
@@ -204,9 +205,16 @@ def _source_link(source: str, page: int | None, location: str | None = None) -> 
 
 
 def _escape(text: str) -> str:
-    """HTML-escaped, with paragraph breaks kept as <br> so Markdown never sees a blank line."""
-    escaped = html.escape(text, quote=False).replace("\n\n", "<br>").replace("\n", " ")
-    return re.sub(r"([\\`*_{}\[\]#|~])", r"\\\1", escaped)
+    """HTML-escaped, with paragraph breaks kept as <br>: a message that opens with a <div> and
+    has no blank line is one HTML block to Markdown, shown as it is (no Markdown escapes: they
+    would show as backslashes, "\\| Year: 2024 \\|" for a table row)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return html.escape(text, quote=False).replace("\n\n", "<br>").replace("\n", " ")
+
+
+def _escape_markdown(text: str) -> str:
+    """`_escape`d text for a Markdown line (the upload report): its marks are not Markdown."""
+    return re.sub(r"([\\`*_{}\[\]#|~])", r"\\\1", _escape(text))
 
 
 def _status_line(engine: Engine) -> str:
@@ -247,7 +255,7 @@ def add_uploads(engine: Engine, paths: list[str], progress, collection: str | No
     try:
         folder = engine.upload_folder(collection)
     except (UnknownCollectionError, StoreError, ValueError) as exc:
-        return f"Not added: {_escape(str(exc))}"
+        return f"Not added: {_escape_markdown(str(exc))}"
     outcomes: list[_UploadOutcome] = []
     for path in progress.tqdm(paths, desc="Copying"):
         source = Path(path)
@@ -261,7 +269,7 @@ def add_uploads(engine: Engine, paths: list[str], progress, collection: str | No
     if any(o.placed for o in outcomes):
         progress(0.5, desc="Indexing")
         _index_uploads(engine, [o for o in outcomes if o.placed], collection)
-    lines = [f"- **{_escape(o.name)}**: {_escape(o.result)}" for o in outcomes]
+    lines = [f"- **{_escape_markdown(o.name)}**: {_escape_markdown(o.result)}" for o in outcomes]
     return "\n".join(lines) or "No files chosen."
 
 

@@ -66,6 +66,38 @@ def test_no_answer_is_said_plainly_in_the_browser(live, browser):
     page.close()
 
 
+def test_document_text_shows_as_written_in_the_browser(tmp_path, real_embedder, browser):
+    """Table rows, file patterns, snake_case names and "$$" are text, not Markdown or LaTeX:
+    shown without the backslashes an escape would add."""
+    from app.ingest.pipeline import ingest
+    from app.settings import Settings
+    from tests.conftest import serve_engine, write_files
+
+    settings = Settings.from_env(environ={}, corpus=tmp_path / "corpus", index=tmp_path / "index")
+    write_files(settings.corpus, {
+        "plans.csv": "Plan,Setting,Price\nTeam,max_upload_size,$$12 per [seat]\n",
+        "notes.md": "Uploads accept *.pdf | *.docx files. The #general channel is for news.",
+    })  # fmt: skip
+    ingest(settings, embedder=real_embedder)
+    server, _ = serve_engine(settings, real_embedder)
+    try:
+        page = browser.new_page(viewport={"width": 1366, "height": 850})
+        page.goto(server.url + "/")
+        page.fill("#docqa-question textarea", "Which files do uploads accept?")
+        page.keyboard.press("Enter")
+        shown = page.wait_for_selector(".docqa-answer", timeout=60_000).inner_text()
+        assert "*.pdf | *.docx" in shown and "\\" not in shown
+        page.fill("#docqa-question textarea", "What is the price of the Team plan?")
+        page.keyboard.press("Enter")
+        page.wait_for_function("document.querySelectorAll('.docqa-answer').length == 2")
+        shown = page.locator(".docqa-chat, #docqa-chat").last.inner_text()
+        assert "| Plan: Team | Setting: max_upload_size | Price: $$12 per [seat] |" in shown
+        assert "\\" not in shown
+        page.close()
+    finally:
+        server.stop()
+
+
 def test_gradio_client_calls_the_chat_function(live):
     from gradio_client import Client
 
