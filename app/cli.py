@@ -274,7 +274,7 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
     if not passages:
         print("No passages match.")
     for rank, p in enumerate(passages, start=1):
-        where = p.source + (f", page {p.page}" if p.page else "")
+        where = p.source + (f", {p.location}" if p.location else "")
         print(f"{rank}. [{where}] score {p.score:.4f} (chunk {p.id})")
         print(textwrap.indent(textwrap.fill(p.text, 96), "   "))
     return 0
@@ -292,7 +292,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     if answer.answer is None:
         print(answer.message)
         for p in answer.passages[:3]:
-            where = f"{p.source}, page {p.page}" if p.page else p.source
+            where = p.source + (f", {p.location}" if p.location else "")
             print(f"  - [{where}] {_flat(p.text[:160])}...")
         return 0
     print(

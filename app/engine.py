@@ -18,7 +18,7 @@ from app.answer.retrieval import Mode, search
 from app.ingest.formats.text import LIGATURES
 from app.models.embedder import load_embedder
 from app.models.reader import SpanReader, load_reader, resolve_runtime
-from app.records import Answer, Passage
+from app.records import Answer, Citation, Passage
 from app.settings import Settings
 from app.store.backends import backend
 from app.store.collections import DEFAULT, Collections, collection_settings
@@ -94,7 +94,8 @@ class Engine:
         reader = restrict(self.reader(collection), filters)
         query = valid_text(query)
         with self._slots:
-            return search(reader, self.embedder, query, k or self.settings.top_k, mode)
+            found = search(reader, self.embedder, query, k or self.settings.top_k, mode)
+        return [dataclasses.replace(p, location=place(reader.manifest, p)) for p in found]
 
     def ask(
         self,
@@ -161,16 +162,23 @@ class Engine:
 
 
 def located(answer: Answer, manifest: Manifest) -> Answer:
-    """The answer with each citation's place in its file ("slide 2") and whether OCR read its
-    answer, from the manifest, which records both at ingest."""
+    """The answer with each citation's and passage's place in its file ("slide 2") and whether
+    OCR read each citation's answer, from the manifest, which records both at ingest."""
     citations = []
     for c in answer.citations:
         entry = manifest.files.get(c.source)
-        label = entry.page_labels.get(str(c.page)) if entry and c.page else None
         ocr = bool(entry and entry.read_by_ocr(c.page, c.source_start, c.source_end))
-        location = label or (f"page {c.page}" if c.page else None)
-        citations.append(dataclasses.replace(c, location=location, ocr=ocr))
-    return dataclasses.replace(answer, citations=citations)
+        citations.append(dataclasses.replace(c, location=place(manifest, c), ocr=ocr))
+    passages = [dataclasses.replace(p, location=place(manifest, p)) for p in answer.passages]
+    return dataclasses.replace(answer, citations=citations, passages=passages)
+
+
+def place(manifest: Manifest, found: Citation | Passage) -> str | None:
+    """How a reader names where `found` is in its file: the page's label ("slide 2", "sheet
+    Fees, rows 1-40") where ingest gave one, else "page N"; None for a file without pages."""
+    entry = manifest.files.get(found.source)
+    label = entry.page_labels.get(str(found.page)) if entry and found.page else None
+    return label or (f"page {found.page}" if found.page else None)
 
 
 def valid_text(text: str) -> str:

@@ -62,6 +62,7 @@ class Passage:
     dense_score: float | None = None  # cosine similarity to the question
     keyword_score: float | None = None  # BM25
     sentences: Sentences = None
+    location: str | None = None  # where in the file, as a citation names it: "slide 2"
 
 
 @dataclass(frozen=True)

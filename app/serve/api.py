@@ -94,6 +94,9 @@ class PassageOut(BaseModel):
     end: int
     dense_score: float | None
     keyword_score: float | None
+    location: str | None = Field(
+        None, description='Where in the file: "page 3", "slide 2", "sheet Fees, rows 1-40".'
+    )
 
 
 class RetrieveResponse(BaseModel):

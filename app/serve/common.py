@@ -90,6 +90,7 @@ def passage_metadata(
         "source": passage.source,
         "type": file_type(passage.source),
         "page": passage.page,
+        "location": passage.location,
         "modified": modified,
         "start": passage.start,
         "end": passage.end,

@@ -193,7 +193,8 @@ def _highlight(text: str, start: int, end: int) -> str:
 def _passage_html(n: int, p: Passage) -> str:
     text = p.text if len(p.text) < 400 else p.text[:400] + "…"
     return (
-        f'<div class="docqa-cite">[{n}] {_source_link(p.source, p.page)}<br>{_escape(text)}</div>'
+        f'<div class="docqa-cite">[{n}] {_source_link(p.source, p.page, p.location)}<br>'
+        f"{_escape(text)}</div>"
     )
 
 

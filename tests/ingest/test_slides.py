@@ -64,6 +64,10 @@ def test_a_question_is_answered_from_its_slide_and_cites_it(settings, real_embed
     assert (first.source, first.page, first.location) == ("review.pptx", 2, "slide 2")
     assert not first.ocr
     assert_verbatim(answer, engine.reader())
+    # Passages are named as citations are: searched, or read for an answer.
+    assert answer.passages[0].location == "slide 2"
+    found = engine.search("revenue growth in the third quarter", 1)
+    assert (found[0].page, found[0].location) == (2, "slide 2")
 
 
 def test_text_in_a_picture_on_a_slide_is_read_by_ocr_and_marked(settings, fake_embedder):

@@ -45,6 +45,9 @@ def test_retrieve_returns_the_right_passage_first(live):
     assert body["query"] == "annual fee for a full allotment plot" and len(body["passages"]) == 3
     assert body["passages"][0]["source"] == "notes/allotment-committee-2026-10.txt"
     assert {"id", "source", "page", "text", "score"} <= set(body["passages"][0])
+    assert body["passages"][0]["location"] is None  # a text file has no pages
+    pdf = httpx.post(server.url + "/api/retrieve", json={"query": "lighthouse keeper", "k": 1})
+    assert pdf.json()["passages"][0]["location"].startswith("page ")
 
 
 def test_ask_returns_the_public_answer_format(live):
