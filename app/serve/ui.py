@@ -198,10 +198,10 @@ def _passage_html(n: int, p: Passage) -> str:
     )
 
 
-def _source_link(source: str, page: int | None, location: str | None = None) -> str:
+def _source_link(source: str, page: int | None, location: str | None) -> str:
+    """The file's link, named with `location` as the engine named it (`app.engine.place`)."""
     href = "/files/" + quote(source) + (f"#page={page}" if page else "")
-    place = location or (f"page {page}" if page else None)
-    label = _escape(source) + (f", {_escape(place)}" if place else "")
+    label = _escape(source) + (f", {_escape(location)}" if location else "")
     return f'<a class="where" href="{html.escape(href)}" target="_blank" rel="noopener">{label}</a>'
 
 
