@@ -223,11 +223,12 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
         return 0
+    reused = f" ({report.chunks_reused} already embedded)" if report.chunks_reused else ""
     print(
         f"{len(report.files_indexed)} file(s) indexed, {report.files_unchanged} unchanged, "
         f"{len(report.files_removed)} removed, {len(report.files_skipped)} skipped; "
-        f"chunks +{report.chunks_added} -{report.chunks_removed} = {report.chunks_total} "
-        f"in {report.seconds:.1f} s"
+        f"chunks +{report.chunks_added}{reused} -{report.chunks_removed} = "
+        f"{report.chunks_total} in {report.seconds:.1f} s"
     )
     for skipped in report.files_skipped:
         print(f"  skipped {_visible(skipped.relpath)}: {skipped.reason}")

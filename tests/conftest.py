@@ -38,6 +38,21 @@ def fake_embedder() -> FakeEmbedder:
     return FakeEmbedder()
 
 
+class CountingEmbedder:
+    """Wraps an embedder and counts what it was asked to encode."""
+
+    def __init__(self, inner):
+        self.inner, self.encoded = inner, 0
+        self.name, self.dim, self.max_tokens = inner.name, inner.dim, inner.max_tokens
+
+    def encode(self, texts, batch_size=16):
+        self.encoded += len(texts)
+        return self.inner.encode(texts, batch_size)
+
+    def fits(self, texts):
+        return self.inner.fits(texts)
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     (tmp_path / "corpus").mkdir()

@@ -1,6 +1,7 @@
 """Folders -> index: find what changed, extract it, chunk it, embed it, publish a new version.
 
-Only new and changed files (by SHA-256 of their bytes) are read and embedded; a re-run over an
+Only new and changed files (by SHA-256 of their bytes) are read, and of their chunks only the
+texts the index does not already hold are embedded (app.ingest.reuse); a re-run over an
 unchanged corpus compares sizes and modification times, finds nothing to do, and never loads the
 model. Every failure of a single file becomes a line in the report, not an aborted run.
 """
@@ -8,8 +9,6 @@ model. Every failure of a single file becomes a line in the report, not an abort
 from __future__ import annotations
 
 import contextlib
-import re
-import sqlite3
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from app.ingest.changes import changed_files, shard_files
 from app.ingest.chunking import chunk_page, count_tokens
 from app.ingest.errors import ExtractionError, UnreadableFileError
 from app.ingest.extract import EXTRACTION_VERSION
+from app.ingest.reuse import KnownVectors
 from app.ingest.sandbox import ExtractionSandbox
 from app.ingest.scan import CorpusFile, Skipped, corpus_roots, scan_roots
 from app.ingest.sentences import with_sentences
@@ -32,16 +32,12 @@ from app.models.embedder import Embedder, load_embedder
 from app.records import Chunk, Page, Shard
 from app.settings import Settings
 from app.store.backends import Backend, backend
-from app.store.manifest import FileEntry, Manifest, StoreError
+from app.store.manifest import FileEntry, Manifest
 
 if TYPE_CHECKING:
     from app.store.backends import IndexDraft
 
 EMBED_GROUP = 256  # texts per encode() call: large enough to sort by length, small for progress
-
-
-class IndexWriteError(StoreError):
-    """The disk refused the new version (full, read-only, not a folder); the live one is intact."""
 
 
 @dataclass
@@ -54,6 +50,7 @@ class IngestReport:
     chunks_added: int = 0
     chunks_removed: int = 0
     chunks_total: int = 0
+    chunks_reused: int = 0  # of chunks_added: vectors the index held, or an identical chunk's
     files_read_by_older_docqa: int = 0  # their text is as an older extraction read it
     tokens_embedded: int = 0
     seconds: float = 0.0
@@ -87,11 +84,13 @@ def ingest(
     embedder: Embedder | None = None,
     shard: Shard | None = None,
     workers: int = 1,
+    reuse_vectors: bool = True,
 ) -> IngestReport:
     """Update the index of `settings.store` from `folders`.
 
     `shard` (Milvus only) limits this run to its part of the corpus, so several machines can
-    share one collection; `workers` embeds in that many processes.
+    share one collection; `workers` embeds in that many processes. `reuse_vectors` False embeds
+    every chunk again, even one whose text the index holds (for benchmarks).
     """
     started = time.perf_counter()
     store = backend(settings)
@@ -111,7 +110,7 @@ def ingest(
         roots={prefix: str(path) for prefix, path in roots.items()},
     )
     report = IngestReport(index=store.where)
-    with store.errors(), _index_write_errors(settings.index), store.write_lock(wait):
+    with store.errors(), store.write_lock(wait):
         previous = None if rebuild else store.read_manifest(shard)
         if previous is not None:
             store.ensure_compatible(previous, expected)
@@ -120,7 +119,8 @@ def ingest(
                 expected.chunk_overlap,
             ):
                 previous, rebuild = None, True  # chunks of another size: rebuild them all
-        changes = _Changes(store, shard, rebuild, progress, workers)
+        known = KnownVectors() if reuse_vectors else KnownVectors(limit=0)
+        changes = _Changes(store, shard, rebuild, progress, workers, known)
         _apply_changes(settings, roots, previous, expected, embedder, report, changes)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
@@ -135,6 +135,7 @@ class _Changes:
     rebuild: bool
     progress: bool
     workers: int
+    known: KnownVectors  # vectors of chunk texts that need no model call
 
 
 def _apply_changes(
@@ -146,7 +147,7 @@ def _apply_changes(
     report: IngestReport,
     changes: _Changes,
 ) -> None:
-    rebuild, progress = changes.rebuild, changes.progress
+    rebuild = changes.rebuild
     old_files = previous.files if previous else {}
     with _timed(report, "scan"):
         files, refused = scan_roots(roots, int(settings.max_file_mb * 2**20))
@@ -171,9 +172,11 @@ def _apply_changes(
 
     draft = changes.store.draft(manifest.dim, rebuild or previous is None, changes.shard)
     try:
-        for path in gone + [f.relpath for f, _ in todo if f.relpath in old_files]:
+        removed = gone + [f.relpath for f, _ in todo if f.relpath in old_files]
+        changes.known.take_stored(draft, (p for p in removed if not old_files[p].skipped))
+        for path in removed:
             report.chunks_removed += draft.remove_source(path)
-        _index_files(todo, settings, embedder, manifest, report, draft, progress, changes.workers)
+        _index_files(todo, settings, embedder, manifest, report, draft, changes)
         with _timed(report, "write"):
             report.chunks_total = draft.chunk_count
             draft.publish(manifest)
@@ -193,45 +196,6 @@ def _timed(report: IngestReport, stage: str) -> Iterator[None]:
         report.stage_seconds[stage] = round(report.stage_seconds.get(stage, 0.0) + elapsed, 3)
 
 
-@contextlib.contextmanager
-def _index_write_errors(index: Path) -> Iterator[None]:
-    """A disk that refuses the new version becomes one clear message, not a traceback.
-
-    The draft has been discarded by then and CURRENT still names the old version, so the
-    message can promise that the index is unchanged.
-    """
-    try:
-        yield
-    except (OSError, sqlite3.Error, RuntimeError) as exc:
-        reason = _write_failure(exc, index)
-        if reason is None:
-            raise
-        raise IndexWriteError(
-            f"could not write the index in {index}: {reason}. The index was not changed; "
-            "fix this (free disk space, or choose another --index) and run the ingest again"
-        ) from exc
-
-
-def _write_failure(exc: Exception, index: Path) -> str | None:
-    """Why writing `index` failed, or None when `exc` is not about writing the index."""
-    if isinstance(exc, sqlite3.Error):
-        return str(exc)
-    if isinstance(exc, RuntimeError):  # faiss reports its I/O errors as RuntimeError
-        message = str(exc)
-        if "faiss" not in message or not ("write error" in message or "for writing" in message):
-            return None
-        found = re.search(r"\(([^()]+)\)\s*$", message)
-        return found[1] if found else message.rsplit(": ", 1)[-1]
-    assert isinstance(exc, OSError)
-    if exc.errno is None:
-        return None  # raised by docqa itself, with a message of its own
-    if exc.filename and not Path(exc.filename).resolve().is_relative_to(index.resolve()):
-        return None  # about a corpus file or a program, not about the index
-    if index.exists() and not index.is_dir():
-        return "it is a file, not a folder"
-    return exc.strerror or str(exc)
-
-
 def _index_files(
     todo: list[tuple[CorpusFile, str]],
     settings: Settings,
@@ -239,8 +203,7 @@ def _index_files(
     manifest: Manifest,
     report: IngestReport,
     draft: IndexDraft,
-    progress: bool,
-    workers: int = 1,
+    changes: _Changes,
 ) -> None:
     """Extract, chunk, embed and add `todo` to the draft, reading ahead while embedding.
 
@@ -249,13 +212,14 @@ def _index_files(
     most of their cost. Files are embedded in groups of about EMBED_GROUP chunks; with several
     `workers`, that many groups are embedded at once in worker processes, and written in order.
     """
+    progress, workers = changes.progress, changes.workers
     with (
         tqdm(desc="Embedding", unit="chunk", total=0, position=1, disable=not progress) as bar,
         embedding_pool(embedder, workers) as pool,
     ):
         group: list[_Extracted] = []
         group_chunks = 0
-        pending: deque[tuple[list[_Extracted], Future]] = deque()
+        pending: deque[_Embedding] = deque()
         extracted = _extract_each(todo, settings, embedder, manifest, report, progress)
         reading = read_ahead(extracted, join_timeout=settings.file_timeout + 5)
         with contextlib.closing(reading):  # on an error, stop the reader now, not at exit
@@ -265,14 +229,25 @@ def _index_files(
                 bar.total += len(item.chunks)
                 if group_chunks >= EMBED_GROUP:
                     pending.append(
-                        (group, _start_embedding(group, embedder, settings, report, pool))
+                        _start_embedding(group, embedder, settings, report, changes, pool)
                     )
                     group, group_chunks = [], 0
                     while len(pending) > (workers if pool else 0):
-                        _add_group(*pending.popleft(), manifest, report, draft, bar)
-        pending.append((group, _start_embedding(group, embedder, settings, report, pool)))
+                        _add_group(pending.popleft(), manifest, report, draft, bar)
+        pending.append(_start_embedding(group, embedder, settings, report, changes, pool))
         while pending:
-            _add_group(*pending.popleft(), manifest, report, draft, bar)
+            _add_group(pending.popleft(), manifest, report, draft, bar)
+
+
+@dataclass
+class _Embedding:
+    """A group of files whose new chunk texts are being embedded."""
+
+    group: list[_Extracted]
+    texts: list[str]  # every chunk's text, in order
+    embedded: list[str]  # the texts sent to the model: those without a known vector, once each
+    vectors: Future  # of `embedded`
+    known: KnownVectors
 
 
 def _start_embedding(
@@ -280,46 +255,49 @@ def _start_embedding(
     embedder: Embedder,
     settings: Settings,
     report: IngestReport,
+    changes: _Changes,
     pool: ProcessPoolExecutor | None,
-) -> Future:
-    """The vectors of `group`'s chunks: computed now without a pool, else by a worker."""
+) -> _Embedding:
+    """Embed the texts of `group` that have no vector yet: now without a pool, else in a worker."""
     texts = [c.text for item in group for c in item.chunks]
+    embedded = changes.known.missing(texts)
     if pool is not None:
-        return pool.submit(embed_texts, texts, None, settings.batch_size)
-    done: Future = Future()
-    with _timed(report, "embed"):
-        done.set_result(embed_texts(texts, embedder, settings.batch_size))
-    return done
+        vectors = pool.submit(embed_texts, embedded, None, settings.batch_size)
+    else:
+        vectors = Future()
+        with _timed(report, "embed"):
+            vectors.set_result(embed_texts(embedded, embedder, settings.batch_size))
+    return _Embedding(group, texts, embedded, vectors, changes.known)
 
 
 def _add_group(
-    group: list[_Extracted],
-    vectors: Future,
+    embedding: _Embedding,
     manifest: Manifest,
     report: IngestReport,
     draft: IndexDraft,
     bar: tqdm,
 ) -> None:
-    chunks = [c for item in group for c in item.chunks]
     with _timed(report, "embed"):  # waiting for a worker counts as embedding
-        embedded = vectors.result()
+        fresh = embedding.vectors.result()
+    vectors = embedding.known.vectors(embedding.texts, embedding.embedded, fresh)
     with _timed(report, "write"):
         offset = 0
-        for item in group:
+        for item in embedding.group:
             count = len(item.chunks)
             source = item.file.relpath
             draft.add_source(
                 source,
                 item.pages,
                 item.chunks,
-                embedded[offset : offset + count],
+                vectors[offset : offset + count],
                 manifest.files[source],
             )
             offset += count
             report.files_indexed.append(item.file.relpath)
-    report.chunks_added += len(chunks)
-    report.tokens_embedded += count_tokens([c.text for c in chunks])
-    bar.update(len(chunks))
+    report.chunks_added += len(embedding.texts)
+    report.chunks_reused += len(embedding.texts) - len(embedding.embedded)
+    report.tokens_embedded += count_tokens(embedding.embedded)
+    bar.update(len(embedding.texts))
 
 
 def _extract_each(

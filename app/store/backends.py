@@ -10,8 +10,11 @@ publishes everything at once anyway.
 from __future__ import annotations
 
 import contextlib
+import re
+import sqlite3
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.records import Shard
@@ -50,8 +53,7 @@ class FaissBackend:
         return writer_lock(self.settings.index, wait=wait)
 
     def errors(self) -> AbstractContextManager:
-        """Disk errors are turned into messages by ingest, which knows the index folder."""
-        return contextlib.nullcontext()
+        return folder_errors(self.settings.index)
 
     def read_manifest(self, shard: Shard | None = None) -> Manifest | None:
         from app.store.folder import read_manifest
@@ -252,3 +254,46 @@ def milvus_failure(exc: BaseException) -> str | None:
     if not type(exc).__module__.startswith("pymilvus"):
         return None
     return getattr(exc, "message", None) or str(exc)
+
+
+class IndexWriteError(StoreError):
+    """The disk refused the new version (full, read-only, not a folder); the live one is intact."""
+
+
+@contextlib.contextmanager
+def folder_errors(index: Path) -> Iterator[None]:
+    """A disk that refuses the new version becomes one clear message, not a traceback.
+
+    The draft has been discarded by then and CURRENT still names the old version, so the
+    message can promise that the index is unchanged.
+    """
+    try:
+        yield
+    except (OSError, sqlite3.Error, RuntimeError) as exc:
+        reason = _folder_failure(exc, index)
+        if reason is None:
+            raise
+        raise IndexWriteError(
+            f"could not write the index in {index}: {reason}. The index was not changed; "
+            "fix this (free disk space, or choose another --index) and run the ingest again"
+        ) from exc
+
+
+def _folder_failure(exc: Exception, index: Path) -> str | None:
+    """Why writing `index` failed, or None when `exc` is not about writing the index."""
+    if isinstance(exc, sqlite3.Error):
+        return str(exc)
+    if isinstance(exc, RuntimeError):  # faiss reports its I/O errors as RuntimeError
+        message = str(exc)
+        if "faiss" not in message or not ("write error" in message or "for writing" in message):
+            return None
+        found = re.search(r"\(([^()]+)\)\s*$", message)
+        return found[1] if found else message.rsplit(": ", 1)[-1]
+    assert isinstance(exc, OSError)
+    if exc.errno is None:
+        return None  # raised by docqa itself, with a message of its own
+    if exc.filename and not Path(exc.filename).resolve().is_relative_to(index.resolve()):
+        return None  # about a corpus file or a program, not about the index
+    if index.exists() and not index.is_dir():
+        return "it is a file, not a folder"
+    return exc.strerror or str(exc)

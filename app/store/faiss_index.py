@@ -168,6 +168,39 @@ def contents(index: faiss.Index) -> tuple[np.ndarray, np.ndarray]:
     return faiss.vector_to_array(index.id_map), vectors
 
 
+def vectors_of(index: faiss.Index, wanted: np.ndarray) -> dict[int, np.ndarray]:
+    """The stored vector of each id of `wanted` that the index holds, by id.
+
+    Exact indexes look each id up; IVF lists are scanned for the ids, and only the lists that
+    hold one are copied, so a few ids cost one pass over the ids and nothing like a full copy.
+    """
+    wanted = np.asarray(wanted, dtype=np.int64)
+    if len(wanted) == 0:
+        return {}
+    if is_exact(index):
+        held = np.isin(wanted, faiss.vector_to_array(index.id_map))
+        found = wanted[held]
+        return dict(zip(found.tolist(), index.reconstruct_batch(found), strict=True))
+    dim = index.d
+    invlists = faiss.extract_index_ivf(index).invlists
+    out: dict[int, np.ndarray] = {}
+    for list_no in range(invlists.nlist):
+        size = invlists.list_size(list_no)
+        if size == 0:
+            continue
+        pointer = invlists.get_ids(list_no)
+        list_ids = faiss.rev_swig_ptr(pointer, size).copy()
+        invlists.release_ids(list_no, pointer)
+        rows = np.flatnonzero(np.isin(list_ids, wanted))
+        if len(rows):
+            pointer = invlists.get_codes(list_no)
+            codes = faiss.rev_swig_ptr(pointer, size * dim * 4)
+            vectors = np.frombuffer(codes, dtype=np.float32).reshape(size, dim)[rows].copy()
+            invlists.release_codes(list_no, pointer)
+            out.update(zip(list_ids[rows].tolist(), vectors, strict=True))
+    return out
+
+
 def _read_lists(index: faiss.IndexIVF, with_vectors: bool) -> tuple[np.ndarray, np.ndarray]:
     """The inverted lists, concatenated; IVFFlat codes are the raw float32 vectors."""
     dim = index.d

@@ -275,6 +275,16 @@ class Draft:
     def chunk_count(self) -> int:
         return int(self.vectors.ntotal)
 
+    def stored_vectors(self, source: str) -> dict[str, np.ndarray]:
+        """The vector of each chunk text `source` has in the live index, so that text that
+        comes back (an edited file, a moved one) is not embedded again."""
+        from app.store import faiss_index
+
+        rows = self.db.execute("SELECT id, text FROM chunks WHERE source = ?", (source,))
+        texts = dict(rows.fetchall())
+        found = faiss_index.vectors_of(self.vectors, np.fromiter(texts, dtype=np.int64))
+        return {texts[chunk_id]: vector for chunk_id, vector in found.items()}
+
     def remove_source(self, source: str) -> int:
         ids = [r[0] for r in self.db.execute("SELECT id FROM chunks WHERE source = ?", (source,))]
         self.db.execute("DELETE FROM chunks WHERE source = ?", (source,))

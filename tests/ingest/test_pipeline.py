@@ -10,7 +10,7 @@ from app.store.folder import open_index, writer_lock
 from app.store.folder_check import check_index
 from app.store.manifest import IndexLockedError, IndexMismatchError
 from scripts.crash_loop import run_crash_loop
-from tests.conftest import make_pdf, write_files
+from tests.conftest import CountingEmbedder, make_pdf, write_files
 
 FACTS = {
     "guide/boilers.md": "# Boilers\n\nThe boiler pressure should read between 1.0 and 1.5 bar "
@@ -26,21 +26,6 @@ def _rows(index: Path) -> list[tuple]:
     reader = open_index(index)
     rows = reader.db.execute('SELECT source, page, start, "end", text FROM chunks').fetchall()
     return sorted(rows, key=repr)
-
-
-class CountingEmbedder:
-    """Wraps an embedder and counts what it was asked to encode."""
-
-    def __init__(self, inner):
-        self.inner, self.encoded = inner, 0
-        self.name, self.dim, self.max_tokens = inner.name, inner.dim, inner.max_tokens
-
-    def encode(self, texts, batch_size=16):
-        self.encoded += len(texts)
-        return self.inner.encode(texts, batch_size)
-
-    def fits(self, texts):
-        return self.inner.fits(texts)
 
 
 def test_a_sentence_finds_its_own_chunk_first(settings, real_embedder):

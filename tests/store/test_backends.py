@@ -20,7 +20,7 @@ from app.settings import Settings
 from app.store.backends import backend
 from app.store.milvus.connection import scan
 from app.store.milvus.reader import open_index
-from tests.conftest import CORPUS, DEMO_QUESTIONS, run_docqa, write_files
+from tests.conftest import CORPUS, DEMO_QUESTIONS, CountingEmbedder, run_docqa, write_files
 
 STORES = ["faiss", "milvus"]
 
@@ -230,3 +230,46 @@ def test_an_engine_error_during_ingest_is_one_clear_message(tmp_path, fake_embed
     monkeypatch.setattr("app.store.milvus.writer.MilvusDraft.add_source", refuse)
     with pytest.raises(MilvusWriteError, match="refused a request: disk quota exceeded"):
         ingest(settings, embedder=fake_embedder)
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_text_the_index_holds_is_not_embedded_again(tmp_path, fake_embedder, store):
+    """An edited file re-embeds only its changed chunks, a moved folder nothing at all, and
+    the index is the one a rebuild from scratch makes."""
+    corpus = tmp_path / "corpus"
+    sections = [
+        f"Section {i}. The pump in hall {i} was serviced in week {i + 3}. " * 12 for i in range(12)
+    ]
+    write_files(
+        corpus,
+        {
+            "book.txt": "\n\n".join(sections),
+            "notes/kites.md": "Kites fly best on steady winds of 15 to 25 km/h.",
+            "notes/tea.md": "Green tea is brewed at 80 degrees for two minutes.",
+        },
+    )
+    settings = _settings(tmp_path, store, corpus=corpus)
+    counting = CountingEmbedder(fake_embedder)
+    first = ingest(settings, embedder=counting)
+    assert first.chunks_reused == 0 and counting.encoded == first.chunks_total > 6
+
+    sections[-1] = "Section 11. The pump in hall 11 was replaced by a heat exchanger. " * 12
+    (corpus / "book.txt").write_text("\n\n".join(sections), encoding="utf-8")
+    (corpus / "notes").rename(corpus / "kept")
+    counting.encoded = 0
+    update = ingest(settings, embedder=counting)
+    assert sorted(update.files_indexed) == ["book.txt", "kept/kites.md", "kept/tea.md"]
+    assert update.chunks_removed == first.chunks_total
+    assert 1 <= counting.encoded <= 2, "only the chunks holding the rewritten section"
+    assert update.chunks_reused == update.chunks_added - counting.encoded
+
+    clean = _settings(tmp_path / "clean", store, corpus=corpus)
+    ingest(clean, embedder=fake_embedder)
+    updated, rebuilt = _engine(settings, fake_embedder), _engine(clean, fake_embedder)
+    for question in ["pump in hall 4", "heat exchanger", "kites wind", "tea"]:
+        found, expected = (
+            updated.search(question, 10, "dense"),
+            rebuilt.search(question, 10, "dense"),
+        )
+        assert _keys(found) == _keys(expected), question
+        assert [p.score for p in found] == pytest.approx([p.score for p in expected], abs=1e-6)

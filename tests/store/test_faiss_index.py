@@ -74,6 +74,19 @@ def test_contents_round_trip_through_both_kinds():
     assert np.array_equal(found_vectors[order], vectors)
 
 
+@pytest.mark.parametrize("limit", [10_000, 100], ids=["exact", "ivf"])
+def test_stored_vectors_are_found_by_id_in_both_kinds(limit):
+    vectors = clustered(3000)
+    ids = np.arange(3000) * 7
+    index = faiss_index.fit(exact_of(vectors, ids), exact_search_limit=limit)
+    wanted = np.array([0, 7 * 1234, 7 * 2999, 5])  # 5 is no stored id
+    found = faiss_index.vectors_of(index, wanted)
+    assert sorted(found) == [0, 7 * 1234, 7 * 2999]
+    for chunk_id, vector in found.items():
+        assert np.array_equal(vector, vectors[chunk_id // 7])
+    assert faiss_index.vectors_of(index, np.array([], dtype=np.int64)) == {}
+
+
 def test_removals_and_additions_keep_ids_and_recall():
     vectors = clustered(5000)
     ids = np.arange(5000)

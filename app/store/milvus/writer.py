@@ -87,6 +87,15 @@ class MilvusDraft:
         if not in_shard(source, self.shard):
             raise ValueError(f"{source} is not in shard {self.shard}")
 
+    def stored_vectors(self, source: str) -> dict[str, np.ndarray]:
+        """The vector of each chunk text `source` has in the published rows, so that text that
+        comes back (an edited file, a moved one) is not embedded again."""
+        content = self._stored.contents.get(source, 0)
+        if not content:
+            return {}
+        rows = scan(self.store, self.store.chunks, ["text", "vector"], f"content_key == {content}")
+        return {row["text"]: np.asarray(row["vector"], dtype=np.float32) for row in rows}
+
     def remove_source(self, source: str) -> int:
         """Take `source` out of the index at publish; the number of chunks it had."""
         self._check_shard(source)
