@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
+from app.answer import follow_ups, tables
 from app.answer.focus import focus
 from app.answer.overlap import overlap, query_idf
 from app.answer.retrieval import search
@@ -64,11 +65,6 @@ OVERLAP_CHARS = 200  # the question's words are looked for this far either side 
 # and answerable questions answered is best on the validation split (eval_answers.py --fit).
 ABSTAIN_BELOW = 0.45
 
-_FOLLOW_UP = re.compile(
-    r"^(and|but|also|so|then|what about|how about)\b|\b(they|them|their|it|its|he|him|his|she|her|"
-    r"those|these|that one|this one|there)\b",
-    re.IGNORECASE,
-)
 _ANAPHORIC_START = re.compile(
     r"^(it|its|they|their|them|this|these|that|those|he|she|his|her)\b", re.I
 )
@@ -99,13 +95,6 @@ class Candidate:
         return self.passage.text[self.span.start : self.span.end]
 
 
-def contextual_query(question: str, history: list[str]) -> str:
-    """The text to retrieve and read with: a follow-up borrows the previous question's words."""
-    if history and _FOLLOW_UP.search(question):
-        return f"{history[-1]} {question}"
-    return question
-
-
 def ask(
     index: IndexReader,
     embedder: Embedder,
@@ -114,10 +103,17 @@ def ask(
     history: list[str] | None = None,
     k: int = 5,
 ) -> Answer:
-    """Answer `question` from the index; `history` holds the earlier questions of the chat."""
-    query = contextual_query(question, history or [])
-    wanted = max(k, PASSAGES_READ)
-    passages = without_copies(search(index, embedder, query, k=wanted * COPIES_DEPTH))[:wanted]
+    """Answer `question` from the index; `history` holds the earlier questions of the chat.
+
+    A follow-up is searched for with the question before it; one that does not refer back
+    may have moved on to a topic of its own, so the passages of its own search take turns
+    with those (app.answer.follow_ups)."""
+    query = follow_ups.contextual_query(question, history or [])
+    wanted = max(k, PASSAGES_READ) * COPIES_DEPTH
+    found = search(index, embedder, query, k=wanted)
+    if query != question and not follow_ups.refers_back(question):
+        found = follow_ups.taking_turns(found, search(index, embedder, question, k=wanted))
+    passages = without_copies(found)[: max(k, PASSAGES_READ)]
     return answer_from(index, reader, question, passages, query)
 
 
@@ -148,24 +144,14 @@ def answer_from(
     """The answer in `passages`, which were retrieved with `query` (the question, or a
     follow-up with the question before it). The reader reads the question alone: given both
     questions it marks spans that answer both at once. So a follow-up is read only in the
-    passages that mention its earlier topic best."""
+    passages on its topic (`follow_ups.follow_up_topic`)."""
     idf = query_idf(index, question)
     read = passages[:PASSAGES_READ]
     if query and query != question:
-        read = on_topic(read, query_idf(index, query), set(idf))
+        earlier = query_idf(index, query.removesuffix(question))
+        topics = follow_ups.follow_up_topic(question, idf, earlier)
+        read = follow_ups.on_topic(read, topics) or read
     return _reader_answer(question, read_candidates(reader, question, read, idf), passages)
-
-
-def on_topic(passages: list[Passage], idf: dict[str, float], asked: set[str]) -> list[Passage]:
-    """The passages that hold the most of the earlier question's own words (those of `idf`
-    that are not `asked` now), at least half as much as the best one; best-ranked first. All
-    of them when none holds any."""
-    topic = {word: weight for word, weight in idf.items() if word not in asked}
-    shares = [overlap(topic, p.text) for p in passages]
-    best = max(shares, default=0.0)
-    if best == 0.0:
-        return passages
-    return [p for p, share in zip(passages, shares, strict=True) if share >= best / 2]
 
 
 def extract_answer(
@@ -211,9 +197,29 @@ def read_candidates(
     answer is not `settled`."""
     first = rank_candidates(reader, question, passages[:READ_FIRST], idf)
     if len(passages) <= READ_FIRST or settled(first):
-        return first
+        return with_table_cell(first, passages[:READ_FIRST], idf)
     rest = rank_candidates(reader, question, passages[READ_FIRST:], idf, first_rank=READ_FIRST)
-    return sorted(first + rest, key=lambda c: -c.score)
+    return with_table_cell(sorted(first + rest, key=lambda c: -c.score), passages, idf)
+
+
+def with_table_cell(
+    candidates: list[Candidate], passages: list[Passage], idf: dict[str, float] | None
+) -> list[Candidate]:
+    """`candidates`, led by the cell the question names (`tables.best_cell`) when the reader's
+    best span is in a table row: there the reader marks header words. The cell keeps the
+    reader's confidence features, which say whether the passages answer the question."""
+    if not candidates or not idf:
+        return candidates
+    best = candidates[0]
+    if not tables.in_table_row(best.passage.text, best.span.start):
+        return candidates
+    found = tables.best_cell(passages, idf)
+    if found is None:
+        return candidates
+    position, cell = found
+    span = dataclasses.replace(best.span, passage=position, start=cell.start, end=cell.end)
+    named = dataclasses.replace(best, passage=passages[position], rank=position, span=span)
+    return [named, *candidates]
 
 
 def settled(

@@ -33,11 +33,15 @@ def overlap(idf: dict[str, float], text: str) -> float:
     """
     if not idf:
         return 0.0
-    wanted = {word: stem(word) for word in idf}
+    return sum(idf[word] for word in found_in(idf, text)) / sum(idf.values())
+
+
+def found_in(words: dict[str, float] | list[str], text: str) -> list[str]:
+    """Those of `words` that `text` contains, stemmed (see `overlap`)."""
+    wanted = {word: stem(word) for word in words}
     starts = {s[:1] for s in wanted.values()}
     present = {stem(w) for w in re.findall(r"\w+", text.lower()) if w[:1] in starts}
-    found = sum(weight for word, weight in idf.items() if wanted[word] in present)
-    return found / sum(idf.values())
+    return [word for word, stemmed in wanted.items() if stemmed in present]
 
 
 def word_positions(text: str) -> dict[str, list[int]]:

@@ -21,7 +21,9 @@ FORMATS = (text, pdf, office, slides, sheets, ebook, mail, images)
 # 2: words that a PDF's or OCR's lines split with a hyphen are joined; a PDF's running heads,
 # feet and page numbers are left out.
 # 3: typographic ligatures ("ﬁ", "ﬂ", "ﬀ"...) are spelled out as their letters.
-EXTRACTION_VERSION = 3
+# 4: a spreadsheet's values are named by the header of their own table (several header rows
+# joined, each table of a sheet its own), not by the sheet's first row.
+EXTRACTION_VERSION = 4
 READERS = {suffix: module for module in FORMATS for suffix in module.SUFFIXES}
 SUPPORTED_SUFFIXES = frozenset(READERS)
 

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.answer.answering import contextual_query
+from app.answer.follow_ups import contextual_query
 from app.engine import Engine
 from app.ingest.pipeline import ingest
 from tests.conftest import (
@@ -109,6 +109,27 @@ def test_a_follow_up_question_retrieves_with_the_previous_turn(settings, real_em
     assert follow_up.citations[0].source == "expedition.txt"
     assert follow_up.answer.startswith("7")  # the reader marks "7" and sometimes a few words on
     assert_verbatim(follow_up, engine.reader())
+
+
+def test_a_follow_up_that_names_a_new_topic_is_read_on_that_topic(settings, real_embedder):
+    write_files(settings.corpus, {
+        "dishwasher.txt": "The dishwasher costs 499 euros. It comes with a two-year warranty.",
+        "oven.txt": "The oven costs 799 euros. It comes with a five-year warranty.",
+        "boiler.txt": "The boiler pressure should read between 1.0 and 1.5 bar when cold.",
+    })  # fmt: skip
+    ingest(settings, embedder=real_embedder)
+    engine = Engine(settings)
+    engine.embedder = real_embedder
+    first = "How much does the dishwasher cost?"
+    assert "499" in engine.ask(first).answer
+    boiler = engine.ask("And what should the boiler pressure read?", history=[first])
+    assert boiler.citations[0].source == "boiler.txt" and "1.0 and 1.5 bar" in boiler.answer
+    oven = engine.ask("And how much does the oven cost?", history=[first])
+    assert oven.citations[0].source == "oven.txt" and "799" in oven.answer
+    warranty = engine.ask("And how long is its warranty?", history=[oven.question])
+    assert warranty.citations[0].source == "oven.txt" and "five-year" in warranty.answer
+    for answer in (boiler, oven, warranty):
+        assert_verbatim(answer, engine.reader())
 
 
 def test_only_follow_ups_borrow_context():

@@ -92,3 +92,15 @@ def test_any_unicode_text_chunks_without_error_and_offsets_hold(text, max_tokens
         assert chunk.text.strip() == chunk.text and chunk.text
     if text.strip():
         assert chunks
+
+
+def test_long_table_rows_are_never_cut_or_begun_in_their_middle():
+    rows = [
+        "| " + " | ".join(f"Column header {c}: {r * 100 + c} units" for c in range(12)) + " |"
+        for r in range(30)
+    ]
+    text = "\n".join(rows)
+    chunks = chunk_page(text, source="t.csv", page=None, max_tokens=200, overlap=40)
+    assert len(chunks) > 10
+    for chunk in chunks:
+        assert chunk.text.startswith("| Column header 0: ") and chunk.text.endswith(" units |")

@@ -57,3 +57,50 @@ def test_xls_is_read(settings, fake_embedder, shared_eval):
     pages = stored_pages(settings, "example.xls")
     assert "| MC | What is 2+2? | 4 | correct |" in pages[1]
     assert entry(settings, "example.xls").page_labels["1"] == "sheet Example Test, rows 1-7"
+
+
+def _report_workbook() -> bytes:
+    """A finance sheet as people make them: a title, a header of two rows over a blank row, and
+    a second table of another period under the first; then a sheet that is a list of text."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Segments"
+    sheet.append(["Revenue and results"])
+    sheet.append(["In millions of CHF", None, "January-June 2023"])
+    sheet.append([None, "Sales", "Depreciation"])
+    sheet.append([])
+    sheet.append(["Zone EUR", 9467, -414])
+    sheet.append(["Zone AOA", "9,060", "(259)"])  # numbers stored as text count as numbers
+    sheet.append([])
+    sheet.append(["In millions of CHF", None, "January-June 2022"])
+    sheet.append([None, "Sales", "Depreciation"])
+    sheet.append(["Zone EUR", 9283, -401])
+    people = book.create_sheet("People")
+    for row in (["Name", "Role"], ["Ana Lima", "Treasurer"], ["Ben Ode", "Secretary"]):
+        people.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_each_table_names_its_values_by_its_own_header_rows(settings, fake_embedder):
+    report = ingest_files(settings, fake_embedder, {"report.xlsx": _report_workbook()})
+    assert report.files_indexed == ["report.xlsx"], skipped(report)
+    segments, people = stored_pages(settings, "report.xlsx").values()
+    assert segments.splitlines()[2:] == [
+        "| Revenue and results |",
+        "| In millions of CHF | | January-June 2023 |",
+        "| | Sales | Depreciation |",
+        "| In millions of CHF: Zone EUR | Sales: 9467 | January-June 2023 Depreciation: -414 |",
+        "| In millions of CHF: Zone AOA | Sales: 9,060 | January-June 2023 Depreciation: (259) |",
+        "| In millions of CHF | | January-June 2022 |",
+        "| | Sales | Depreciation |",
+        "| In millions of CHF: Zone EUR | Sales: 9283 | January-June 2022 Depreciation: -401 |",
+    ]
+    assert people.splitlines()[2:] == [
+        "| Name | Role |",
+        "| Name: Ana Lima | Role: Treasurer |",
+        "| Name: Ben Ode | Role: Secretary |",
+    ]

@@ -1,0 +1,114 @@
+"""Answers from table rows: the cell in the column the question names, in the row it names.
+
+Spreadsheets reach the reader as rows of named cells, "| Team: Maple Leafs | Cups: 13 |"
+(app.ingest.formats.sheets). The reader, trained on prose, reads such rows poorly: on real
+spreadsheets it marked a header word ("millions", "Sales") for most questions, and was sure
+of it (BENCHMARKS.md, "Tables"). The question usually names a row by its values ("Zone EUR",
+"Maple Leafs") and a column by its header ("sales", "Stanley Cups"), so the cell where the two
+meet is found by the question's words alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from app.answer.overlap import found_in
+from app.answer.retrieval import content_words
+from app.records import Passage
+
+_ROW = re.compile(r"^\| .*\|$", re.MULTILINE)  # a table row as app.ingest.formats.layout writes it
+_SEPARATOR = " | "
+_NAMED = ": "  # between a cell's column header and its value
+# A cell scores by how much of the question's information its row's values, its column's
+# header and the row's other headers (what the table is about: "January-June 2023") hold
+# together, then by how much of its header the question holds ("Sales" before "January-June
+# 2023 Depreciation and amortization" for "sales of Zone EUR in January-June 2023"), then by
+# how much of the row's naming cells it holds ("Operating profit" before "Trading operating
+# profit as per Note 3.1" for "the operating profit"). A cell whose value the question holds
+# names the row ("ORD" in "what does the abbreviation ORD stand for?"): never the answer.
+HEADER_PRECISION = 0.5
+HEADER_RECALL = 0.1  # of two headers the question holds whole, the one naming more of it
+ROW_PRECISION = 0.25
+
+
+@dataclass(frozen=True)
+class Cell:
+    header: str
+    value: str
+    start: int  # of the value, in the passage's text
+    end: int
+
+
+def in_table_row(text: str, at: int) -> bool:
+    """Whether offset `at` of `text` lies on a line that is a table row."""
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    return bool(_ROW.fullmatch(text[start : end if end >= 0 else len(text)]))
+
+
+def rows(text: str) -> Iterator[list[Cell]]:
+    """The cells of each table row in `text`, with their headers where the row names them."""
+    for line in _ROW.finditer(text):
+        cells, at = [], line.start() + 2
+        for part in line.group()[2:-2].split(_SEPARATOR):
+            header, named, value = part.partition(_NAMED)
+            if not named:
+                header, value = "", part
+            start = at + len(part) - len(value)
+            cells.append(Cell(header, value, start, start + len(value)))
+            at += len(part) + len(_SEPARATOR)
+        yield cells
+
+
+def best_cell(passages: list[Passage], idf: dict[str, float]) -> tuple[int, Cell] | None:
+    """(passage position, cell) of the cell the question names best (see HEADER_PRECISION),
+    best-ranked passage first on ties; None when no row's values and header name any."""
+    best: tuple[float, int, Cell] | None = None
+    for position, passage in enumerate(passages):
+        for cells in rows(passage.text):
+            named = found_in(idf, " ".join(c.value for c in cells))
+            if not named or not any(c.header for c in cells):
+                continue
+            rest = {word: idf[word] for word in idf if word not in named}
+            table = found_in(rest, " ".join(c.header for c in cells))
+            row = sum(idf[w] for w in [*named, *table]) / sum(idf.values())
+            row += ROW_PRECISION * _row_precision(cells, idf, named)
+            for cell in cells:
+                score = 0.0 if _names_row(cell, idf) else _header_score(cell, rest)
+                if score > 0 and (best is None or row + score > best[0]):
+                    best = (row + score, position, cell)
+    return None if best is None else (best[1], best[2])
+
+
+def _row_precision(cells: list[Cell], idf: dict[str, float], named: list[str]) -> float:
+    """The share of the words of the row's naming cells (those holding `named`) the question
+    holds."""
+    naming = [w for c in cells if found_in(named, c.value) for w in _words(c.value)]
+    return len(found_in(naming, " ".join(idf))) / max(1, len(naming))
+
+
+def _names_row(cell: Cell, idf: dict[str, float]) -> bool:
+    """Whether the question holds at least half of `cell`'s value words: then the value is
+    what the question asks about ("ORD", "Maple Leafs"), not what it asks for."""
+    words = _words(cell.value)
+    return bool(words) and 2 * len(found_in(words, " ".join(idf))) >= len(words)
+
+
+def _header_score(cell: Cell, rest: dict[str, float]) -> float:
+    """HEADER_PRECISION times the share of `cell`'s header words the question holds, plus
+    HEADER_RECALL times the share of the question's information (`rest`: what the row's
+    values do not hold) the header holds; 0 when it holds none of `rest`."""
+    header_words = _words(cell.header)
+    asked = found_in(rest, cell.header) if header_words and cell.value.strip() else []
+    if not asked:
+        return 0.0
+    precision = len(found_in(header_words, " ".join(rest))) / len(header_words)
+    recall = sum(rest[w] for w in asked) / sum(rest.values())
+    return HEADER_PRECISION * precision + HEADER_RECALL * recall
+
+
+def _words(text: str) -> list[str]:
+    """The content words of `text`, without one-letter marks such as "(a)"."""
+    return [w for w in content_words(text) if len(w) > 1]
