@@ -71,7 +71,15 @@ def _parser() -> argparse.ArgumentParser:
         help="folders to index (default: DOCQA_CORPUS, corpus/)",
     )
     ingest.add_argument(
-        "--rebuild", action="store_true", help="ignore the existing index and build it anew"
+        "--rebuild",
+        action="store_true",
+        help="read every file again and build the index anew (chunk texts the old index holds "
+        "keep their vectors when the model is the same)",
+    )
+    ingest.add_argument(
+        "--re-embed",
+        action="store_true",
+        help="embed every chunk read, even text whose vector the index already holds",
     )
     ingest.add_argument(
         "--wait", action="store_true", help="wait for another running ingest instead of refusing"
@@ -215,6 +223,7 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
         settings,
         args.paths or _collection_folders(settings, args.collection),
         rebuild=args.rebuild,
+        reuse_vectors=not args.re_embed,
         wait=args.wait,
         progress=sys.stderr.isatty() and not args.json,
         shard=Shard.parse(args.shard) if args.shard else None,

@@ -117,5 +117,8 @@ def test_ingest_names_the_files_an_older_docqa_read(tmp_path):
     again = run_docqa("ingest", *flags).stdout
     assert "1 unchanged file(s) keep the text an older docqa extracted" in again
     assert "docqa ingest --rebuild" in again
-    run_docqa("ingest", *flags, "--rebuild")
+    rebuilt = run_docqa("ingest", *flags, "--rebuild").stdout
+    assert "1 file(s) indexed" in rebuilt and "(1 already embedded)" in rebuilt
     assert "older docqa" not in run_docqa("ingest", *flags).stdout
+    fresh = json.loads(run_docqa("ingest", *flags, "--rebuild", "--re-embed", "--json").stdout)
+    assert fresh["chunks_reused"] == 0 and fresh["tokens_embedded"] > 0

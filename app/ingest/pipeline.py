@@ -32,7 +32,7 @@ from app.models.embedder import Embedder, load_embedder
 from app.records import Chunk, Page, Shard
 from app.settings import Settings
 from app.store.backends import Backend, backend
-from app.store.manifest import FileEntry, Manifest
+from app.store.manifest import FileEntry, Manifest, StoreError
 
 if TYPE_CHECKING:
     from app.store.backends import IndexDraft
@@ -90,7 +90,7 @@ def ingest(
 
     `shard` (Milvus only) limits this run to its part of the corpus, so several machines can
     share one collection; `workers` embeds in that many processes. `reuse_vectors` False embeds
-    every chunk again, even one whose text the index holds (for benchmarks).
+    every chunk read, even one whose text the index holds (`--re-embed`).
     """
     started = time.perf_counter()
     store = backend(settings)
@@ -111,7 +111,8 @@ def ingest(
     )
     report = IngestReport(index=store.where)
     with store.errors(), store.write_lock(wait):
-        previous = None if rebuild else store.read_manifest(shard)
+        live = _live_manifest(store, shard, rebuild)
+        previous = None if rebuild else live
         if previous is not None:
             store.ensure_compatible(previous, expected)
             if (previous.chunk_tokens, previous.chunk_overlap) != (
@@ -119,11 +120,24 @@ def ingest(
                 expected.chunk_overlap,
             ):
                 previous, rebuild = None, True  # chunks of another size: rebuild them all
-        known = KnownVectors() if reuse_vectors else KnownVectors(limit=0)
-        changes = _Changes(store, shard, rebuild, progress, workers, known)
+        same_model = live is not None and (live.model, live.dim) == (expected.model, expected.dim)
+        known = KnownVectors() if reuse_vectors and same_model else KnownVectors(limit=0)
+        rereads = [p for p, e in live.files.items() if not e.skipped] if rebuild and live else []
+        changes = _Changes(store, shard, rebuild, progress, workers, known, rereads)
         _apply_changes(settings, roots, previous, expected, embedder, report, changes)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
+
+
+def _live_manifest(store: Backend, shard: Shard | None, rebuild: bool) -> Manifest | None:
+    """The published index's manifest; for a rebuild, None if it cannot be read (a rebuild is
+    how a damaged index is replaced, and only reads it to reuse its vectors)."""
+    if not rebuild:
+        return store.read_manifest(shard)
+    try:
+        return store.read_manifest(shard)
+    except (OSError, ValueError, StoreError):
+        return None
 
 
 @dataclass
@@ -136,6 +150,7 @@ class _Changes:
     progress: bool
     workers: int
     known: KnownVectors  # vectors of chunk texts that need no model call
+    rereads: list[str]  # a rebuild's files whose vectors the live index holds
 
 
 def _apply_changes(
@@ -173,7 +188,8 @@ def _apply_changes(
     draft = changes.store.draft(manifest.dim, rebuild or previous is None, changes.shard)
     try:
         removed = gone + [f.relpath for f, _ in todo if f.relpath in old_files]
-        changes.known.take_stored(draft, (p for p in removed if not old_files[p].skipped))
+        reused = [p for p in removed if not old_files[p].skipped] + changes.rereads
+        changes.known.take_stored(draft, reused)
         for path in removed:
             report.chunks_removed += draft.remove_source(path)
         _index_files(todo, settings, embedder, manifest, report, draft, changes)

@@ -10,7 +10,6 @@ mix: the stores already search one runtime's vectors with another's questions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -20,7 +19,7 @@ REUSE_LIMIT = 200_000  # vectors remembered during one ingest: about 300 MB at 3
 
 
 class HoldsVectors(Protocol):
-    def stored_vectors(self, source: str) -> dict[str, np.ndarray]: ...
+    def stored_vectors(self, sources: list[str], limit: int) -> dict[str, np.ndarray]: ...
 
 
 @dataclass
@@ -30,12 +29,11 @@ class KnownVectors:
     limit: int = REUSE_LIMIT
     by_text: dict[str, np.ndarray] = field(default_factory=dict)
 
-    def take_stored(self, draft: HoldsVectors, sources: Iterable[str]) -> None:
+    def take_stored(self, draft: HoldsVectors, sources: list[str]) -> None:
         """Remember the vectors `sources` have in the index; call before they are removed."""
-        for source in sources:
-            if len(self.by_text) >= self.limit:
-                return
-            self.by_text.update(draft.stored_vectors(source))
+        room = self.limit - len(self.by_text)
+        if sources and room > 0:
+            self.by_text.update(draft.stored_vectors(sources, room))
 
     def missing(self, texts: list[str]) -> list[str]:
         """The texts that must be embedded, each once, in first-seen order."""

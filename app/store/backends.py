@@ -48,7 +48,7 @@ class FaissBackend:
         return {"store": self.kind, "index": self.where}
 
     def write_lock(self, wait: bool) -> AbstractContextManager:
-        from app.store.folder import writer_lock
+        from app.store.lock import writer_lock
 
         return writer_lock(self.settings.index, wait=wait)
 

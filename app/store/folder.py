@@ -4,7 +4,7 @@ Layout of an index folder:
 
     CURRENT             name of the live version, replaced atomically
     v-<time>-<rand>/    one complete version: manifest.json, vectors.faiss, chunks.sqlite
-    .lock               held by the one ingest allowed to write
+    .lock               held by the one ingest allowed to write (app.store.lock)
 
 A version folder is never changed after it is published. An update copies the live version into
 a scratch folder, applies its changes there, and publishes it by renaming the folder and then
@@ -15,15 +15,14 @@ killed ingest leaves only a scratch folder that the next ingest deletes.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import functools
 import os
 import secrets
 import shutil
 import sqlite3
 import time
-from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -32,11 +31,13 @@ from app.store.filters import Filter, Selection, SourceTable, select
 from app.store.keywords import TOKENIZER
 from app.store.manifest import (
     FileEntry,
-    IndexLockedError,
     IndexNotFoundError,
     Manifest,
 )
 from app.store.postings import KeywordScorer
+
+if TYPE_CHECKING:
+    import faiss
 
 CURRENT = "CURRENT"
 _SCRATCH_PREFIX = "tmp-"
@@ -217,31 +218,6 @@ def open_index(root: Path, expected: Manifest | None = None) -> IndexReader:
     raise IndexNotFoundError(f"the index in {root} is damaged: CURRENT names a missing version")
 
 
-@contextlib.contextmanager
-def writer_lock(root: Path, wait: bool = False) -> Iterator[None]:
-    """Only one ingest writes an index at a time; the OS drops the lock if the process dies."""
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".lock", "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            raise IndexLockedError(
-                f"another ingest ({holder}) is updating {root}; wait for it to finish, "
-                "or pass --wait to queue behind it"
-            ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}")
-        handle.flush()
-        try:
-            yield
-        finally:
-            handle.truncate(0)
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 class Draft:
     """A new version being built from the live one. Call under `writer_lock`."""
 
@@ -257,6 +233,8 @@ class Draft:
         self.root = root
         self.exact_search_limit = exact_search_limit
         self.previous = None if rebuild else live_version(root)
+        self.live = live_version(root)  # read for vectors only, when rebuilding
+        self._live: IndexReader | None = None
         self.path = root / f"{_SCRATCH_PREFIX}{secrets.token_hex(4)}"
         self.path.mkdir()
         db_path = self.path / "chunks.sqlite"
@@ -275,15 +253,21 @@ class Draft:
     def chunk_count(self) -> int:
         return int(self.vectors.ntotal)
 
-    def stored_vectors(self, source: str) -> dict[str, np.ndarray]:
-        """The vector of each chunk text `source` has in the live index, so that text that
-        comes back (an edited file, a moved one) is not embedded again."""
-        from app.store import faiss_index
-
-        rows = self.db.execute("SELECT id, text FROM chunks WHERE source = ?", (source,))
-        texts = dict(rows.fetchall())
-        found = faiss_index.vectors_of(self.vectors, np.fromiter(texts, dtype=np.int64))
-        return {texts[chunk_id]: vector for chunk_id, vector in found.items()}
+    def stored_vectors(self, sources: list[str], limit: int) -> dict[str, np.ndarray]:
+        """The vectors of up to `limit` chunk texts of `sources` in the live index, by text, so
+        that text that comes back (an edited file, a moved one, a file read again by a
+        rebuild) is not embedded again. A rebuild reads them from the live version; nothing
+        if it is damaged."""
+        if self.previous is not None:
+            return _vectors_by_text(self.db, self.vectors, sources, limit)
+        if self._live is None and self.live is not None:
+            try:
+                self._live = IndexReader(self.live)
+            except (OSError, RuntimeError, sqlite3.Error, ValueError):
+                self.live = None  # a rebuild of a damaged index embeds everything
+        if self._live is None:
+            return {}
+        return _vectors_by_text(self._live.db, self._live.vectors, sources, limit)
 
     def remove_source(self, source: str) -> int:
         ids = [r[0] for r in self.db.execute("SELECT id FROM chunks WHERE source = ?", (source,))]
@@ -325,6 +309,7 @@ class Draft:
 
         self.db.commit()
         self.db.close()
+        self._close_live()
         self.vectors = faiss_index.fit(self.vectors, self.exact_search_limit)
         faiss.write_index(self.vectors, str(self.path / "vectors.faiss"))
         manifest.built_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
@@ -346,7 +331,33 @@ class Draft:
     def discard(self) -> None:
         with contextlib.suppress(sqlite3.Error):
             self.db.close()
+        self._close_live()
         shutil.rmtree(self.path, ignore_errors=True)
+
+    def _close_live(self) -> None:
+        if self._live is not None:
+            self._live.close()
+            self._live = None
+
+
+def _vectors_by_text(
+    db: sqlite3.Connection, vectors: faiss.Index, sources: list[str], limit: int
+) -> dict[str, np.ndarray]:
+    """One lookup in the vector index for all `sources`: each costs a pass over its ids."""
+    from app.store import faiss_index
+
+    texts: dict[int, str] = {}
+    for start in range(0, len(sources), 500):
+        marks = ",".join("?" * len(sources[start : start + 500]))
+        rows = db.execute(
+            f"SELECT id, text FROM chunks WHERE source IN ({marks}) LIMIT ?",
+            [*sources[start : start + 500], limit - len(texts)],
+        )
+        texts.update(rows.fetchall())
+        if len(texts) >= limit:
+            break
+    found = faiss_index.vectors_of(vectors, np.fromiter(texts, dtype=np.int64))
+    return {texts[chunk_id]: vector for chunk_id, vector in found.items()}
 
 
 def _fsync(path: Path) -> None:

@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 
 from app.ingest.pipeline import ingest
-from app.store.folder import open_index, writer_lock
+from app.store.folder import open_index
 from app.store.folder_check import check_index
+from app.store.lock import writer_lock
 from app.store.manifest import IndexLockedError, IndexMismatchError
 from scripts.crash_loop import run_crash_loop
 from tests.conftest import CountingEmbedder, make_pdf, write_files

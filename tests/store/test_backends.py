@@ -273,3 +273,34 @@ def test_text_the_index_holds_is_not_embedded_again(tmp_path, fake_embedder, sto
         )
         assert _keys(found) == _keys(expected), question
         assert [p.score for p in found] == pytest.approx([p.score for p in expected], abs=1e-6)
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_a_rebuild_reads_every_file_but_embeds_only_new_text(tmp_path, fake_embedder, store):
+    corpus = tmp_path / "corpus"
+    write_files(
+        corpus, {f"{i}.md": f"Note {i}: the pump in hall {i} was serviced." for i in range(5)}
+    )
+    settings = _settings(tmp_path, store, corpus=corpus)
+    first = ingest(settings, embedder=fake_embedder)
+    counting = CountingEmbedder(fake_embedder)
+    rebuilt = ingest(settings, rebuild=True, embedder=counting)
+    assert sorted(rebuilt.files_indexed) == sorted(f"{i}.md" for i in range(5))
+    assert counting.encoded == 0 and rebuilt.chunks_reused == first.chunks_total
+    fresh = ingest(settings, rebuild=True, embedder=counting, reuse_vectors=False)
+    assert counting.encoded == first.chunks_total and fresh.chunks_reused == 0
+    engine = _engine(settings, fake_embedder)
+    assert engine.search("pump in hall 3", 1, "dense")[0].source == "3.md"
+
+
+def test_a_rebuild_replaces_a_damaged_index_embedding_everything(tmp_path, fake_embedder):
+    corpus = tmp_path / "corpus"
+    write_files(corpus, {"a.md": "Kites fly on strong lines.", "b.md": "Tea is brewed at 80 C."})
+    settings = _settings(tmp_path, "faiss", corpus=corpus)
+    ingest(settings, embedder=fake_embedder)
+    version = backend(settings).version()
+    (version / "vectors.faiss").write_bytes(b"not an index")
+    counting = CountingEmbedder(fake_embedder)
+    report = ingest(settings, rebuild=True, embedder=counting)
+    assert report.published and counting.encoded == 2 and report.chunks_reused == 0
+    assert _engine(settings, fake_embedder).search("kites", 1, "dense")[0].source == "a.md"

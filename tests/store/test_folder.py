@@ -6,14 +6,9 @@ import pytest
 
 from app.ingest.sentences import with_sentences
 from app.records import Chunk, Page
-from app.store.folder import (
-    Draft,
-    live_version,
-    open_index,
-    read_manifest,
-    writer_lock,
-)
+from app.store.folder import Draft, live_version, open_index, read_manifest
 from app.store.folder_check import check_index
+from app.store.lock import writer_lock
 from app.store.manifest import (
     FileEntry,
     IndexLockedError,

@@ -87,14 +87,20 @@ class MilvusDraft:
         if not in_shard(source, self.shard):
             raise ValueError(f"{source} is not in shard {self.shard}")
 
-    def stored_vectors(self, source: str) -> dict[str, np.ndarray]:
-        """The vector of each chunk text `source` has in the published rows, so that text that
-        comes back (an edited file, a moved one) is not embedded again."""
-        content = self._stored.contents.get(source, 0)
-        if not content:
-            return {}
-        rows = scan(self.store, self.store.chunks, ["text", "vector"], f"content_key == {content}")
-        return {row["text"]: np.asarray(row["vector"], dtype=np.float32) for row in rows}
+    def stored_vectors(self, sources: list[str], limit: int) -> dict[str, np.ndarray]:
+        """The vectors of up to `limit` chunk texts of `sources` in the published rows, by
+        text, so that text that comes back (an edited file, a moved one, a file read again by a
+        rebuild) is not embedded again."""
+        contents = [c for c in (self._stored.contents.get(s, 0) for s in sources) if c]
+        found: dict[str, np.ndarray] = {}
+        for batch in batches(contents, 500):
+            for row in scan(
+                self.store, self.store.chunks, ["text", "vector"], f"content_key in {batch}"
+            ):
+                found[row["text"]] = np.asarray(row["vector"], dtype=np.float32)
+                if len(found) >= limit:
+                    return found
+        return found
 
     def remove_source(self, source: str) -> int:
         """Take `source` out of the index at publish; the number of chunks it had."""
