@@ -3,9 +3,9 @@
 Spreadsheets reach the reader as rows of named cells, "| Team: Maple Leafs | Cups: 13 |"
 (app.ingest.formats.sheets). The reader, trained on prose, reads such rows poorly: on real
 spreadsheets it marked a header word ("millions", "Sales") for most questions, and was sure
-of it (BENCHMARKS.md, "Tables"). The question usually names a row by its values ("Zone EUR",
-"Maple Leafs") and a column by its header ("sales", "Stanley Cups"), so the cell where the two
-meet is found by the question's words alone.
+of it (BENCHMARKS.md, "Questions about spreadsheets"). The question usually names a row by
+its values ("Zone EUR", "Maple Leafs") and a column by its header ("sales", "Stanley Cups"),
+so the cell where the two meet is found by the question's words alone.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from app.answer.retrieval import content_words
 from app.records import Passage
 
 _ROW = re.compile(r"^\| .*\|$", re.MULTILINE)  # a table row as app.ingest.formats.layout writes it
-_SEPARATOR = " | "
 _NAMED = ": "  # between a cell's column header and its value
 # A cell scores by how much of the question's information its row's values, its column's
 # header and the row's other headers (what the table is about: "January-June 2023") hold
@@ -49,16 +48,18 @@ def in_table_row(text: str, at: int) -> bool:
 
 
 def rows(text: str) -> Iterator[list[Cell]]:
-    """The cells of each table row in `text`, with their headers where the row names them."""
+    """The cells of each table row in `text`, with their headers where the row names them.
+    Cells are split at "|", which a cell's own text never holds (layout.row_text)."""
     for line in _ROW.finditer(text):
-        cells, at = [], line.start() + 2
-        for part in line.group()[2:-2].split(_SEPARATOR):
-            header, named, value = part.partition(_NAMED)
+        cells, at = [], line.start() + 1
+        for part in line.group()[1:-1].split("|"):
+            cell = part.strip()
+            header, named, value = cell.partition(_NAMED)
             if not named:
-                header, value = "", part
-            start = at + len(part) - len(value)
+                header, value = "", cell
+            start = at + len(part) - len(part.lstrip()) + len(cell) - len(value)
             cells.append(Cell(header, value, start, start + len(value)))
-            at += len(part) + len(_SEPARATOR)
+            at += len(part) + 1
         yield cells
 
 

@@ -39,12 +39,18 @@ def _answer(question: str, *texts: str) -> str:
 
 
 def test_cells_are_parsed_with_their_headers_and_offsets():
-    cells = list(rows(TWO_PERIODS))[2]
-    assert [(c.header, c.value) for c in cells][:2] == [
+    parsed = list(rows(TWO_PERIODS))
+    assert [(c.header, c.value) for c in parsed[1]] == [
+        ("", ""),
+        ("", "Sales"),
+        ("", "Trading operating profit"),
+        ("", "Depreciation"),
+    ]
+    assert [(c.header, c.value) for c in parsed[2]][:2] == [
         ("In millions of CHF", "Zone EUR"),
         ("Sales", "9467"),
     ]
-    assert all(TWO_PERIODS[c.start : c.end] == c.value for c in cells)
+    assert all(TWO_PERIODS[c.start : c.end] == c.value for row in parsed for c in row)
     assert in_table_row(TWO_PERIODS, TWO_PERIODS.index("9467"))
     assert not in_table_row(TWO_PERIODS, 2)  # the title "Results"
 
