@@ -141,7 +141,8 @@ def test_an_index_built_with_another_model_must_be_rebuilt(settings, fake_embedd
     ingest(settings, embedder=fake_embedder)
     with pytest.raises(IndexMismatchError, match="--rebuild"):
         ingest(settings, embedder=real_embedder)
-    assert ingest(settings, embedder=real_embedder, rebuild=True).chunks_total == 3
+    rebuilt = ingest(settings, embedder=real_embedder, rebuild=True)
+    assert rebuilt.chunks_total == 3 and rebuilt.chunks_reused == 0, "no vector of another model"
 
 
 def test_every_real_world_pdf_is_indexed_or_reported(shared_eval, settings, fake_embedder):
