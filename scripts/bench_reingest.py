@@ -99,7 +99,7 @@ def run(docs: int, repeats: int, workdir: Path) -> list[dict]:
     embedder = load_embedder(settings.model, settings.backend, settings.model_cache, "bulk")
     embedder.encode(["warm up"])
     started = time.perf_counter()
-    first = ingest(settings, rebuild=True, embedder=embedder)
+    first = ingest(settings, rebuild=True, embedder=embedder, reuse_vectors=False)
     print(
         f"base index: {first.chunks_total} chunks of {len(first.files_indexed)} files in "
         f"{time.perf_counter() - started:.1f} s ({embedder.name}, {embedder.backend})",
