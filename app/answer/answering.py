@@ -114,7 +114,8 @@ def ask(
     if query != question and not follow_ups.refers_back(question):
         found = follow_ups.taking_turns(found, search(index, embedder, question, k=wanted))
     passages = without_copies(found)[: max(k, PASSAGES_READ)]
-    return answer_from(index, reader, question, passages, query)
+    earlier = history[-1] if history and query != question else None
+    return answer_from(index, reader, question, passages, earlier)
 
 
 def without_copies(passages: list[Passage]) -> list[Passage]:
@@ -139,17 +140,16 @@ def answer_from(
     reader: Reader,
     question: str,
     passages: list[Passage],
-    query: str | None = None,
+    earlier: str | None = None,
 ) -> Answer:
-    """The answer in `passages`, which were retrieved with `query` (the question, or a
-    follow-up with the question before it). The reader reads the question alone: given both
+    """The answer in `passages`; `earlier` is the question before `question` when this is a
+    follow-up, searched for with both. The reader reads the question alone: given both
     questions it marks spans that answer both at once. So a follow-up is read only in the
     passages on its topic (`follow_ups.follow_up_topic`)."""
     idf = query_idf(index, question)
     read = passages[:PASSAGES_READ]
-    if query and query != question:
-        earlier = query_idf(index, query.removesuffix(question))
-        topics = follow_ups.follow_up_topic(question, idf, earlier)
+    if earlier:
+        topics = follow_ups.follow_up_topic(question, idf, query_idf(index, earlier))
         read = follow_ups.on_topic(read, topics) or read
     return _reader_answer(question, read_candidates(reader, question, read, idf), passages)
 
