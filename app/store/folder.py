@@ -233,8 +233,9 @@ class Draft:
         self.root = root
         self.exact_search_limit = exact_search_limit
         self.previous = None if rebuild else live_version(root)
-        self.live = live_version(root)  # read for vectors only, when rebuilding
-        self._live: IndexReader | None = None
+        # A rebuild starts from nothing but reads the version it replaces for its vectors.
+        self._replaced = live_version(root) if rebuild else None
+        self._replaced_reader: IndexReader | None = None
         self.path = root / f"{_SCRATCH_PREFIX}{secrets.token_hex(4)}"
         self.path.mkdir()
         db_path = self.path / "chunks.sqlite"
@@ -260,14 +261,15 @@ class Draft:
         if it is damaged."""
         if self.previous is not None:
             return _vectors_by_text(self.db, self.vectors, sources, limit)
-        if self._live is None and self.live is not None:
+        if self._replaced_reader is None and self._replaced is not None:
             try:
-                self._live = IndexReader(self.live)
+                self._replaced_reader = IndexReader(self._replaced)
             except (OSError, RuntimeError, sqlite3.Error, ValueError):
-                self.live = None  # a rebuild of a damaged index embeds everything
-        if self._live is None:
+                self._replaced = None  # a rebuild of a damaged index embeds everything
+        if self._replaced_reader is None:
             return {}
-        return _vectors_by_text(self._live.db, self._live.vectors, sources, limit)
+        old = self._replaced_reader
+        return _vectors_by_text(old.db, old.vectors, sources, limit)
 
     def remove_source(self, source: str) -> int:
         ids = [r[0] for r in self.db.execute("SELECT id FROM chunks WHERE source = ?", (source,))]
@@ -309,7 +311,7 @@ class Draft:
 
         self.db.commit()
         self.db.close()
-        self._close_live()
+        self._close_replaced()
         self.vectors = faiss_index.fit(self.vectors, self.exact_search_limit)
         faiss.write_index(self.vectors, str(self.path / "vectors.faiss"))
         manifest.built_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
@@ -331,13 +333,13 @@ class Draft:
     def discard(self) -> None:
         with contextlib.suppress(sqlite3.Error):
             self.db.close()
-        self._close_live()
+        self._close_replaced()
         shutil.rmtree(self.path, ignore_errors=True)
 
-    def _close_live(self) -> None:
-        if self._live is not None:
-            self._live.close()
-            self._live = None
+    def _close_replaced(self) -> None:
+        if self._replaced_reader is not None:
+            self._replaced_reader.close()
+            self._replaced_reader = None
 
 
 def _vectors_by_text(
