@@ -23,7 +23,7 @@ from typing import Protocol
 
 from app.answer import follow_ups, tables
 from app.answer.focus import focus
-from app.answer.overlap import overlap, query_idf
+from app.answer.overlap import QueryIdf, overlap, query_idf
 from app.answer.retrieval import search
 from app.answer.sentences import Sentence, cite, passage_sentences
 from app.ingest.chunking import trim_span
@@ -206,17 +206,20 @@ def with_table_cell(
     candidates: list[Candidate], passages: list[Passage], idf: dict[str, float] | None
 ) -> list[Candidate]:
     """`candidates`, led by the cell the question names (`tables.best_cell`) when the reader's
-    best span is in a table row: there the reader marks header words. The cell keeps the
-    reader's confidence features, which say whether the passages answer the question."""
+    best span is in a table row, where the reader marks header words, or in the passage that
+    holds that cell, where it marks the table's caption ("in thousands of euros"). The cell
+    keeps the reader's confidence features, which say whether the passages answer the
+    question."""
     if not candidates or not idf:
         return candidates
     best = candidates[0]
-    if not tables.in_table_row(best.passage.text, best.span.start):
-        return candidates
     found = tables.best_cell(passages, idf)
     if found is None:
         return candidates
     position, cell = found
+    in_row = tables.in_table_row(best.passage.text, best.span.start)
+    if not in_row and passages[position].id != best.passage.id:
+        return candidates
     span = dataclasses.replace(best.span, passage=position, start=cell.start, end=cell.end)
     named = dataclasses.replace(best, passage=passages[position], rank=position, span=span)
     return [named, *candidates]
@@ -257,6 +260,7 @@ def rank_candidates(
     ):
         for span in found:
             start, end = trim_span(passage.text, at + span.start, at + span.end)
+            start, end = tables.within_cell(passage.text, start, end)
             if end <= start:
                 continue
             span = dataclasses.replace(span, start=start, end=end)
@@ -275,10 +279,11 @@ def candidate_features(
 ) -> dict[str, float]:
     """What the confidence reads: the reader's margin over "no answer", the passage's rank and
     similarity, how much of the question's information (IDF mass) stands near the span, and
-    the passage's BM25 score per unit of that mass (a plain BM25 score grows with the
-    question's length and the corpus; this share does not)."""
+    the passage's BM25 score per unit of BM25's weight of the question's words
+    (`QueryIdf.keyword_mass`; a plain BM25 score grows with the question's length and the
+    corpus, this share does not)."""
     near = passage.text[max(0, span.start - OVERLAP_CHARS) : span.end + OVERLAP_CHARS]
-    mass = sum(idf.values())
+    mass = idf.keyword_mass if isinstance(idf, QueryIdf) else sum(idf.values())
     return {
         "margin": span.score - span.no_answer,
         "rank": 1.0 / (rank + 1),

@@ -20,6 +20,7 @@ from app.records import Passage
 
 _ROW = re.compile(r"^\| .*\|$", re.MULTILINE)  # a table row as app.ingest.formats.layout writes it
 _NAMED = ": "  # between a cell's column header and its value
+_LETTER = re.compile(r"[^\W\d_]")
 # A cell scores by how much of the question's information its row's values, its column's
 # header and the row's other headers (what the table is about: "January-June 2023") hold
 # together, then by how much of its header the question holds ("Sales" before "January-June
@@ -47,6 +48,27 @@ def in_table_row(text: str, at: int) -> bool:
     return bool(_ROW.fullmatch(text[start : end if end >= 0 else len(text)]))
 
 
+def within_cell(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span `start`-`end` of `text`, when it starts in a table row, cut to the value of the
+    cell it starts in or before: "NW-2291-B", not "NW-2291-B |\n| Support phone", "Owner: Priya
+    Raman" or "| Helen Brooks"; and all of that value when what the span leaves of it holds no
+    letter (the reader's tokens split "+44" and "2024-06-01"). Spans outside table rows are
+    returned as they are."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    at, until = start - line_start, end - line_start
+    for cells in rows(line):
+        cell = next((c for c in cells if c.end > at), None)
+        if cell is None:
+            break
+        at, until = max(cell.start, at), max(cell.start, min(cell.end, until))
+        if until > at and not _LETTER.search(line[cell.start : at] + line[until : cell.end]):
+            at, until = cell.start, cell.end  # all of "+44 20 7946 0958", "2024-06-01"
+        return line_start + at, line_start + until
+    return start, end
+
+
 def rows(text: str) -> Iterator[list[Cell]]:
     """The cells of each table row in `text`, with their headers where the row names them.
     Cells are split at "|", which a cell's own text never holds (layout.row_text)."""
@@ -69,18 +91,31 @@ def best_cell(passages: list[Passage], idf: dict[str, float]) -> tuple[int, Cell
     best: tuple[float, int, Cell] | None = None
     for position, passage in enumerate(passages):
         for cells in rows(passage.text):
-            named = found_in(idf, " ".join(c.value for c in cells))
-            if not named or not any(c.header for c in cells):
-                continue
-            rest = {word: idf[word] for word in idf if word not in named}
-            table = found_in(rest, " ".join(c.header for c in cells))
-            row = sum(idf[w] for w in [*named, *table]) / sum(idf.values())
-            row += ROW_PRECISION * _row_precision(cells, idf, named)
-            for cell in cells:
-                score = 0.0 if _names_row(cell, idf) else _header_score(cell, rest)
-                if score > 0 and (best is None or row + score > best[0]):
-                    best = (row + score, position, cell)
+            for score, cell in _scored(cells, idf):
+                if score > 0 and (best is None or score > best[0]):
+                    best = (score, position, cell)
     return None if best is None else (best[1], best[2])
+
+
+def _scored(cells: list[Cell], idf: dict[str, float]) -> Iterator[tuple[float, Cell]]:
+    """Each cell of a row with its score. A row of a label and its value ("| Sponsor | Helen
+    Brooks |", from a table whose rows are not named, app.ingest.formats.headers) is named by
+    its label alone, so it scores below a cell whose row the question also names."""
+    if len(cells) == 2 and not any(c.header for c in cells):
+        label, value = cells
+        cell = Cell(label.value, value.value, value.start, value.end)
+        yield (0.0 if _names_row(cell, idf) else _header_score(cell, idf)), cell
+        return
+    named = found_in(idf, " ".join(c.value for c in cells))
+    if not named or not any(c.header for c in cells):
+        return
+    rest = {word: idf[word] for word in idf if word not in named}
+    table = found_in(rest, " ".join(c.header for c in cells))
+    row = sum(idf[w] for w in [*named, *table]) / sum(idf.values())
+    row += ROW_PRECISION * _row_precision(cells, idf, named)
+    for cell in cells:
+        header = 0.0 if _names_row(cell, idf) else _header_score(cell, rest)
+        yield (row + header if header > 0 else 0.0), cell
 
 
 def _row_precision(cells: list[Cell], idf: dict[str, float], named: list[str]) -> float:

@@ -23,7 +23,8 @@ FORMATS = (text, pdf, office, slides, sheets, ebook, mail, images)
 # 3: typographic ligatures ("ﬁ", "ﬂ", "ﬀ"...) are spelled out as their letters.
 # 4: a spreadsheet's values are named by the header of their own table (several header rows
 # joined, each table of a sheet its own), not by the sheet's first row.
-EXTRACTION_VERSION = 4
+# 5: so are the values of the tables in Word, OpenDocument, RTF and slide files.
+EXTRACTION_VERSION = 5
 READERS = {suffix: module for module in FORMATS for suffix in module.SUFFIXES}
 SUPPORTED_SUFFIXES = frozenset(READERS)
 

@@ -102,6 +102,87 @@ def test_text_in_a_picture_in_a_word_file_is_read_by_ocr_and_cited_so(settings, 
     assert typed.citations[0].source == "visit.docx" and not typed.citations[0].ocr
 
 
+def _report_docx() -> bytes:
+    """A status report as people write them: a table under a header row, one of numbers, and
+    one of labels and their values."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Milestones of Project Falcon.")
+    for rows in (
+        [("Milestone", "Owner", "Due date"), ("Data migration", "Priya Raman", "2024-03-15")],
+        [("Region", "Budget"), ("Europe", "1,200"), ("Asia", "800")],
+        [("Sponsor", "Helen Brooks"), ("Vendor", "Northwind"), ("Phone", "+44 20 7946 0958")],
+    ):
+        table = document.add_table(rows=len(rows), cols=len(rows[0]))
+        for row, cells in zip(table.rows, rows, strict=True):
+            for cell, text in zip(row.cells, cells, strict=True):
+                cell.text = text
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_word_table_values_are_named_by_their_header_but_label_tables_kept(settings, fake_embedder):
+    ingest_files(settings, fake_embedder, {"falcon.docx": _report_docx()})
+    text = stored_pages(settings, "falcon.docx")[None]
+    assert (
+        "| Milestone | Owner | Due date |\n"
+        "| Milestone: Data migration | Owner: Priya Raman | Due date: 2024-03-15 |"
+    ) in text
+    assert (
+        "| Region | Budget |\n| Region: Europe | Budget: 1,200 |\n| Region: Asia | Budget: 800 |"
+        in text
+    )
+    assert (
+        "| Sponsor | Helen Brooks |\n| Vendor | Northwind |\n| Phone | +44 20 7946 0958 |" in text
+    )
+
+
+def _odt_with_table() -> bytes:
+    from odf.opendocument import OpenDocumentText
+    from odf.table import Table, TableCell, TableColumn, TableHeaderRows, TableRow
+    from odf.text import P
+
+    document = OpenDocumentText()
+    table = Table(name="Fees")
+    table.addElement(TableColumn(numbercolumnsrepeated=3))
+
+    def row(*texts: str) -> TableRow:
+        element = TableRow()
+        for text in texts:
+            cell = TableCell()
+            cell.addElement(P(text=text))
+            element.addElement(cell)
+        return element
+
+    header = TableHeaderRows()
+    header.addElement(row("Plot", "Size", "Fee"))
+    table.addElement(header)
+    table.addElement(row("Full plot", "250 m2", "120"))
+    table.addElement(row("Half plot", "125 m2", "65"))
+    document.text.addElement(table)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_odt_and_rtf_table_values_are_named_by_their_header(settings, fake_embedder):
+    rtf = (
+        rb"{\rtf1\ansi\deff0 Prices\par"
+        rb"\trowd\cellx2000\cellx4000\intbl Item\cell Price\cell\row"
+        rb"\trowd\cellx2000\cellx4000\intbl Kettle\cell 25\cell\row}"
+    )
+    ingest_files(settings, fake_embedder, {"fees.odt": _odt_with_table(), "prices.rtf": rtf})
+    assert stored_pages(settings, "fees.odt")[None] == (
+        "| Plot | Size | Fee |\n| Plot: Full plot | Size: 250 m2 | Fee: 120 |\n"
+        "| Plot: Half plot | Size: 125 m2 | Fee: 65 |"
+    )
+    assert stored_pages(settings, "prices.rtf")[None] == (
+        "Prices\n\n| Item | Price |\n| Item: Kettle | Price: 25 |"
+    )
+
+
 def test_odt_headings_and_list_items(settings, fake_embedder):
     ingest_files(settings, fake_embedder, {"rules.odt": _odt()})
     text = stored_pages(settings, "rules.odt")[None]
@@ -195,3 +276,23 @@ def test_legacy_word_97_document_is_read(settings, fake_embedder):
 def test_a_doc_that_is_really_rtf_is_read_as_rtf(settings, fake_embedder):
     report = ingest_files(settings, fake_embedder, {"saved-by-word.doc": RTF})
     assert report.files_indexed == ["saved-by-word.doc"]
+
+
+def test_a_table_that_lays_out_paragraphs_is_not_named_by_its_first_row(settings, fake_embedder):
+    import docx
+
+    document = docx.Document()
+    intro = "We are a small team of engineers who build tools that run on your own machine."
+    table = document.add_table(rows=2, cols=3)
+    for row, cells in zip(
+        table.rows, [(intro, "Contact", "Offices"), ("x", "y", "z")], strict=True
+    ):
+        for cell, text in zip(row.cells, cells, strict=True):
+            cell.text = text
+    out = io.BytesIO()
+    document.save(out)
+    ingest_files(settings, fake_embedder, {"about.docx": out.getvalue()})
+    assert (
+        stored_pages(settings, "about.docx")[None]
+        == f"| {intro} | Contact | Offices |\n| x | y | z |"
+    )

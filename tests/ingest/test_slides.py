@@ -39,7 +39,7 @@ def test_each_slide_is_a_page_named_after_its_number(settings, fake_embedder):
     assert pages[2].startswith("Highlights\n\n- Revenue grew by 12 percent in the third quarter.")
     assert "- Two new offices opened in Leeds and Bristol." in pages[2]
     assert pages[2].endswith("Notes\n\nMention that the Leeds office opened in May.")
-    assert "| Office | Staff |\n| Leeds | 41 |" in pages[3]
+    assert "| Office | Staff |\n| Office: Leeds | Staff: 41 |" in pages[3]
     labels = entry(settings, "review.pptx").page_labels
     assert labels == {"1": "slide 1", "2": "slide 2", "3": "slide 3"}
 

@@ -15,15 +15,14 @@ import io
 from app.ingest import ocr
 from app.ingest.errors import ExtractionError
 from app.ingest.formats import archive
+from app.ingest.formats.headers import table_blocks
 from app.ingest.formats.layout import (
     HEADING,
     ITEM,
     PARAGRAPH,
-    ROW,
     join_blocks,
     join_marked,
     picture_blocks,
-    row_text,
 )
 from app.records import Page
 
@@ -121,8 +120,8 @@ def _docx_table(table) -> list[tuple[str, str]]:
             if cell._tc is not previous:
                 cells.append(cell.text)
             previous = cell._tc
-        rows.append((ROW, row_text(cells)))
-    return rows
+        rows.append(cells)
+    return table_blocks(rows)
 
 
 def _odt_text(data: bytes) -> str:
@@ -144,12 +143,25 @@ def _odt_text(data: bytes) -> str:
             blocks.append((HEADING, extractText(node)))
         elif local == "p":
             blocks.append((_odt_paragraph_kind(node), extractText(node)))
-        elif local == "table-row":
-            cells = [extractText(c) for c in node.childNodes if _local(c) == "table-cell"]
-            blocks.append((ROW, row_text(cells)))
+        elif local == "table":
+            blocks.extend(table_blocks(_odt_rows(node, extractText)))
         elif node.nodeType == node.ELEMENT_NODE:
             stack.extend(reversed(node.childNodes))
     return join_blocks(blocks)
+
+
+def _odt_rows(table, text_of) -> list[list[str]]:
+    """The rows of an OpenDocument table, header rows and row groups included, each a list of
+    its cells' text (a nested table's text stays inside its cell)."""
+    rows, stack = [], list(reversed(table.childNodes))
+    while stack:
+        node = stack.pop()
+        local = _local(node)
+        if local == "table-row":
+            rows.append([text_of(c) for c in node.childNodes if _local(c) == "table-cell"])
+        elif local in ("table-header-rows", "table-rows", "table-row-group"):
+            stack.extend(reversed(node.childNodes))
+    return rows
 
 
 def _odt_paragraph_kind(node) -> str:
@@ -172,10 +184,13 @@ def _rtf_text(data: bytes) -> str:
         text = rtf_to_text(data.decode("latin-1"), errors="replace")
     except Exception as exc:
         raise ExtractionError(f"corrupt RTF ({type(exc).__name__}: {exc})") from exc
-    blocks = []
-    for line in text.split("\n"):
-        if line.count("|") >= 1 and line.rstrip().endswith("|"):
-            blocks.append((ROW, row_text(line.rstrip().rstrip("|").split("|"))))
-        else:
-            blocks.append((PARAGRAPH, line))
+    blocks: list[tuple[str, str]] = []
+    table: list[list[str]] = []  # the rows of the table being read: lines that end in "|"
+    for line in [*text.split("\n"), ""]:
+        if line.rstrip().endswith("|"):
+            table.append(line.rstrip().rstrip("|").split("|"))
+            continue
+        blocks.extend(table_blocks(table))
+        table = []
+        blocks.append((PARAGRAPH, line))
     return join_blocks(blocks)

@@ -3,30 +3,26 @@
 Each sheet is cut into pages of ROWS_PER_PAGE rows, numbered across the workbook and labelled
 with the sheet and the rows they hold ("sheet Budget, rows 2-41"), so a citation names both.
 Every row is one line, "| Team: Boston Bruins | Cups: 6 |": under a table's header (text cells
-above its first row of numbers, `_lines`), each value is prefixed with its column's header, so
-a row read alone still says what its numbers are.
+above its first row of numbers, `headers.named_lines`), each value is prefixed with its
+column's header, so a row read alone still says what its numbers are.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
-import re
 from collections.abc import Iterable, Iterator
 
 from app.ingest.errors import ExtractionError
 from app.ingest.formats import archive
-from app.ingest.formats.layout import HEADING, ROW, join_blocks, row_text
+from app.ingest.formats.headers import named_lines
+from app.ingest.formats.layout import HEADING, ROW, join_blocks
 from app.ingest.formats.text import decode_bytes
 from app.records import Page
 
 SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv", ".tsv"}
 EMPTY_REASON = "no cells with text in the workbook"
 ROWS_PER_PAGE = 40
-HEADER_ROWS = 3  # rows a table's header may take
-# A cell of text that is a number all the same: "12,553", "(81)", "-0.5%", "$40", "2023-06-30"
-_NUMBER = re.compile(r"[-+(]?[$€£¥]?\d[\d,.' /:-]*%?\)?")
 _MAX_FIELD = 16 * 2**20
 
 
@@ -59,7 +55,7 @@ def _label(sheet: str | None, first: int, last: int) -> str:
 def _sheet_pages(name: str | None, rows: Iterator[tuple[int, list]]) -> Iterator:
     """(first row, last row, page text) for each block of ROWS_PER_PAGE non-empty rows."""
     block: list[tuple[int, str]] = []
-    for number, line in _lines(rows):
+    for number, line in named_lines(rows):
         block.append((number, line))
         if len(block) == ROWS_PER_PAGE:
             yield _page(name, block)
@@ -68,99 +64,10 @@ def _sheet_pages(name: str | None, rows: Iterator[tuple[int, list]]) -> Iterator
         yield _page(name, block)
 
 
-def _lines(rows: Iterator[tuple[int, list]]) -> Iterator[tuple[int, str]]:
-    """(row number, line) for each non-empty row, its values named by their column headers.
-
-    A table's header is the run of up to HEADER_ROWS rows of several text cells that starts
-    the sheet or follows an empty or one-cell row (a title), and ends at the first row that
-    holds a number or a date (empty rows may come between): each column is named by its
-    header cells joined ("January-June 2023 Sales"). A sheet of several tables names each by
-    its own header. A sheet whose first row of several cells is all text and never followed by
-    such a header (a list of names) takes that first row as its header; one whose first such
-    row holds numbers has none.
-    """
-    header: list[str] | None = None  # None: no row of several cells yet
-    waiting: list[tuple[int, list[str]]] = []  # rows of text cells that may be a header
-    after_break = True  # at the sheet's start, or after an empty or one-cell row
-
-    def flush(upto: int) -> Iterator[tuple[int, str]]:
-        nonlocal header
-        while len(waiting) > upto:
-            number, cells = waiting.pop(0)
-            if header is None:
-                header = cells
-                yield number, row_text(cells)
-            else:
-                yield number, row_text(_named(header, cells))
-
-    for number, values in rows:
-        cells = [_cell_text(v) for v in values]
-        filled = sum(map(bool, cells))
-        if filled == 0:  # a gap: between tables, or between a header and its rows
-            after_break = after_break or not waiting
-        elif filled == 1:
-            yield from flush(0)
-            after_break = True
-            yield number, row_text(cells)
-        elif not any(_is_value(v) for v in values):
-            waiting.append((number, cells))
-            if len(waiting) > HEADER_ROWS:
-                after_break = False
-                yield from flush(HEADER_ROWS)
-        else:
-            if waiting and after_break:
-                header = _joined([cells for _, cells in waiting])
-                yield from ((n, row_text(c)) for n, c in waiting)
-                waiting.clear()
-            yield from flush(0)
-            header = [] if header is None else header
-            after_break = False
-            yield number, row_text(_named(header, cells))
-    yield from flush(0)
-
-
-def _named(header: list[str], cells: list[str]) -> list[str]:
-    named = [f"{h}: {c}" if h and c and c != h else c for h, c in zip(header, cells, strict=False)]
-    return named + cells[len(header) :]
-
-
-def _joined(rows: list[list[str]]) -> list[str]:
-    """Each column's header cells, top to bottom, each once."""
-    columns = max(len(row) for row in rows)
-    names = []
-    for column in range(columns):
-        parts = [row[column] for row in rows if column < len(row) and row[column]]
-        names.append(" ".join(dict.fromkeys(parts)))
-    return names
-
-
-def _is_value(value: object) -> bool:
-    """A number, date or time: what a table's rows hold and its header does not."""
-    if value is None:
-        return False
-    if not isinstance(value, str):
-        return not isinstance(value, bool)
-    return bool(_NUMBER.fullmatch(value.strip()))
-
-
 def _page(name: str | None, block: list[tuple[int, str]]) -> tuple[int, int, str]:
     heading = [(HEADING, name)] if name else []
     text = join_blocks([*heading, *((ROW, line) for _, line in block)])
     return block[0][0], block[-1][0], text
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:g}"
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    return str(value).strip()
 
 
 def _xlsx_sheets(data: bytes) -> Iterator[tuple[str, Iterator[tuple[int, list]]]]:

@@ -14,14 +14,13 @@ import io
 from app.ingest import ocr
 from app.ingest.errors import ExtractionError
 from app.ingest.formats import archive
+from app.ingest.formats.headers import table_blocks
 from app.ingest.formats.layout import (
     HEADING,
     ITEM,
     PARAGRAPH,
-    ROW,
     join_marked,
     picture_blocks,
-    row_text,
 )
 from app.records import Page
 
@@ -114,7 +113,7 @@ def _in_reading_order(shapes, depth: int) -> list:
 
 def _shape_blocks(shape) -> list[tuple[str, str]]:
     if getattr(shape, "has_table", False) and shape.has_table:
-        return [(ROW, row_text(cell.text for cell in row.cells)) for row in shape.table.rows]
+        return table_blocks([[cell.text for cell in row.cells] for row in shape.table.rows])
     if not getattr(shape, "has_text_frame", False) or not shape.has_text_frame:
         return []
     paragraphs = shape.text_frame.paragraphs
