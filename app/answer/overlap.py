@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
 
 from app.answer.retrieval import content_words
+from app.answer.stems import stem
 from app.store import keywords
 from app.store.folder import IndexReader
 
@@ -66,15 +66,3 @@ def word_positions(text: str) -> dict[str, list[int]]:
     for match in re.finditer(r"\w+", text.lower()):
         positions.setdefault(stem(match.group()), []).append(match.start())
     return positions
-
-
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    return _stemmer().stemWord(word)
-
-
-@lru_cache(maxsize=1)
-def _stemmer():  # -> snowballstemmer.stemmer
-    import snowballstemmer
-
-    return snowballstemmer.stemmer("english")

@@ -16,8 +16,10 @@ from typing import Literal
 
 import numpy as np
 
+from app.answer.file_names import named_sources
 from app.models.embedder import Embedder
 from app.records import Passage, StoredChunk
+from app.store.filters import condition, restrict
 from app.store.folder import IndexReader
 
 Mode = Literal["hybrid", "dense", "keyword"]
@@ -25,6 +27,12 @@ MODES: tuple[Mode, ...] = ("hybrid", "dense", "keyword")
 RRF_K = 20  # Cormack et al. use 60; 20 measured better on SciFact and SQuAD (BENCHMARKS.md)
 DENSE_WEIGHT = 1.0
 KEYWORD_WEIGHT = 1.0
+# A question that names a file by its name (app.answer.file_names) but finds none of its
+# passages among the first NAMED_WITHIN (the passages the reader reads) gets the best of them
+# fused in as a ranking of its own, of this weight (0: never), and placed no lower than
+# NAMED_WITHIN.
+NAMED_WEIGHT = 1.0
+NAMED_WITHIN = 5
 CANDIDATES = 100  # depth of each ranking that fusion looks at
 KEYWORDS = 64  # words of a question that keyword search uses at most
 TIE_DIGITS = 9  # scores equal to this many decimals are a tie (stores differ in the last bits)
@@ -75,6 +83,10 @@ def search(
         ranked = keyword
     else:
         ranked = fuse([(dense, DENSE_WEIGHT), (keyword, KEYWORD_WEIGHT)])
+        named = _named_files_passages(reader, vector, words, ranked) if NAMED_WEIGHT else []
+        if named:
+            fused = fuse([(dense, DENSE_WEIGHT), (keyword, KEYWORD_WEIGHT), (named, NAMED_WEIGHT)])
+            ranked = _within_reach(fused, [chunk_id for chunk_id, _ in named])
     ranked, chunks = _best_in_reading_order_of_ties(reader, ranked, k)
     dense_scores, keyword_scores = dict(dense), dict(keyword)
     return [
@@ -113,6 +125,40 @@ def _best_in_reading_order_of_ties(
         return -round(hit[1], TIE_DIGITS), chunk.source, chunk.page or 0, chunk.start
 
     return sorted(found, key=order)[:k], chunks
+
+
+def _named_files_passages(
+    reader: IndexReader, vector: np.ndarray, words: list[str], ranked: list[tuple[int, float]]
+) -> list[tuple[int, float]]:
+    """The best passage (by similarity) of each file the question names by its name
+    (app.answer.file_names) that has none among the first NAMED_WITHIN passages of `ranked`:
+    its name says what its text does not ("the Teams chat"). A file that has one there was
+    found by its text, and its name adds nothing ("Saltmere" in the question and in
+    `saltmere-lighthouse-history.pdf`, the answer in another file that says "Saltmere")."""
+    sources = named_sources(reader.manifest, words)
+    if not sources:
+        return []
+    first = reader.chunks([chunk_id for chunk_id, _ in ranked[:NAMED_WITHIN]])
+    found = {chunk.source for chunk in first.values()}
+    best = [
+        hit
+        for source in sources
+        if source not in found
+        for hit in restrict(reader, condition("source", "eq", source)).search_vectors(vector, 1)
+    ]
+    return sorted(best, key=lambda hit: -hit[1])
+
+
+def _within_reach(ranked: list[tuple[int, float]], named: list[int]) -> list[tuple[int, float]]:
+    """`ranked` with each of the `named` passages at least at place NAMED_WITHIN (counting
+    them from the last), so the reader reads them, however little else matched them."""
+    kept = [hit for hit in ranked if hit[0] not in named]
+    slot = kept[NAMED_WITHIN - len(named)][1] if len(kept) > NAMED_WITHIN - len(named) else 0.0
+    raised = [
+        (chunk_id, max(score, slot + (len(named) - n) * 1e-6))
+        for n, (chunk_id, score) in enumerate(hit for hit in ranked if hit[0] in named)
+    ]
+    return sorted(kept + raised, key=lambda item: (-item[1], item[0]))
 
 
 def fuse(rankings: list[tuple[list[tuple[int, float]], float]]) -> list[tuple[int, float]]:

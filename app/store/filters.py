@@ -278,5 +278,9 @@ class FilteredReader:
 
 def restrict(reader: Any, where: Filter | None) -> Any:
     """`reader` itself without a filter, else a view of it that searches only what `where`
-    admits."""
-    return reader if where is None else FilteredReader(reader, where)
+    admits (and what `reader`'s own filter admits, when it is such a view already)."""
+    if where is None:
+        return reader
+    if isinstance(reader, FilteredReader):
+        return FilteredReader(reader._reader, Compound("and", (reader.where, where)))
+    return FilteredReader(reader, where)

@@ -1,0 +1,83 @@
+"""Questions that name a document: "Who saved the Teams chat?" asks about `teams_chat.docx`.
+
+A file's name often says what it is, and its text seldom does: the chat never says "Teams chat",
+so neither dense nor keyword search finds it for that question, and in a folder that also holds
+ice-hockey tables, "Teams" finds those. So the words of every file's path are indexed too,
+stemmed, and a question holding some of them names the few files that hold the most of them
+(`named_sources`). Their best passages then join the search's fusion as a ranking of their own
+(`app.answer.retrieval.search`). Names without words (SQuAD's
+`00-001.txt`, BEIR's numeric ids) never match, so the benchmarks cannot move.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter, OrderedDict
+from dataclasses import dataclass
+
+from app.answer.stems import stem
+from app.store.manifest import Manifest
+
+NAMED_FILES = 3  # a question names at most this many files, else its words are too common
+MIN_LETTERS = 3  # shorter words ("a", "of", "v2") name nothing
+_WORD = re.compile(rf"[^\W\d_]{{{MIN_LETTERS},}}")
+_SUFFIX = re.compile(r"\.[^./]*$")  # ".docx" of "notes/teams_chat.docx"
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")  # "TeamsChat" is "Teams Chat"
+_CACHED = 8  # manifests whose name index is kept (one per collection in use)
+
+
+@dataclass(frozen=True)
+class NameIndex:
+    files_of: dict[str, frozenset[str]]  # term -> the files whose path holds it
+    files: int  # files indexed
+
+
+_indexes: OrderedDict[int, tuple[Manifest, NameIndex]] = OrderedDict()
+_lock = threading.Lock()
+
+
+def named_sources(manifest: Manifest, words: list[str]) -> list[str]:
+    """The files a question (its content words, `words`) names: those whose paths hold the
+    most of its words, at least one, when they are at most NAMED_FILES. A word in more than
+    half of the paths ("report" in a folder of reports) says nothing of any, and is not
+    counted (as BM25 weighs such a word at nothing)."""
+    wanted = {w for w in words if _WORD.fullmatch(w)}
+    index = _name_index(manifest) if wanted else None
+    if index is None or not index.files_of:  # nothing to match (BEIR's, SQuAD's names)
+        return []
+    common = max(NAMED_FILES, index.files // 2)
+    held: Counter[str] = Counter()
+    for term in {t for word in wanted for t in _terms(word)}:
+        if len(files := index.files_of.get(term, ())) <= common:
+            held.update(files)
+    if not held:
+        return []
+    most = max(held.values())
+    named = sorted(source for source, count in held.items() if count == most)
+    return named if len(named) <= NAMED_FILES else []
+
+
+def _terms(text: str) -> list[str]:
+    """The stems of the words of `text` ("teams" is "team"; "TeamsChat" is two words)."""
+    return [stem(word.lower()) for word in _WORD.findall(_CAMEL.sub(" ", text))]
+
+
+def _name_index(manifest: Manifest) -> NameIndex:
+    """The terms of the paths of `manifest`'s indexed files (built once per manifest)."""
+    with _lock:
+        cached = _indexes.get(id(manifest))
+        if cached is not None and cached[0] is manifest:
+            _indexes.move_to_end(id(manifest))
+            return cached[1]
+    sources = [source for source, entry in manifest.files.items() if entry.chunks]
+    files_of: dict[str, set[str]] = {}
+    for source in sources:
+        for term in _terms(_SUFFIX.sub("", source)):
+            files_of.setdefault(term, set()).add(source)
+    index = NameIndex({t: frozenset(found) for t, found in files_of.items()}, len(sources))
+    with _lock:
+        _indexes[id(manifest)] = (manifest, index)
+        while len(_indexes) > _CACHED:
+            _indexes.popitem(last=False)
+    return index
