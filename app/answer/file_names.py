@@ -4,9 +4,9 @@ A file's name often says what it is, and its text seldom does: the chat never sa
 so neither dense nor keyword search finds it for that question, and in a folder that also holds
 ice-hockey tables, "Teams" finds those. So the words of every file's path are indexed too,
 stemmed, and a question holding some of them names the few files that hold the most of them
-(`named_sources`). Their best passages then join the search's fusion as a ranking of their own
-(`app.answer.retrieval.search`). Names without words (SQuAD's
-`00-001.txt`, BEIR's numeric ids) never match, so the benchmarks cannot move.
+(`named_sources`). When none of a named file's passages is among those the reader reads, its
+best one joins them (`app.answer.retrieval.search`). Names without words (SQuAD's `00-001.txt`,
+BEIR's numeric ids) never match, so the benchmarks cannot move.
 """
 
 from __future__ import annotations
