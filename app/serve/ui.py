@@ -31,6 +31,8 @@ BUNDLED_CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 MAX_UPLOAD_FILES = 20
 MAX_UPLOAD_MB = 50
 _UNSAFE_NAME = re.compile(r"[^\w.\- ()]+")
+# A line break that ends a table row before the next ("... |\n| ...") or a list item ("\n- ")
+_ROW_OR_ITEM_BREAK = re.compile(r"(?<=\|)\n(?=\|)|\n(?=- )")
 
 CSS = Path(__file__).with_name("ui.css").read_text()
 # the cited-page viewer, which opens a citation's page over the chat
@@ -206,11 +208,13 @@ def _source_link(source: str, page: int | None, location: str | None) -> str:
 
 
 def _escape(text: str) -> str:
-    """HTML-escaped, with paragraph breaks kept as <br>: a message that opens with a <div> and
-    has no blank line is one HTML block to Markdown, shown as it is (no Markdown escapes: they
-    would show as backslashes, "\\| Year: 2024 \\|" for a table row)."""
+    """HTML-escaped, with paragraph breaks kept as <br>, and the line breaks between table rows
+    and between list items (a line wrapped inside a paragraph is a space): a message that opens
+    with a <div> and has no blank line is one HTML block to Markdown, shown as it is (no
+    Markdown escapes: they would show as backslashes, "\\| Year: 2024 \\|" for a table row)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return html.escape(text, quote=False).replace("\n\n", "<br>").replace("\n", " ")
+    escaped = html.escape(text, quote=False).replace("\n\n", "<br>")
+    return _ROW_OR_ITEM_BREAK.sub("<br>", escaped).replace("\n", " ")
 
 
 def _escape_markdown(text: str) -> str:

@@ -189,3 +189,15 @@ def test_rendered_answers_escape_document_text():
     html = render_answer(Answer("q", "answer", 0.9, [citation], [], sentence="<b>answer</b>"))
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "<mark>answer</mark>" in html
+
+
+def test_table_rows_and_list_items_keep_their_lines_and_prose_flows():
+    from app.records import Answer, Citation
+
+    snippet = "Spending by\nregion.\n| Region: Asia | Spent: 820 |\n| Region: Europe | Spent: 950 |"
+    start = snippet.index("820")
+    citation = Citation(1, "r.docx", None, snippet, start, start + 3, start, start + 3, 0.9)
+    html = render_answer(Answer("q", "820", 0.9, [citation], [], sentence="- a\n- b"))
+    assert "Spending by region." in html  # a wrapped line is a space
+    assert "<mark>820</mark> |<br>| Region: Europe" in html  # each row on its own line
+    assert "- a<br>- b" in html
