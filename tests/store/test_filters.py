@@ -79,6 +79,16 @@ def reader(request, tmp_path_factory):
     return opened
 
 
+def test_a_filter_on_a_filtered_view_admits_what_both_admit(reader, fake_embedder):
+    """What retrieval does to look in the files a question names, inside a user's filter."""
+    query = fake_embedder.encode(["rockets number alpha"])[0]
+    view = restrict(restrict(reader, condition("type", "eq", "pdf")), condition("page", "eq", 2))
+    for hits in (view.search_vectors(query, 100), view.search_keywords(["rockets"], 100)):
+        assert len(hits) == 10  # the 10 PDFs' second pages, not the Markdown files' page-less text
+        assert all(s.startswith("keep/") for s in _sources(hits, reader))
+    assert view.manifest is reader.manifest  # everything but the searches is the reader's own
+
+
 def _sources(hits, reader) -> list[str]:
     return [c.source for c in reader.chunks([i for i, _ in hits]).values()]
 
