@@ -1,0 +1,40 @@
+"""A document table's rows: named by the header over them, or kept as they are."""
+
+from app.ingest.formats.headers import is_key_value, table_blocks
+
+
+def _lines(rows: list[list[str]]) -> list[str]:
+    return [text for _, text in table_blocks(rows)]
+
+
+def test_a_table_under_a_header_names_each_value_by_its_column():
+    rows = [["Region", "Budget", "Spent"], ["Asia", "800", "820"], ["Europe", "1,200", "950"]]
+    assert _lines(rows) == [
+        "| Region | Budget | Spent |",
+        "| Region: Asia | Budget: 800 | Spent: 820 |",
+        "| Region: Europe | Budget: 1,200 | Spent: 950 |",
+    ]
+
+
+def test_labels_and_their_values_are_kept_as_they_are():
+    labels = [["Sponsor", "Helen Brooks"], ["Vendor", "Northwind"], ["Phone", "+44 20 7946"]]
+    assert is_key_value(labels)
+    assert _lines(labels) == ["| Sponsor | Helen Brooks |", "| Vendor | Northwind |",
+                              "| Phone | +44 20 7946 |"]  # fmt: skip
+    assert is_key_value([["Country", "Capital"], ["France", "Paris"]])  # two text columns
+    assert not is_key_value([["Region", "Budget"], ["Asia", "800"], ["Europe", "1,200"]])
+    assert not is_key_value([["Item", "Cost", "Owner"], ["Desk", "120", "Ana"]])
+
+
+def test_a_table_that_lays_out_paragraphs_keeps_its_rows():
+    intro = "We are a small team of engineers who build tools that run on your own machine."
+    assert _lines([[intro, "Contact"], ["x", "2"], ["y", "3"]]) == [
+        f"| {intro} | Contact |",
+        "| x | 2 |",
+        "| y | 3 |",
+    ]
+
+
+def test_empty_rows_and_tables_give_no_lines():
+    assert _lines([]) == []
+    assert _lines([["", ""], ["", ""]]) == []
