@@ -1,11 +1,12 @@
 """Answers from table rows: the cell in the column the question names, in the row it names.
 
-Spreadsheets reach the reader as rows of named cells, "| Team: Maple Leafs | Cups: 13 |"
-(app.ingest.formats.sheets). The reader, trained on prose, reads such rows poorly: on real
-spreadsheets it marked a header word ("millions", "Sales") for most questions, and was sure
-of it (BENCHMARKS.md, "Questions about spreadsheets"). The question usually names a row by
-its values ("Zone EUR", "Maple Leafs") and a column by its header ("sales", "Stanley Cups"),
-so the cell where the two meet is found by the question's words alone.
+Tables, from spreadsheets and documents alike, reach the reader as rows of named cells,
+"| Team: Maple Leafs | Cups: 13 |" (app.ingest.formats.headers). The reader, trained on prose,
+reads such rows poorly: on real spreadsheets it marked a header word ("millions", "Sales") for
+most questions, and was sure of it (BENCHMARKS.md, "Questions about spreadsheets"). The
+question usually names a row by its values ("Zone EUR", "Maple Leafs") and a column by its
+header ("sales", "Stanley Cups"), so the cell where the two meet is found by the question's
+words alone.
 """
 
 from __future__ import annotations
@@ -43,9 +44,8 @@ class Cell:
 
 def in_table_row(text: str, at: int) -> bool:
     """Whether offset `at` of `text` lies on a line that is a table row."""
-    start = text.rfind("\n", 0, at) + 1
-    end = text.find("\n", at)
-    return bool(_ROW.fullmatch(text[start : end if end >= 0 else len(text)]))
+    start, end = _line_around(text, at)
+    return bool(_ROW.fullmatch(text[start:end]))
 
 
 def within_cell(text: str, start: int, end: int) -> tuple[int, int]:
@@ -54,19 +54,23 @@ def within_cell(text: str, start: int, end: int) -> tuple[int, int]:
     Raman" or "| Helen Brooks"; and all of that value when what the span leaves of it holds no
     letter (the reader's tokens split "+44" and "2024-06-01"). Spans outside table rows are
     returned as they are."""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", start)
-    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    line_start, line_end = _line_around(text, start)
+    line = text[line_start:line_end]
     at, until = start - line_start, end - line_start
-    for cells in rows(line):
-        cell = next((c for c in cells if c.end > at), None)
-        if cell is None:
-            break
-        at, until = max(cell.start, at), max(cell.start, min(cell.end, until))
-        if until > at and not _LETTER.search(line[cell.start : at] + line[until : cell.end]):
-            at, until = cell.start, cell.end  # all of "+44 20 7946 0958", "2024-06-01"
-        return line_start + at, line_start + until
-    return start, end
+    cells = next(rows(line), [])  # none unless the line is a table row
+    cell = next((c for c in cells if c.end > at), None)
+    if cell is None:
+        return start, end
+    at, until = max(cell.start, at), max(cell.start, min(cell.end, until))
+    if until > at and not _LETTER.search(line[cell.start : at] + line[until : cell.end]):
+        at, until = cell.start, cell.end  # all of "+44 20 7946 0958", "2024-06-01"
+    return line_start + at, line_start + until
+
+
+def _line_around(text: str, at: int) -> tuple[int, int]:
+    """The start and end offsets of the line of `text` that holds offset `at`."""
+    end = text.find("\n", at)
+    return text.rfind("\n", 0, at) + 1, end if end >= 0 else len(text)
 
 
 def rows(text: str) -> Iterator[list[Cell]]:
