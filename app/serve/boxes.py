@@ -11,17 +11,15 @@ cannot be located, or whose boxes would hold other text, gives None and the page
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
+from app.ingest.formats.folding import Folded, fold
+
 # SequenceMatcher is quadratic in the worst case: above this many characters per page the span
 # is only located by a unique exact occurrence of its sentence.
 MAX_ALIGN_CHARS = 20_000
-# A hyphen after a letter at a line's end: pdfium marks it (U+FFFE or U+0002) and leaves it out
-# of the visible text; a dash that opens a list item or follows a space is kept.
-_LINE_END_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[ \t\r]*\n)")
 _SENTENCE_END = re.compile(r"[.!?]['\")\]]*\s|\n\s*\n")
 
 
@@ -36,32 +34,6 @@ class Box:
 
     def as_list(self) -> list[float]:
         return [round(v, 3) for v in (self.left, self.bottom, self.right, self.top)]
-
-
-@dataclass(frozen=True)
-class Folded:
-    """Text without whitespace or control characters, NFKC-folded; `where[i]` is the index in
-    the original text that folded character `i` came from."""
-
-    text: str
-    where: list[int]
-
-
-def fold(text: str) -> Folded:
-    """What both extractors agree on: the visible characters, in reading order, without a
-    letter's hyphen at a line's end (pdfium marks such a hyphen and does not show it; the stored
-    text has those that split a word joined, app.ingest.formats.text.join_split_words)."""
-    chars: list[str] = []
-    where: list[int] = []
-    hyphens = {found.start() for found in _LINE_END_HYPHEN.finditer(text)}
-    for i, ch in enumerate(text):
-        if ch == "-" and i in hyphens:
-            continue
-        for c in unicodedata.normalize("NFKC", ch):
-            if not c.isspace() and unicodedata.category(c)[0] != "C":
-                chars.append(c)
-                where.append(i)
-    return Folded("".join(chars), where)
 
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
