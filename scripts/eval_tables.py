@@ -13,7 +13,12 @@ Documents: four small files with tables that the script writes (a Word status re
 data sheet, an OpenDocument fee list, a PowerPoint slide), indexed on their own: a small index,
 as a user's first one often is (DOCUMENT_DESIGN, DOCUMENT_HELD_OUT). A question counts as right
 when the answer holds the expected text and at most 40 characters more (official SQuAD
-normalisation). No answer counts as wrong."""
+normalisation). No answer counts as wrong.
+PDFs: the same four documents printed to PDF by fpdf2 (the status report and the fee list as
+ruled tables, the data sheet and the headcount as unruled columns), asked the same 24
+questions (PDF_DOCUMENTS), and a Google Docs PDF of `../shared/eval/pdfs/` whose table of
+countries has its header in its first row and first column (GOOGLE_DOC); its questions were
+written before PDF tables were read as tables."""
 
 from __future__ import annotations
 
@@ -101,6 +106,15 @@ DOCUMENT_HELD_OUT = [
     ("How long is the warranty?", "2 years"),
     ("What is the price of the KX-500?", "€349"),
 ]
+GOOGLE_DOC = [
+    ("What is the capital of Austria?", "Vienna"),
+    ("What currency is used in Indonesia?", "Rupia"),
+    ("What is the population of Germany?", "83,190,556"),
+    ("What is the capital of the Vatican?", "Vatican City"),
+    ("What is the population of France?", "67,413,000"),
+    ("On which continent is Indonesia?", "Asia"),
+]
+GOOGLE_DOC_PDF = "py-pdf-sample-files/011-google-doc-document/google-doc-document.pdf"
 FALCON = [
     "Project Falcon status report",
     "This report summarises the state of Project Falcon at the end of the third quarter. The "
@@ -183,6 +197,19 @@ def write_documents(folder: Path) -> None:
     deck.save(folder / "offices.pptx")
 
 
+def write_pdfs(folder: Path) -> None:
+    """The four documents of `write_documents` as PDFs: two with ruled tables, two with
+    unruled columns (`evaldata.write_table_pdf`)."""
+    import cv2
+
+    font = Path(cv2.__file__).parent / "qt" / "fonts" / "DejaVuSans.ttf"  # "€" needs TrueType
+    documents = (("falcon.pdf", FALCON, True), ("kx-500.pdf", SPECS, False),
+                 ("allotments.pdf", ALLOTMENTS, True),
+                 ("offices.pdf", ["Headcount by office", HEADCOUNT], False))  # fmt: skip
+    for name, parts, ruled in documents:
+        evaldata.write_table_pdf(folder / name, parts, ruled, font)
+
+
 def right(answer: str | None, expected: str) -> bool:
     got, wanted = normalize(answer or ""), normalize(expected)
     return wanted in got and len(got) <= len(wanted) + 40
@@ -195,12 +222,15 @@ def main() -> None:
     source = evaldata.require_shared() / "office-docs"
     shutil.rmtree(args.workdir, ignore_errors=True)
     sheets, documents = args.workdir / "sheets", args.workdir / "documents"
-    sheets.mkdir(parents=True)
-    documents.mkdir()
+    pdfs, google = args.workdir / "pdfs", args.workdir / "google-doc"
+    for folder in (sheets, documents, pdfs, google):
+        folder.mkdir(parents=True)
     for path in sorted(source.iterdir()):
         if path.suffix.lower() in SUFFIXES:
             shutil.copy(path, sheets / path.name)
     write_documents(documents)
+    write_pdfs(pdfs)
+    shutil.copy(evaldata.require_shared() / "pdfs" / GOOGLE_DOC_PDF, google)
     print(f"machine: {evaldata.machine()}\n")
     print("| set | question | expected | answer | confidence | right |")
     print("| --- | --- | --- | --- | --- | --- |")
@@ -209,6 +239,8 @@ def main() -> None:
         (sheets, (("design", DESIGN), ("held out", HELD_OUT))),
         (documents, (("documents, design", DOCUMENT_DESIGN),
                      ("documents, held out", DOCUMENT_HELD_OUT))),
+        (pdfs, (("PDF, design", DOCUMENT_DESIGN), ("PDF, held out", DOCUMENT_HELD_OUT))),
+        (google, (("Google Docs PDF", GOOGLE_DOC),)),
     ):  # fmt: skip
         settings = Settings.from_env(corpus=corpus, index=args.workdir / f"index-{corpus.name}")
         report = ingest(settings)

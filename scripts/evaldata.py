@@ -135,3 +135,40 @@ def machine() -> str:
         f"{cpu.model} ({platform.machine()}; {' '.join(flags) or 'no AVX2'}), "
         f"{os.cpu_count()} cores, Python {platform.python_version()}"
     )
+
+
+def write_table_pdf(path: Path, parts: list, ruled: bool = True, font: Path | None = None) -> None:
+    """A real PDF of paragraphs (strings) and tables (lists of rows), written with fpdf2: a
+    ruled table as its `table` draws one, or unruled columns with numbers right-aligned, as
+    many reports print them. `font` is a TrueType file (with a "-Bold" twin beside it, for
+    header rows) where the text needs more than Latin-1 ("€")."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    family = "helvetica"
+    if font is not None:
+        family = "body"
+        pdf.add_font(family, fname=str(font))
+        pdf.add_font(family, style="B", fname=str(font.with_stem(font.stem + "-Bold")))
+    pdf.set_font(family, size=11)
+    for part in parts:
+        if isinstance(part, str):
+            pdf.multi_cell(0, 6, part, new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(3)
+            continue
+        if ruled:
+            with pdf.table() as table:
+                for cells in part:
+                    row = table.row()
+                    for cell in cells:
+                        row.cell(cell)
+        else:
+            width = (pdf.w - 2 * pdf.l_margin) / len(part[0])
+            for cells in part:
+                for cell in cells:
+                    pdf.cell(width, 6, cell, align="R" if cell[:1].isdigit() else "L")
+                pdf.ln(6)
+        pdf.ln(4)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pdf.output(str(path))

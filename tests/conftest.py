@@ -18,6 +18,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 # Deterministic bag-of-words vectors: fast, for tests of logic that is not about the model. The
 # crash-loop script's child processes use the same one, so it lives there.
 from crash_loop import HashEmbedder as FakeEmbedder  # noqa: E402
+from evaldata import write_table_pdf as make_table_pdf  # noqa: E402, F401
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,8 @@ FORMATS = (text, pdf, office, slides, sheets, ebook, mail, images)
 # 4: a spreadsheet's values are named by the header of their own table (several header rows
 # joined, each table of a sheet its own), not by the sheet's first row.
 # 5: so are the values of the tables in Word, OpenDocument, RTF and slide files.
-EXTRACTION_VERSION = 5
+# 6: and of the tables in PDFs, found from pdfium's character boxes (formats.pdf_tables).
+EXTRACTION_VERSION = 6
 READERS = {suffix: module for module in FORMATS for suffix in module.SUFFIXES}
 SUPPORTED_SUFFIXES = frozenset(READERS)
 

@@ -6,7 +6,7 @@ from app.answer.tables import best_cell, in_table_row, rows, within_cell
 from app.engine import Engine
 from app.ingest.pipeline import ingest
 from app.records import Passage
-from tests.conftest import assert_verbatim
+from tests.conftest import assert_verbatim, make_table_pdf
 
 TWO_PERIODS = (
     "Results\n\n"
@@ -166,6 +166,32 @@ def test_a_spreadsheet_question_gets_its_cell_verbatim(settings, real_embedder):
     assert answer.citations[0].location.startswith("sheet Segments, rows")
 
 
+FALCON_TITLE = "Project Falcon status at the end of the third quarter."
+FALCON_TABLES = [
+    [
+        ("Milestone", "Owner", "Due date", "Status"),
+        ("Data migration", "Priya Raman", "2024-03-15", "Late"),
+        ("Security audit", "Lena Ortiz", "2024-05-20", "Not started"),
+        ("Go-live", "Marcus Hale", "2024-06-01", "On track"),
+    ],
+    [
+        ("Sponsor", "Helen Brooks"),
+        ("Vendor", "Northwind Systems"),
+        ("Contract number", "NW-2291-B"),
+        ("Support phone", "+44 20 7946 0958"),
+    ],
+]
+FALCON_QUESTIONS = [
+    ("When is the security audit due?", "2024-05-20"),
+    ("Who is the sponsor?", "Helen Brooks"),
+    ("What is the status of the security audit?", "Not started"),
+    ("When is the data migration due?", "2024-03-15"),
+    ("Who is the owner of the go-live?", "Marcus Hale"),
+    ("What is the contract number?", "NW-2291-B"),
+    ("What is the support phone number?", "+44 20 7946 0958"),
+]
+
+
 def test_questions_about_the_tables_of_a_lone_word_file_get_their_cells(settings, real_embedder):
     """A user's first try: one short report, so an index of one or two chunks, where BM25's
     IDF is nothing for every word. Before, docqa said "no answer" to five of these seven and
@@ -173,32 +199,19 @@ def test_questions_about_the_tables_of_a_lone_word_file_get_their_cells(settings
     import docx
 
     document = docx.Document()
-    document.add_paragraph("Project Falcon status at the end of the third quarter.")
-    for table_rows in (
-        [
-            ("Milestone", "Owner", "Due date", "Status"),
-            ("Data migration", "Priya Raman", "2024-03-15", "Late"),
-            ("Security audit", "Lena Ortiz", "2024-05-20", "Not started"),
-            ("Go-live", "Marcus Hale", "2024-06-01", "On track"),
-        ],
-        [
-            ("Sponsor", "Helen Brooks"),
-            ("Vendor", "Northwind Systems"),
-            ("Contract number", "NW-2291-B"),
-            ("Support phone", "+44 20 7946 0958"),
-        ],
-    ):
+    document.add_paragraph(FALCON_TITLE)
+    for table_rows in FALCON_TABLES:
         table = document.add_table(rows=len(table_rows), cols=len(table_rows[0]))
         for row, cells in zip(table.rows, table_rows, strict=True):
             for cell, text in zip(row.cells, cells, strict=True):
                 cell.text = text
     document.save(settings.corpus / "falcon.docx")
-    _ask_for_cells(settings, real_embedder, "falcon.docx", [
-        ("When is the security audit due?", "2024-05-20"),
-        ("Who is the sponsor?", "Helen Brooks"),
-        ("What is the status of the security audit?", "Not started"),
-        ("When is the data migration due?", "2024-03-15"),
-        ("Who is the owner of the go-live?", "Marcus Hale"),
-        ("What is the contract number?", "NW-2291-B"),
-        ("What is the support phone number?", "+44 20 7946 0958"),
-    ])  # fmt: skip
+    _ask_for_cells(settings, real_embedder, "falcon.docx", FALCON_QUESTIONS)
+
+
+def test_questions_about_the_tables_of_a_pdf_get_their_cells(settings, real_embedder):
+    """The same report printed to PDF, where pypdf reads a row as "Security audit Lena Ortiz
+    2024-05-20 Not started": its tables are read from pdfium's character boxes and named as
+    the Word file's are, so each question gets its cell."""
+    make_table_pdf(settings.corpus / "falcon.pdf", [FALCON_TITLE, *FALCON_TABLES])
+    _ask_for_cells(settings, real_embedder, "falcon.pdf", FALCON_QUESTIONS)

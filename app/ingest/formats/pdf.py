@@ -1,5 +1,6 @@
 """PDF, with pypdf, one `Page` per page so that citations carry page numbers; words split across
-lines are joined and running heads, feet and page numbers left out (`running_lines`).
+lines are joined, tables read as rows of named cells (`pdf_tables`, with pdfium's character
+boxes) and running heads, feet and page numbers left out (`running_lines`).
 
 A page whose text layer is (nearly) empty but which shows an image, like a scanned page, is
 rendered with pypdfium2 at `ocr.RENDER_DPI` and read by OCR; its `Page.ocr` says so. A page that
@@ -9,10 +10,12 @@ cannot be rendered or read keeps its (empty) text layer: the rest of the documen
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 
 from app.ingest import ocr
 from app.ingest.errors import ExtractionError
+from app.ingest.formats.pdf_tables import with_tables
 from app.ingest.formats.running_lines import without_running_lines
 from app.ingest.formats.text import clean_text, join_split_words
 from app.records import Page
@@ -61,7 +64,32 @@ def read(data: bytes, suffix: str, max_pages: int) -> list[Page]:
     candidates = [p.number for p in pages if len("".join(p.text.split())) < OCR_BELOW]
     if candidates:
         pages = _with_ocr(data, pages, candidates)
-    return without_running_lines(pages)
+    return _with_tables(data, without_running_lines(pages))
+
+
+def _with_tables(data: bytes, pages: list[Page]) -> list[Page]:
+    """`pages` with the tables pdfium finds on them as named rows; a page pdfium cannot read
+    keeps its text as it is. Running lines are gone by then, so a table that takes in a
+    running head is not found in the text and stays as it was; OCR's pages are not searched."""
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError:
+        return pages
+    found: list[Page] = []
+    with contextlib.closing(document):
+        for page in pages:
+            try:
+                if page.text.strip() and not page.ocr:
+                    textpage = document[page.number - 1].get_textpage()
+                    page = dataclasses.replace(page, text=with_tables(page.text, textpage))
+            except MemoryError:
+                raise
+            except (pdfium.PdfiumError, ValueError, IndexError):
+                pass  # this page keeps pypdf's text
+            found.append(page)
+    return found
 
 
 def _with_ocr(data: bytes, pages: list[Page], candidates: list[int]) -> list[Page]:

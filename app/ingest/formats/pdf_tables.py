@@ -1,0 +1,288 @@
+"""Tables on a PDF page -> rows whose values are named by their column headers.
+
+pypdf reads a table row as its cells joined by single spaces ("Asia 800 820 -20"), so which
+column a value sits in, and so what it is, is lost. pdfium gives each character's box, so a
+table is found the way a reader sees one: a run of lines that each break at wide gaps. Its
+cells are placed in the columns of its fullest line and named by `headers.table_blocks`, as a
+Word table's are, and the run's text in the page text is replaced by the named rows
+("| Region: Asia | Budget: 800 |"). Nothing is lost when this fails: a table whose characters
+are not found in the page text as one run of whole lines (pypdf read them in another order) is
+left as pypdf read it, and a page pdfium cannot read keeps its text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import ctypes
+import itertools
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from app.ingest.formats.folding import fold
+from app.ingest.formats.headers import table_blocks
+
+GAP = 1.5  # a gap wider than this many of a line's median character heights parts two cells
+MIN_ROWS = 3  # lines of several cells that make a table: a header and two rows
+CELL_WORDS = 3  # cells holding more words than this, in the median, are prose set in columns
+SMALL = 0.75  # characters set this much smaller than their line's (superscripts) are marks
+PITCH = 1.4  # a line further below the one before than this many of the run's line pitches
+# starts another table
+COLUMN_GAP = 0.6  # the least width, in character heights, of a gap between two columns
+SPANNING = 5  # one line in this many may cross a gap between columns (a cell over several)
+ALIGNED = 0.3  # words whose edges are this many character heights apart are aligned
+MAX_CHARS = 20_000  # a page with more characters than this is not searched for tables
+
+
+@dataclass
+class Word:
+    left: float
+    right: float
+    first: int  # index of its first character in the page's `Char` list
+    last: int  # ...and of its last
+    text: str = ""
+
+
+@dataclass
+class Line:
+    """Characters whose vertical centres fall in one band, in the order pdfium read them."""
+
+    text: str  # every character of the line, marks too
+    first: int  # index of its first character in the page's `Char` list
+    middle: float  # vertical centre, PDF points from the page's foot
+    height: float  # median character height
+    words: list[Word] = field(default_factory=list)
+    cell_words: list[int] = field(default_factory=list)  # words of each run of them with no
+    # gap wider than GAP inside: the line's cells
+
+    @property
+    def cells(self) -> int:
+        return len(self.cell_words)
+
+    @property
+    def is_marks(self) -> bool:
+        """A line of superscripts alone (footnote marks set between two rows)."""
+        return not self.words
+
+
+@dataclass
+class Char:
+    text: str
+    left: float
+    bottom: float
+    right: float
+    top: float
+    size: float
+    space_before: bool
+
+
+def with_tables(text: str, textpage: object) -> str:
+    """`text` (pypdf's text of the page that `textpage` reads) with each table found on the
+    page as named rows, a block of its own."""
+    chars = list(_characters(textpage))
+    if len(chars) > MAX_CHARS:
+        return text
+    for run in table_runs(_lines(chars)):
+        rows = table_rows(run)
+        if rows:
+            text = replace_run(text, run, rows)
+    return text
+
+
+def table_runs(lines: list[Line]) -> list[list[Line]]:
+    """Runs of at least MIN_ROWS consecutive lines of two or more cells, evenly spaced (lines
+    of marks alone may come between them), whose cells are short, as a table's are."""
+    runs: list[list[Line]] = []
+    run: list[Line] = []
+    for line in [*lines, Line("", 0, 0.0, 0.0)]:  # an empty line closes the last run
+        rows = [row for row in run if not row.is_marks]
+        pitches = [a.middle - b.middle for a, b in itertools.pairwise(rows)]
+        far = bool(pitches) and rows[-1].middle - line.middle > PITCH * statistics.median(pitches)
+        if line.is_marks and run and line.text:
+            run.append(line)
+            continue
+        if line.cells >= 2 and not far:
+            run.append(line)
+            continue
+        while run and run[-1].is_marks:
+            run.pop()
+        rows = [row for row in run if not row.is_marks]
+        words = [count for row in rows for count in row.cell_words]
+        if len(rows) >= MIN_ROWS and statistics.median(words) <= CELL_WORDS:
+            runs.append(run)
+        run = [line] if line.cells >= 2 else []
+    return runs
+
+
+def table_rows(run: list[Line]) -> list[list[list[Word]]]:
+    """The cells (their words) of each line of `run`, or none unless MIN_ROWS lines, and half
+    of them, fill two cells or more.
+
+    Columns are parted by the gaps that (nearly) no line's words cross: a word cell of a
+    column may be left- or right-aligned, and a title may span several (SPANNING). Each word
+    goes to the column its centre is in. Two neighbouring columns that no line fills both of
+    are one (a left-aligned header over right-aligned numbers)."""
+    lines = [line for line in run if not line.is_marks]
+    height = statistics.median(line.height for line in lines)
+    gaps = _gaps(lines, len(lines) // SPANNING, COLUMN_GAP * height)
+    bounds = [
+        (lo + hi) / 2
+        for lo, hi in gaps
+        if hi - lo > GAP * height or _edge(lines, lo, hi, ALIGNED * height)
+    ]
+    columns: list[list[list[Word]]] = [[[] for _ in lines] for _ in range(len(bounds) + 1)]
+    for row, line in enumerate(lines):
+        for word in line.words:
+            columns[bisect.bisect(bounds, (word.left + word.right) / 2)][row].append(word)
+    merged = columns[:1]
+    for column in columns[1:]:
+        if not any(a and b for a, b in zip(merged[-1], column, strict=True)):
+            merged[-1] = [a + b for a, b in zip(merged[-1], column, strict=True)]
+        else:
+            merged.append(column)
+    rows = [[column[row] for column in merged] for row in range(len(lines))]
+    full = sum(sum(map(bool, row)) >= 2 for row in rows)
+    if full < max(MIN_ROWS, len(rows) / 2):
+        return []  # its lines' gaps do not line up: prose or an address block laid out wide
+    return rows
+
+
+def _edge(lines: list[Line], lo: float, hi: float, tolerance: float) -> bool:
+    """Whether the narrow gap from `lo` to `hi` is a column's edge: at least three lines, and
+    half of them, end a word at `lo` (a right-aligned column) or start one at `hi` (a
+    left-aligned one). A gap between two words of one cell has one word at each side, or two
+    right-aligned cells' words spaced alike ("12 hours", "2 years")."""
+    ends = sum(any(abs(w.right - lo) <= tolerance for w in line.words) for line in lines)
+    starts = sum(any(abs(w.left - hi) <= tolerance for w in line.words) for line in lines)
+    return max(ends, starts) >= max(3, (len(lines) + 1) // 2)
+
+
+def _gaps(lines: list[Line], crossings: int, width: float) -> list[tuple[float, float]]:
+    """The x ranges at least `width` wide, between the first word and the last, that at most
+    `crossings` lines have a word across."""
+    events = sorted(
+        (x, step) for line in lines for w in line.words for x, step in ((w.left, 1), (w.right, -1))
+    )
+    gaps: list[tuple[float, float]] = []
+    covering, opened = 0, None
+    for x, step in events:
+        before = covering
+        covering += step
+        if before > crossings >= covering:
+            opened = x
+        elif before <= crossings < covering and opened is not None:
+            if x - opened >= width:
+                gaps.append((opened, x))
+            opened = None
+    return gaps
+
+
+def _characters(textpage: object) -> Iterable[Char]:
+    """pdfium's visible characters with their boxes and font sizes; `space_before` marks one
+    that follows a space (typed, or one pdfium put where words part)."""
+    import pypdfium2.raw as pdfium_c
+
+    raw = textpage.raw  # type: ignore[attr-defined]
+    count = pdfium_c.FPDFText_CountChars(raw)
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    space = False
+    for index in range(max(count, 0)):
+        code = pdfium_c.FPDFText_GetUnicode(raw, index)
+        text = chr(code) if 0 < code < 0x110000 else ""
+        if not text or text.isspace() or text == "\ufffe" or text == "\x02":
+            space = space or text.isspace()
+            continue
+        if not pdfium_c.FPDFText_GetCharBox(
+            raw, index, ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom),
+            ctypes.byref(top),
+        ):  # fmt: skip
+            continue
+        size = pdfium_c.FPDFText_GetFontSize(raw, index)
+        yield Char(text, left.value, bottom.value, right.value, top.value, size, space)
+        space = False
+
+
+def _lines(chars: list[Char]) -> list[Line]:
+    """Characters grouped into lines: a new line starts where a letter's or digit's vertical
+    centre leaves the band of the line so far, or a mark's whole box does (pdfium starts a line
+    at a superscript although its row goes on after it)."""
+    bands: list[list[int]] = []
+    bottom = top = 0.0  # the band of the line so far
+    for at, char in enumerate(chars):
+        middle = (char.bottom + char.top) / 2
+        low, high = (middle, middle) if char.text.isalnum() else (char.bottom, char.top)
+        if bands and bottom <= high and low <= top:
+            bands[-1].append(at)
+            bottom, top = min(bottom, char.bottom), max(top, char.top)
+        else:
+            bands.append([at])
+            bottom, top = char.bottom, char.top
+    return [_line(chars, band[0], band[-1] + 1) for band in bands]
+
+
+def _line(chars: list[Char], first: int, stop: int) -> Line:
+    """The line of `chars[first:stop]` and its words. Superscripts (SMALL) and leader dots are
+    left out of them. A space parts two words; a gap of more than GAP median character heights
+    parts two words and two cells."""
+    size = statistics.median(c.size for c in chars[first:stop])
+    body = [i for i in range(first, stop) if not _is_mark(chars[i], size)]
+    heights = [chars[i].top - chars[i].bottom for i in body] or [0.0]
+    line = Line(
+        "".join(c.text for c in chars[first:stop]),
+        first,
+        statistics.median((c.bottom + c.top) / 2 for c in chars[first:stop]),
+        statistics.median(heights) or 1.0,
+    )
+    previous: Char | None = None
+    for at in body:
+        char = chars[at]
+        gap = char.left - previous.right if previous else float("inf")
+        if gap > GAP * line.height or char.space_before:
+            line.words.append(Word(char.left, char.right, at, at))
+            if gap > GAP * line.height:
+                line.cell_words.append(0)
+            line.cell_words[-1] += 1
+        word = line.words[-1]
+        word.text += char.text
+        word.left, word.right = min(word.left, char.left), max(word.right, char.right)
+        word.last = at
+        previous = char
+    line.words = [word for word in line.words if word.text.strip(".\u2026\u00b7")]
+    return line
+
+
+def _is_mark(char: Char, size: float) -> bool:
+    """A superscript letter or digit: a footnote mark, not part of the cell's value."""
+    return char.text.isalnum() and char.size < SMALL * size
+
+
+def replace_run(text: str, run: list[Line], rows: list[list[list[Word]]]) -> str:
+    """`text` with the whole lines that hold exactly the characters of `run` replaced by its
+    named rows, or `text` as it is where they are not found so. Each cell is the stretch of
+    `text` from its first character to its last: pypdf's spacing and characters, not pdfium's
+    (which spaces a tracked "1.1" as "1 . 1")."""
+    run_text = "".join(line.text for line in run)
+    key, page = fold(run_text), fold(text)
+    at = page.text.find(key.text) if key.text else -1
+    if at < 0:
+        return text
+    start = text.rfind("\n", 0, page.where[at]) + 1
+    end = text.find("\n", page.where[at + len(key.text) - 1])
+    end = len(text) if end < 0 else end
+    if fold(text[start:end]).text != key.text:
+        return text  # the lines hold other text too
+    folded_at: dict[int, int] = {}  # a character of `run_text` -> its first folded character
+    for folded, source in enumerate(key.where):
+        folded_at.setdefault(source, folded)
+
+    def cell(words: list[Word]) -> str:
+        first = folded_at.get(words[0].first - run[0].first) if words else None
+        last = folded_at.get(words[-1].last - run[0].first) if words else None
+        if first is None or last is None:
+            return " ".join(word.text for word in words)
+        return " ".join(text[page.where[at + first] : page.where[at + last] + 1].split())
+
+    named = table_blocks([[cell(words) for words in row] for row in rows])
+    table = "\n".join(line for _, line in named)
+    before, after = text[:start].rstrip("\n"), text[end:].lstrip("\n")
+    return "\n\n".join(part for part in (before, table, after) if part)

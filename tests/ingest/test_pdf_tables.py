@@ -1,0 +1,103 @@
+"""Tables in PDFs read as rows of named cells, from pdfium's character boxes; the rest of the
+page as pypdf reads it."""
+
+import pytest
+
+from app.ingest.formats import pdf
+from app.ingest.formats.pdf_tables import Line, Word, replace_run, table_runs
+from tests.conftest import SHARED_EVAL, make_pdf, make_table_pdf
+
+BUDGET = [
+    ("Region", "Budget", "Spent", "Remaining"),
+    ("Europe", "1,200", "950", "250"),
+    ("Asia", "800", "820", "-20"),
+    ("Americas", "1,500", "1,100", "400"),
+]
+CONTACTS = [("Sponsor", "Helen Brooks"), ("Vendor", "Northwind Systems"), ("Phone", "+44 20 7946")]
+OFFICES = [
+    ("Office", "Staff", "Opened", "Manager"),
+    ("Leeds", "41", "2021", "Sara Patel"),
+    ("Bristol", "27", "2022", "Tom Hughes"),
+    ("Glasgow", "18", "2019", "Iain Murray"),
+]
+
+
+def _text(path) -> str:
+    return "\n".join(page.text for page in pdf.read(path.read_bytes(), ".pdf", 100))
+
+
+def test_a_ruled_table_is_read_as_rows_named_by_its_header(tmp_path):
+    path = tmp_path / "report.pdf"
+    make_table_pdf(path, ["Spending by region, in thousands of euros.", BUDGET, "Contacts"])
+    text = _text(path)
+    assert "| Region: Asia | Budget: 800 | Spent: 820 | Remaining: -20 |" in text
+    assert "| Region | Budget | Spent | Remaining |" in text
+    assert text.startswith("Spending by region, in thousands of euros.\n\n| Region |")
+    assert text.endswith(
+        "| Region: Americas | Budget: 1,500 | Spent: 1,100 | Remaining: 400 |\n\nContacts"
+    )
+
+
+def test_unruled_columns_with_numbers_right_aligned_under_left_aligned_headers(tmp_path):
+    path = tmp_path / "offices.pdf"
+    make_table_pdf(path, ["Headcount by office", OFFICES], ruled=False)
+    text = _text(path)
+    assert "| Office: Bristol | Staff: 27 | Opened: 2022 | Manager: Tom Hughes |" in text
+
+
+def test_a_table_of_labels_keeps_its_rows_and_two_tables_stay_two(tmp_path):
+    path = tmp_path / "two.pdf"
+    make_table_pdf(path, [BUDGET, CONTACTS])
+    text = _text(path)
+    assert "| Vendor | Northwind Systems |" in text
+    assert "| Phone | +44 20 7946 |" in text
+    assert "Region: Vendor" not in text and "Budget: Northwind" not in text
+
+
+def test_prose_is_left_as_pypdf_reads_it(tmp_path):
+    path = tmp_path / "prose.pdf"
+    paragraph = (
+        "The committee met on Tuesday to discuss the budget for the coming year. After a long "
+        "debate it agreed to raise the allotment fees by five percent and to repair the fence "
+        "along the northern boundary before the winter. "
+    ) * 4
+    make_pdf(path, [paragraph, "Short line one.\nShort line two.\nShort line three."])
+    assert "|" not in _text(path)
+
+
+def test_a_run_needs_three_lines_of_several_cells_and_evenly_spaced_rows():
+    def line(middle: float, cells: int = 2) -> Line:
+        words = [Word(100 * i, 100 * i + 30, i, i, f"w{i}") for i in range(cells)]
+        return Line("ab", 0, middle, 8.0, words, [1] * cells)
+
+    assert table_runs([line(100), line(80)]) == []
+    assert len(table_runs([line(100), line(80), line(60)])) == 1
+    assert table_runs([line(100), line(80), line(60, cells=1)]) == []
+    far = table_runs([line(100), line(80), line(60), line(0), line(-20), line(-40)])
+    assert [len(run) for run in far] == [3, 3]
+
+
+def test_a_table_whose_text_is_not_found_in_the_page_text_is_left_as_it_was():
+    run = [Line("Asia800", 0, 100.0, 8.0, [Word(0, 20, 0, 3, "Asia"), Word(50, 70, 4, 6, "800")])]
+    rows = [[[run[0].words[0]], [run[0].words[1]]]]
+    page = "Totals by region\nEurope 1,200\nAsia is 800"
+    assert replace_run(page, run, rows) == page
+
+
+@pytest.mark.skipif(not (SHARED_EVAL / "pdfs").is_dir(), reason="../shared/eval is absent")
+def test_a_google_docs_table_with_its_header_in_the_first_row_and_column():
+    path = SHARED_EVAL / "pdfs/py-pdf-sample-files/011-google-doc-document/google-doc-document.pdf"
+    text = _text(path)
+    assert "| Capital | Indonesia: Jakarta | Germany: Berlin | Austria: Vienna |" in text
+    assert "Austria: 8,935,112 |" in text  # the footnote mark after the number is left out
+    assert text.startswith("Example document\nBeautiful is better than ugly.")
+
+
+@pytest.mark.skipif(not (SHARED_EVAL / "pdfs").is_dir(), reason="../shared/eval is absent")
+def test_a_table_of_contents_loses_its_leader_dots_and_keeps_pypdfs_spacing():
+    """pdfium spaces LaTeX's "1.1" as "1 . 1" (the digit's box is narrow); cells take pypdf's
+    text between their first and last characters."""
+    path = SHARED_EVAL / "pdfs/py-pdf-sample-files/009-pdflatex-geotopo/GeoTopo-komprimiert.pdf"
+    page = pdf.read(path.read_bytes(), ".pdf", 200)[3]
+    assert "| 1.1 Topologische Räume | 2 |" in page.text
+    assert "| 1.4 Zusammenhang | 11 |" in page.text
