@@ -16,9 +16,10 @@ when the answer holds the expected text and at most 40 characters more (official
 normalisation). No answer counts as wrong.
 PDFs: the same four documents printed to PDF by fpdf2 (the status report and the fee list as
 ruled tables, the data sheet and the headcount as unruled columns), asked the same 24
-questions (PDF_DOCUMENTS), and a Google Docs PDF of `../shared/eval/pdfs/` whose table of
+questions, and a Google Docs PDF of `../shared/eval/pdfs/` whose table of
 countries has its header in its first row and first column (GOOGLE_DOC); its questions were
-written before PDF tables were read as tables."""
+written before PDF tables were read as tables. A risk register whose cells wrap (WRAPPED),
+alone in its index, its cells left-aligned, and again justified."""
 
 from __future__ import annotations
 
@@ -114,6 +115,27 @@ GOOGLE_DOC = [
     ("What is the population of France?", "67,413,000"),
     ("On which continent is Indonesia?", "Asia"),
 ]
+# A risk register whose cells wrap over two or three lines, printed to PDF; its questions were
+# written before PDF rows were joined across wrapped lines.
+WRAPPED = [
+    ("What is the mitigation for data loss during migration?", "Two full backups before each step"),
+    ("What is the rating of the risk that key staff leave?", "Low"),
+    ("Who is the owner of the risk that the vendor delivers the API late?", "Priya Raman"),
+    ("How is the risk of key staff leaving mitigated?",
+     "Document every system and train a second person for each role"),
+    ("Which risk has a high rating?", "Vendor delivers the API late again"),
+    ("Who owns the risk of data loss during migration?", "Tom Becker"),
+]  # fmt: skip
+RISKS = [
+    "Risk register for Project Falcon.",
+    [("Risk", "Owner", "Mitigation", "Rating"),
+     ("Vendor delivers the API late again", "Priya Raman",
+      "Weekly calls with the vendor and a penalty clause in the contract", "High"),
+     ("Data loss during migration", "Tom Becker", "Two full backups before each step", "Medium"),
+     ("Key staff leave", "Lena Ortiz",
+      "Document every system and train a second person for each role", "Low")],
+    "The board reviews the register every month.",
+]  # fmt: skip
 GOOGLE_DOC_PDF = "py-pdf-sample-files/011-google-doc-document/google-doc-document.pdf"
 FALCON = [
     "Project Falcon status report",
@@ -197,9 +219,10 @@ def write_documents(folder: Path) -> None:
     deck.save(folder / "offices.pptx")
 
 
-def write_pdfs(folder: Path) -> None:
-    """The four documents of `write_documents` as PDFs: two with ruled tables, two with
-    unruled columns (`evaldata.write_table_pdf`)."""
+def write_pdfs(folder: Path, wrapped: Path, justified: Path) -> None:
+    """The four documents of `write_documents` as PDFs into `folder` (two with ruled tables,
+    two with unruled columns: `evaldata.write_table_pdf`), and the risk register into
+    `wrapped`, its cells left-aligned, and into `justified`, justified."""
     import cv2
 
     font = Path(cv2.__file__).parent / "qt" / "fonts" / "DejaVuSans.ttf"  # "€" needs TrueType
@@ -208,6 +231,8 @@ def write_pdfs(folder: Path) -> None:
                  ("offices.pdf", ["Headcount by office", HEADCOUNT], False))  # fmt: skip
     for name, parts, ruled in documents:
         evaldata.write_table_pdf(folder / name, parts, ruled, font)
+    evaldata.write_table_pdf(wrapped / "risks.pdf", RISKS, True, font)
+    evaldata.write_table_pdf(justified / "risks.pdf", RISKS, True, font, justify=True)
 
 
 def right(answer: str | None, expected: str) -> bool:
@@ -222,14 +247,16 @@ def main() -> None:
     source = evaldata.require_shared() / "office-docs"
     shutil.rmtree(args.workdir, ignore_errors=True)
     sheets, documents = args.workdir / "sheets", args.workdir / "documents"
-    pdfs, google = args.workdir / "pdfs", args.workdir / "google-doc"
-    for folder in (sheets, documents, pdfs, google):
+    pdfs, google, wrapped, justified = (
+        args.workdir / name for name in ("pdfs", "google-doc", "wrapped", "justified")
+    )
+    for folder in (sheets, documents, pdfs, google, wrapped, justified):
         folder.mkdir(parents=True)
     for path in sorted(source.iterdir()):
         if path.suffix.lower() in SUFFIXES:
             shutil.copy(path, sheets / path.name)
     write_documents(documents)
-    write_pdfs(pdfs)
+    write_pdfs(pdfs, wrapped, justified)
     shutil.copy(evaldata.require_shared() / "pdfs" / GOOGLE_DOC_PDF, google)
     print(f"machine: {evaldata.machine()}\n")
     print("| set | question | expected | answer | confidence | right |")
@@ -241,6 +268,8 @@ def main() -> None:
                      ("documents, held out", DOCUMENT_HELD_OUT))),
         (pdfs, (("PDF, design", DOCUMENT_DESIGN), ("PDF, held out", DOCUMENT_HELD_OUT))),
         (google, (("Google Docs PDF", GOOGLE_DOC),)),
+        (wrapped, (("PDF, wrapped cells", WRAPPED),)),
+        (justified, (("PDF, wrapped cells, justified", WRAPPED),)),
     ):  # fmt: skip
         settings = Settings.from_env(corpus=corpus, index=args.workdir / f"index-{corpus.name}")
         report = ingest(settings)

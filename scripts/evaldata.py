@@ -137,11 +137,15 @@ def machine() -> str:
     )
 
 
-def write_table_pdf(path: Path, parts: list, ruled: bool = True, font: Path | None = None) -> None:
+def write_table_pdf(
+    path: Path, parts: list, ruled: bool = True, font: Path | None = None, justify: bool = False
+) -> None:
     """A real PDF of paragraphs (strings) and tables (lists of rows), written with fpdf2: a
-    ruled table as its `table` draws one, or unruled columns with numbers right-aligned, as
-    many reports print them. `font` is a TrueType file (with a "-Bold" twin beside it, for
-    header rows) where the text needs more than Latin-1 ("€")."""
+    ruled table as its `table` draws one, its cells' text left-aligned (as Word and LibreOffice
+    set it) or justified (fpdf2's own default: it stretches the gaps between words and types
+    no spaces), or unruled columns with numbers right-aligned, as many reports print them.
+    `font` is a TrueType file (with a "-Bold" twin beside it, for header rows) where the text
+    needs more than Latin-1 ("€")."""
     from fpdf import FPDF
 
     pdf = FPDF()
@@ -158,7 +162,7 @@ def write_table_pdf(path: Path, parts: list, ruled: bool = True, font: Path | No
             pdf.ln(3)
             continue
         if ruled:
-            with pdf.table() as table:
+            with pdf.table(text_align="JUSTIFY" if justify else "LEFT") as table:
                 for cells in part:
                     row = table.row()
                     for cell in cells:

@@ -2,12 +2,13 @@
 
 pypdf reads a table row as its cells joined by single spaces ("Asia 800 820 -20"), so which
 column a value sits in, and so what it is, is lost. pdfium gives each character's box, so a
-table is found the way a reader sees one: a run of lines that each break at wide gaps. Its
-cells are placed in the columns of its fullest line and named by `headers.table_blocks`, as a
-Word table's are, and the run's text in the page text is replaced by the named rows
-("| Region: Asia | Budget: 800 |"). Nothing is lost when this fails: a table whose characters
-are not found in the page text as one run of whole lines (pypdf read them in another order) is
-left as pypdf read it, and a page pdfium cannot read keeps its text.
+table is found the way a reader sees one: a run of evenly spaced rows that each break at wide
+gaps (`table_runs`), the lines of a cell whose text wraps joined to their row (`_rows`). Its
+columns are the gaps that its full rows leave open (`table_rows`); its rows are named by
+`headers.table_blocks`, as a Word table's are, and the run's text in the page text is replaced
+by them ("| Region: Asia | Budget: 800 |"). Nothing is lost when this fails: a table whose
+characters are not found in the page text as one run of whole lines (pypdf read them in
+another order) is left as pypdf read it, and a page pdfium cannot read keeps its text.
 """
 
 from __future__ import annotations
@@ -26,10 +27,11 @@ GAP = 1.5  # a gap wider than this many of a line's median character heights par
 MIN_ROWS = 3  # lines of several cells that make a table: a header and two rows
 CELL_WORDS = 3  # cells holding more words than this, in the median, are prose set in columns
 SMALL = 0.75  # characters set this much smaller than their line's (superscripts) are marks
-PITCH = 1.4  # a line further below the one before than this many of the run's line pitches
-# starts another table
+PITCH = 1.0  # a row further below the one before than the run's usual gap and this many
+# character heights starts another table
 COLUMN_GAP = 0.6  # the least width, in character heights, of a gap between two columns
-SPANNING = 5  # one line in this many may cross a gap between columns (a cell over several)
+JUSTIFIED = 1.25  # a line of evenly spaced words, some spaces wide but none wider than
+JUSTIFIED_GAP = 3.0  # this many character heights, is justified text: one cell
 ALIGNED = 0.3  # words whose edges are this many character heights apart are aligned
 MAX_CHARS = 20_000  # a page with more characters than this is not searched for tables
 
@@ -45,15 +47,18 @@ class Word:
 
 @dataclass
 class Line:
-    """Characters whose vertical centres fall in one band, in the order pdfium read them."""
+    """Characters whose vertical centres fall in one band, in the order pdfium read them; or,
+    once `_rows` has joined them, the bands of one table row whose cells' text wraps."""
 
     text: str  # every character of the line, marks too
     first: int  # index of its first character in the page's `Char` list
-    middle: float  # vertical centre, PDF points from the page's foot
+    top: float  # PDF points from the page's foot
+    bottom: float
     height: float  # median character height
     words: list[Word] = field(default_factory=list)
     cell_words: list[int] = field(default_factory=list)  # words of each run of them with no
     # gap wider than GAP inside: the line's cells
+    cell_lefts: list[float] = field(default_factory=list)  # where each of those starts
 
     @property
     def cells(self) -> int:
@@ -73,7 +78,8 @@ class Char:
     right: float
     top: float
     size: float
-    space_before: bool
+    space_before: bool  # a space (typed, or one pdfium put where words part) comes before it
+    typed_spaces: int = 0  # ...of which this many were in the document's own text
 
 
 def with_tables(text: str, textpage: object) -> str:
@@ -82,7 +88,7 @@ def with_tables(text: str, textpage: object) -> str:
     chars = list(_characters(textpage))
     if len(chars) > MAX_CHARS:
         return text
-    for run in table_runs(_lines(chars)):
+    for run in table_runs(_rows(_lines(chars))):
         rows = table_rows(run)
         if rows:
             text = replace_run(text, run, rows)
@@ -94,10 +100,12 @@ def table_runs(lines: list[Line]) -> list[list[Line]]:
     of marks alone may come between them), whose cells are short, as a table's are."""
     runs: list[list[Line]] = []
     run: list[Line] = []
-    for line in [*lines, Line("", 0, 0.0, 0.0)]:  # an empty line closes the last run
+    for line in [*lines, Line("", 0, 0.0, 0.0, 0.0)]:  # an empty line closes the last run
         rows = [row for row in run if not row.is_marks]
-        pitches = [a.middle - b.middle for a, b in itertools.pairwise(rows)]
-        far = bool(pitches) and rows[-1].middle - line.middle > PITCH * statistics.median(pitches)
+        gaps = [a.bottom - b.top for a, b in itertools.pairwise(rows)]
+        far = bool(gaps) and rows[-1].bottom - line.top > statistics.median(gaps) + (
+            PITCH * rows[-1].height
+        )
         if line.is_marks and run and line.text:
             run.append(line)
             continue
@@ -116,15 +124,17 @@ def table_runs(lines: list[Line]) -> list[list[Line]]:
 
 def table_rows(run: list[Line]) -> list[list[list[Word]]]:
     """The cells (their words) of each line of `run`, or none unless MIN_ROWS lines, and half
-    of them, fill two cells or more.
+    of them, fill two cells or more, and at most half of the cells start in lower case.
 
-    Columns are parted by the gaps that (nearly) no line's words cross: a word cell of a
-    column may be left- or right-aligned, and a title may span several (SPANNING). Each word
+    Columns are parted by the gaps that no line with the usual number of cells crosses: a
+    cell may be left- or right-aligned, and a row of fewer cells than most rows (its cells
+    span several columns: a title, "Europe" over four countries) may cross them. Each word
     goes to the column its centre is in. Two neighbouring columns that no line fills both of
     are one (a left-aligned header over right-aligned numbers)."""
     lines = [line for line in run if not line.is_marks]
     height = statistics.median(line.height for line in lines)
-    gaps = _gaps(lines, len(lines) // SPANNING, COLUMN_GAP * height)
+    usual = max((line.cells for line in lines), key=[line.cells for line in lines].count)
+    gaps = _gaps([line for line in lines if line.cells >= usual], COLUMN_GAP * height)
     bounds = [
         (lo + hi) / 2
         for lo, hi in gaps
@@ -144,6 +154,9 @@ def table_rows(run: list[Line]) -> list[list[list[Word]]]:
     full = sum(sum(map(bool, row)) >= 2 for row in rows)
     if full < max(MIN_ROWS, len(rows) / 2):
         return []  # its lines' gaps do not line up: prose or an address block laid out wide
+    starts = [cell[0].text[:1] for row in rows for cell in row if cell]
+    if 2 * sum(start.islower() for start in starts) > len(starts):
+        return []  # most cells go on a sentence: prose justified wide (an OCR text layer)
     return rows
 
 
@@ -157,9 +170,9 @@ def _edge(lines: list[Line], lo: float, hi: float, tolerance: float) -> bool:
     return max(ends, starts) >= max(3, (len(lines) + 1) // 2)
 
 
-def _gaps(lines: list[Line], crossings: int, width: float) -> list[tuple[float, float]]:
-    """The x ranges at least `width` wide, between the first word and the last, that at most
-    `crossings` lines have a word across."""
+def _gaps(lines: list[Line], width: float) -> list[tuple[float, float]]:
+    """The x ranges at least `width` wide, between the first word and the last, that no line
+    has a word across."""
     events = sorted(
         (x, step) for line in lines for w in line.words for x, step in ((w.left, 1), (w.right, -1))
     )
@@ -168,9 +181,9 @@ def _gaps(lines: list[Line], crossings: int, width: float) -> list[tuple[float, 
     for x, step in events:
         before = covering
         covering += step
-        if before > crossings >= covering:
+        if before > 0 == covering:
             opened = x
-        elif before <= crossings < covering and opened is not None:
+        elif before == 0 < covering and opened is not None:
             if x - opened >= width:
                 gaps.append((opened, x))
             opened = None
@@ -178,19 +191,20 @@ def _gaps(lines: list[Line], crossings: int, width: float) -> list[tuple[float, 
 
 
 def _characters(textpage: object) -> Iterable[Char]:
-    """pdfium's visible characters with their boxes and font sizes; `space_before` marks one
-    that follows a space (typed, or one pdfium put where words part)."""
+    """pdfium's visible characters with their boxes and font sizes, and the spaces before
+    each."""
     import pypdfium2.raw as pdfium_c
 
     raw = textpage.raw  # type: ignore[attr-defined]
     count = pdfium_c.FPDFText_CountChars(raw)
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-    space = False
+    space, typed = False, 0
     for index in range(max(count, 0)):
         code = pdfium_c.FPDFText_GetUnicode(raw, index)
         text = chr(code) if 0 < code < 0x110000 else ""
         if not text or text.isspace() or text == "\ufffe" or text == "\x02":
             space = space or text.isspace()
+            typed += text == " " and pdfium_c.FPDFText_IsGenerated(raw, index) == 0
             continue
         if not pdfium_c.FPDFText_GetCharBox(
             raw, index, ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom),
@@ -198,8 +212,8 @@ def _characters(textpage: object) -> Iterable[Char]:
         ):  # fmt: skip
             continue
         size = pdfium_c.FPDFText_GetFontSize(raw, index)
-        yield Char(text, left.value, bottom.value, right.value, top.value, size, space)
-        space = False
+        yield Char(text, left.value, bottom.value, right.value, top.value, size, space, typed)
+        space, typed = False, 0
 
 
 def _lines(chars: list[Char]) -> list[Line]:
@@ -220,27 +234,68 @@ def _lines(chars: list[Char]) -> list[Line]:
     return [_line(chars, band[0], band[-1] + 1) for band in bands]
 
 
+def _rows(lines: list[Line]) -> list[Line]:
+    """Lines with the bands of a cell whose text wraps joined to the row they belong to.
+
+    PDF writers set a table cell by cell, so a row whose cells wrap comes as the first cell's
+    lines, then the next cell's (further right, and often higher up: cells are centred),
+    then the next row's first cell (back at the left, below). A band joins the row before it
+    when it starts right of the cell read last and not below the row (the next cell), or
+    starts where that cell does, below it (the cell's next line), holding one cell or, in a
+    row set cell by cell, one cell's words spread by justification; any other band starts a
+    row."""
+    rows: list[Line] = []
+    cell_left = 0.0  # where the cell read last starts
+    by_cell = False  # whether the row so far came cell by cell (then a band is one cell)
+    for line in lines:
+        if rows and not line.is_marks and not rows[-1].is_marks:
+            row, left = rows[-1], line.words[0].left
+            below = line.top < row.top and abs(left - cell_left) <= ALIGNED * line.height
+            if left > cell_left + GAP * line.height and line.top > row.bottom:
+                row.cell_words += line.cell_words
+                row.cell_lefts += line.cell_lefts
+                cell_left, by_cell = left, True
+            elif below and (line.cells == 1 or by_cell):
+                row.cell_words[-1] += sum(line.cell_words)
+            else:
+                row = None
+            if row is not None:
+                row.text += line.text
+                row.words += line.words
+                row.top, row.bottom = max(row.top, line.top), min(row.bottom, line.bottom)
+                continue
+        rows.append(line)
+        cell_left, by_cell = (line.cell_lefts or [0.0])[-1], False
+    return rows
+
+
 def _line(chars: list[Char], first: int, stop: int) -> Line:
     """The line of `chars[first:stop]` and its words. Superscripts (SMALL) and leader dots are
     left out of them. A space parts two words; a gap of more than GAP median character heights
     parts two words and two cells."""
     size = statistics.median(c.size for c in chars[first:stop])
     body = [i for i in range(first, stop) if not _is_mark(chars[i], size)]
-    heights = [chars[i].top - chars[i].bottom for i in body] or [0.0]
+    letters = [i for i in body if chars[i].text.isalnum()] or body  # not leader dots
+    heights = [chars[i].top - chars[i].bottom for i in letters] or [0.0]
     line = Line(
         "".join(c.text for c in chars[first:stop]),
         first,
-        statistics.median((c.bottom + c.top) / 2 for c in chars[first:stop]),
+        max(c.top for c in chars[first:stop]),
+        min(c.bottom for c in chars[first:stop]),
         statistics.median(heights) or 1.0,
     )
     previous: Char | None = None
     for at in body:
         char = chars[at]
         gap = char.left - previous.right if previous else float("inf")
-        if gap > GAP * line.height or char.space_before:
+        stretched = char.typed_spaces == 1 and gap <= JUSTIFIED_GAP * line.height
+        wide = gap > GAP * line.height and not stretched  # one typed space, stretched as a
+        # justified line stretches it, parts two words (a Word table may end a cell with one)
+        if wide or char.space_before:
             line.words.append(Word(char.left, char.right, at, at))
-            if gap > GAP * line.height:
+            if wide:
                 line.cell_words.append(0)
+                line.cell_lefts.append(char.left)
             line.cell_words[-1] += 1
         word = line.words[-1]
         word.text += char.text
@@ -248,6 +303,10 @@ def _line(chars: list[Char], first: int, stop: int) -> Line:
         word.last = at
         previous = char
     line.words = [word for word in line.words if word.text.strip(".\u2026\u00b7")]
+    gaps = [b.left - a.right for a, b in itertools.pairwise(line.words)]
+    even = len(gaps) >= 2 and JUSTIFIED * min(gaps) >= max(gaps)
+    if even and line.cells > 1 and max(gaps) <= JUSTIFIED_GAP * line.height:
+        line.cell_words, line.cell_lefts = [len(line.words)], line.cell_lefts[:1]  # justified
     return line
 
 
@@ -275,14 +334,19 @@ def replace_run(text: str, run: list[Line], rows: list[list[list[Word]]]) -> str
     for folded, source in enumerate(key.where):
         folded_at.setdefault(source, folded)
 
-    def cell(words: list[Word]) -> str:
-        first = folded_at.get(words[0].first - run[0].first) if words else None
-        last = folded_at.get(words[-1].last - run[0].first) if words else None
-        if first is None or last is None:
-            return " ".join(word.text for word in words)
+    def cell(words: list[Word], row: list[list[Word]]) -> str:
+        """The cell's stretch of `text`; its words' own text where that stretch would take in
+        another cell's (a writer that set a row line by line across its cells)."""
+        if not words:
+            return ""
+        lo, hi = min(w.first for w in words), max(w.last for w in words)
+        first, last = folded_at.get(lo - run[0].first), folded_at.get(hi - run[0].first)
+        others = (w for other in row if other is not words for w in other)
+        if first is None or last is None or any(lo <= w.first <= hi for w in others):
+            return " ".join(word.text for word in sorted(words, key=lambda w: w.first))
         return " ".join(text[page.where[at + first] : page.where[at + last] + 1].split())
 
-    named = table_blocks([[cell(words) for words in row] for row in rows])
+    named = table_blocks([[cell(words, row) for words in row] for row in rows])
     table = "\n".join(line for _, line in named)
     before, after = text[:start].rstrip("\n"), text[end:].lstrip("\n")
     return "\n\n".join(part for part in (before, table, after) if part)
