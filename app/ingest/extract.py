@@ -24,7 +24,8 @@ FORMATS = (text, pdf, office, slides, sheets, ebook, mail, images)
 # 4: a spreadsheet's values are named by the header of their own table (several header rows
 # joined, each table of a sheet its own), not by the sheet's first row.
 # 5: so are the values of the tables in Word, OpenDocument, RTF and slide files.
-# 6: and of the tables in PDFs, found from pdfium's character boxes (formats.pdf_tables).
+# 6: and of the tables in PDFs, found from pdfium's character boxes (formats.pdf_tables); a
+# PDF's headings, found by the size of their type, are blocks of their own (pdf_headings).
 EXTRACTION_VERSION = 6
 READERS = {suffix: module for module in FORMATS for suffix in module.SUFFIXES}
 SUPPORTED_SUFFIXES = frozenset(READERS)

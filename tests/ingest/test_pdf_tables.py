@@ -4,7 +4,8 @@ page as pypdf reads it."""
 import pytest
 
 from app.ingest.formats import pdf
-from app.ingest.formats.pdf_tables import Line, Word, replace_run, table_runs
+from app.ingest.formats.pdf_lines import Line, Word
+from app.ingest.formats.pdf_tables import replace_run, table_runs
 from tests.conftest import SHARED_EVAL, make_pdf, make_table_pdf
 
 BUDGET = [
@@ -118,7 +119,7 @@ def test_a_google_docs_table_with_its_header_in_the_first_row_and_column():
     text = _text(path)
     assert "| Capital | Indonesia: Jakarta | Germany: Berlin | Austria: Vienna |" in text
     assert "Austria: 8,935,112 |" in text  # the footnote mark after the number is left out
-    assert text.startswith("Example document\nBeautiful is better than ugly.")
+    assert text.startswith("Example document\n\nBeautiful is better than ugly.")  # its heading
 
 
 @pytest.mark.skipif(not (SHARED_EVAL / "pdfs").is_dir(), reason="../shared/eval is absent")

@@ -1,6 +1,7 @@
 """PDF, with pypdf, one `Page` per page so that citations carry page numbers; words split across
-lines are joined, tables read as rows of named cells (`pdf_tables`, with pdfium's character
-boxes) and running heads, feet and page numbers left out (`running_lines`).
+lines are joined, tables read as rows of named cells and headings set apart (`pdf_tables`,
+`pdf_headings`: from pdfium's character boxes and sizes) and running heads, feet and page
+numbers left out (`running_lines`).
 
 A page whose text layer is (nearly) empty but which shows an image, like a scanned page, is
 rendered with pypdfium2 at `ocr.RENDER_DPI` and read by OCR; its `Page.ocr` says so. A page that
@@ -15,6 +16,8 @@ import io
 
 from app.ingest import ocr
 from app.ingest.errors import ExtractionError
+from app.ingest.formats.pdf_headings import with_headings
+from app.ingest.formats.pdf_lines import page_lines
 from app.ingest.formats.pdf_tables import with_tables
 from app.ingest.formats.running_lines import without_running_lines
 from app.ingest.formats.text import clean_text, join_split_words
@@ -64,13 +67,14 @@ def read(data: bytes, suffix: str, max_pages: int) -> list[Page]:
     candidates = [p.number for p in pages if len("".join(p.text.split())) < OCR_BELOW]
     if candidates:
         pages = _with_ocr(data, pages, candidates)
-    return _with_tables(data, without_running_lines(pages))
+    return _with_layout(data, without_running_lines(pages))
 
 
-def _with_tables(data: bytes, pages: list[Page]) -> list[Page]:
-    """`pages` with the tables pdfium finds on them as named rows; a page pdfium cannot read
-    keeps its text as it is. Running lines are gone by then, so a table that takes in a
-    running head is not found in the text and stays as it was; OCR's pages are not searched."""
+def _with_layout(data: bytes, pages: list[Page]) -> list[Page]:
+    """`pages` with the tables pdfium finds on them as named rows and their headings as blocks
+    of their own; a page pdfium cannot read keeps its text as it is. Running lines are gone by
+    then, so a table that takes in a running head is not found in the text and stays as it
+    was; OCR's pages are not searched."""
     import pypdfium2 as pdfium
 
     try:
@@ -82,8 +86,9 @@ def _with_tables(data: bytes, pages: list[Page]) -> list[Page]:
         for page in pages:
             try:
                 if page.text.strip() and not page.ocr:
-                    textpage = document[page.number - 1].get_textpage()
-                    page = dataclasses.replace(page, text=with_tables(page.text, textpage))
+                    lines = page_lines(document[page.number - 1].get_textpage())
+                    text = with_headings(with_tables(page.text, lines), lines)
+                    page = dataclasses.replace(page, text=text)
             except MemoryError:
                 raise
             except (pdfium.PdfiumError, ValueError, IndexError):

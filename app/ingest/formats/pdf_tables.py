@@ -14,81 +14,25 @@ another order) is left as pypdf read it, and a page pdfium cannot read keeps its
 from __future__ import annotations
 
 import bisect
-import ctypes
+import dataclasses
 import itertools
 import statistics
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 
-from app.ingest.formats.folding import fold
 from app.ingest.formats.headers import table_blocks
+from app.ingest.formats.pdf_lines import GAP, Line, Word, whole_lines
 
-GAP = 1.5  # a gap wider than this many of a line's median character heights parts two cells
 MIN_ROWS = 3  # lines of several cells that make a table: a header and two rows
 CELL_WORDS = 3  # cells holding more words than this, in the median, are prose set in columns
-SMALL = 0.75  # characters set this much smaller than their line's (superscripts) are marks
 PITCH = 1.0  # a row further below the one before than the run's usual gap and this many
 # character heights starts another table
 COLUMN_GAP = 0.6  # the least width, in character heights, of a gap between two columns
-JUSTIFIED = 1.25  # a line of evenly spaced words, some spaces wide but none wider than
-JUSTIFIED_GAP = 3.0  # this many character heights, is justified text: one cell
 ALIGNED = 0.3  # words whose edges are this many character heights apart are aligned
-MAX_CHARS = 20_000  # a page with more characters than this is not searched for tables
 
 
-@dataclass
-class Word:
-    left: float
-    right: float
-    first: int  # index of its first character in the page's `Char` list
-    last: int  # ...and of its last
-    text: str = ""
-
-
-@dataclass
-class Line:
-    """Characters whose vertical centres fall in one band, in the order pdfium read them; or,
-    once `_rows` has joined them, the bands of one table row whose cells' text wraps."""
-
-    text: str  # every character of the line, marks too
-    first: int  # index of its first character in the page's `Char` list
-    top: float  # PDF points from the page's foot
-    bottom: float
-    height: float  # median character height
-    words: list[Word] = field(default_factory=list)
-    cell_words: list[int] = field(default_factory=list)  # words of each run of them with no
-    # gap wider than GAP inside: the line's cells
-    cell_lefts: list[float] = field(default_factory=list)  # where each of those starts
-
-    @property
-    def cells(self) -> int:
-        return len(self.cell_words)
-
-    @property
-    def is_marks(self) -> bool:
-        """A line of superscripts alone (footnote marks set between two rows)."""
-        return not self.words
-
-
-@dataclass
-class Char:
-    text: str
-    left: float
-    bottom: float
-    right: float
-    top: float
-    size: float
-    space_before: bool  # a space (typed, or one pdfium put where words part) comes before it
-    typed_spaces: int = 0  # ...of which this many were in the document's own text
-
-
-def with_tables(text: str, textpage: object) -> str:
-    """`text` (pypdf's text of the page that `textpage` reads) with each table found on the
-    page as named rows, a block of its own."""
-    chars = list(_characters(textpage))
-    if len(chars) > MAX_CHARS:
-        return text
-    for run in table_runs(_rows(_lines(chars))):
+def with_tables(text: str, lines: list[Line]) -> str:
+    """`text` (pypdf's text of a page) with each table found in the page's `lines`
+    (`pdf_lines.page_lines`) as named rows, a block of its own."""
+    for run in table_runs(_rows(lines)):
         rows = table_rows(run)
         if rows:
             text = replace_run(text, run, rows)
@@ -190,50 +134,6 @@ def _gaps(lines: list[Line], width: float) -> list[tuple[float, float]]:
     return gaps
 
 
-def _characters(textpage: object) -> Iterable[Char]:
-    """pdfium's visible characters with their boxes and font sizes, and the spaces before
-    each."""
-    import pypdfium2.raw as pdfium_c
-
-    raw = textpage.raw  # type: ignore[attr-defined]
-    count = pdfium_c.FPDFText_CountChars(raw)
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-    space, typed = False, 0
-    for index in range(max(count, 0)):
-        code = pdfium_c.FPDFText_GetUnicode(raw, index)
-        text = chr(code) if 0 < code < 0x110000 else ""
-        if not text or text.isspace() or text == "\ufffe" or text == "\x02":
-            space = space or text.isspace()
-            typed += text == " " and pdfium_c.FPDFText_IsGenerated(raw, index) == 0
-            continue
-        if not pdfium_c.FPDFText_GetCharBox(
-            raw, index, ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom),
-            ctypes.byref(top),
-        ):  # fmt: skip
-            continue
-        size = pdfium_c.FPDFText_GetFontSize(raw, index)
-        yield Char(text, left.value, bottom.value, right.value, top.value, size, space, typed)
-        space, typed = False, 0
-
-
-def _lines(chars: list[Char]) -> list[Line]:
-    """Characters grouped into lines: a new line starts where a letter's or digit's vertical
-    centre leaves the band of the line so far, or a mark's whole box does (pdfium starts a line
-    at a superscript although its row goes on after it)."""
-    bands: list[list[int]] = []
-    bottom = top = 0.0  # the band of the line so far
-    for at, char in enumerate(chars):
-        middle = (char.bottom + char.top) / 2
-        low, high = (middle, middle) if char.text.isalnum() else (char.bottom, char.top)
-        if bands and bottom <= high and low <= top:
-            bands[-1].append(at)
-            bottom, top = min(bottom, char.bottom), max(top, char.top)
-        else:
-            bands.append([at])
-            bottom, top = char.bottom, char.top
-    return [_line(chars, band[0], band[-1] + 1) for band in bands]
-
-
 def _rows(lines: list[Line]) -> list[Line]:
     """Lines with the bands of a cell whose text wraps joined to the row they belong to.
 
@@ -250,69 +150,30 @@ def _rows(lines: list[Line]) -> list[Line]:
     for line in lines:
         if rows and not line.is_marks and not rows[-1].is_marks:
             row, left = rows[-1], line.words[0].left
+            next_cell = left > cell_left + GAP * line.height and line.top > row.bottom
             below = line.top < row.top and abs(left - cell_left) <= ALIGNED * line.height
-            if left > cell_left + GAP * line.height and line.top > row.bottom:
+            next_line = below and (line.cells == 1 or by_cell)
+            if next_cell:
                 row.cell_words += line.cell_words
                 row.cell_lefts += line.cell_lefts
                 cell_left, by_cell = left, True
-            elif below and (line.cells == 1 or by_cell):
+            elif next_line:
                 row.cell_words[-1] += sum(line.cell_words)
-            else:
-                row = None
-            if row is not None:
+            if next_cell or next_line:
                 row.text += line.text
                 row.words += line.words
                 row.top, row.bottom = max(row.top, line.top), min(row.bottom, line.bottom)
                 continue
-        rows.append(line)
+        rows.append(  # a copy: the page's lines stay as they are for the headings
+            dataclasses.replace(
+                line,
+                words=list(line.words),
+                cell_words=list(line.cell_words),
+                cell_lefts=list(line.cell_lefts),
+            )
+        )
         cell_left, by_cell = (line.cell_lefts or [0.0])[-1], False
     return rows
-
-
-def _line(chars: list[Char], first: int, stop: int) -> Line:
-    """The line of `chars[first:stop]` and its words. Superscripts (SMALL) and leader dots are
-    left out of them. A space parts two words; a gap of more than GAP median character heights
-    parts two words and two cells."""
-    size = statistics.median(c.size for c in chars[first:stop])
-    body = [i for i in range(first, stop) if not _is_mark(chars[i], size)]
-    letters = [i for i in body if chars[i].text.isalnum()] or body  # not leader dots
-    heights = [chars[i].top - chars[i].bottom for i in letters] or [0.0]
-    line = Line(
-        "".join(c.text for c in chars[first:stop]),
-        first,
-        max(c.top for c in chars[first:stop]),
-        min(c.bottom for c in chars[first:stop]),
-        statistics.median(heights) or 1.0,
-    )
-    previous: Char | None = None
-    for at in body:
-        char = chars[at]
-        gap = char.left - previous.right if previous else float("inf")
-        stretched = char.typed_spaces == 1 and gap <= JUSTIFIED_GAP * line.height
-        wide = gap > GAP * line.height and not stretched  # one typed space, stretched as a
-        # justified line stretches it, parts two words (a Word table may end a cell with one)
-        if wide or char.space_before:
-            line.words.append(Word(char.left, char.right, at, at))
-            if wide:
-                line.cell_words.append(0)
-                line.cell_lefts.append(char.left)
-            line.cell_words[-1] += 1
-        word = line.words[-1]
-        word.text += char.text
-        word.left, word.right = min(word.left, char.left), max(word.right, char.right)
-        word.last = at
-        previous = char
-    line.words = [word for word in line.words if word.text.strip(".\u2026\u00b7")]
-    gaps = [b.left - a.right for a, b in itertools.pairwise(line.words)]
-    even = len(gaps) >= 2 and JUSTIFIED * min(gaps) >= max(gaps)
-    if even and line.cells > 1 and max(gaps) <= JUSTIFIED_GAP * line.height:
-        line.cell_words, line.cell_lefts = [len(line.words)], line.cell_lefts[:1]  # justified
-    return line
-
-
-def _is_mark(char: Char, size: float) -> bool:
-    """A superscript letter or digit: a footnote mark, not part of the cell's value."""
-    return char.text.isalnum() and char.size < SMALL * size
 
 
 def replace_run(text: str, run: list[Line], rows: list[list[list[Word]]]) -> str:
@@ -320,16 +181,10 @@ def replace_run(text: str, run: list[Line], rows: list[list[list[Word]]]) -> str
     named rows, or `text` as it is where they are not found so. Each cell is the stretch of
     `text` from its first character to its last: pypdf's spacing and characters, not pdfium's
     (which spaces a tracked "1.1" as "1 . 1")."""
-    run_text = "".join(line.text for line in run)
-    key, page = fold(run_text), fold(text)
-    at = page.text.find(key.text) if key.text else -1
-    if at < 0:
+    place = whole_lines(text, "".join(line.text for line in run))
+    if place is None:
         return text
-    start = text.rfind("\n", 0, page.where[at]) + 1
-    end = text.find("\n", page.where[at + len(key.text) - 1])
-    end = len(text) if end < 0 else end
-    if fold(text[start:end]).text != key.text:
-        return text  # the lines hold other text too
+    start, end, key, page, at = place.start, place.end, place.key, place.page, place.at
     folded_at: dict[int, int] = {}  # a character of `run_text` -> its first folded character
     for folded, source in enumerate(key.where):
         folded_at.setdefault(source, folded)

@@ -1,8 +1,8 @@
-"""What finding PDF tables costs at ingest: pypdf's text of every page of the PDFs in
-`../shared/eval/pdfs/`, timed with and without the table pass (app.ingest.formats.pdf_tables),
-and how many pages it changed.
+"""What reading a PDF page's layout costs at ingest: pypdf's text of every page of the PDFs in
+`../shared/eval/pdfs/`, timed with and without the layout pass (pdfium's characters, then
+app.ingest.formats.pdf_tables and pdf_headings), and how many pages it changed.
 
-    .venv/bin/python scripts/bench_pdf_tables.py [--rounds 3]
+    .venv/bin/python scripts/bench_pdf_layout.py [--rounds 3]
 
 Rounds alternate the two, so a noisy machine slows both alike; the table gives the best round
 of each. OCR is left out of both (pages without a text layer are not what this measures)."""
@@ -23,12 +23,12 @@ from app.ingest.errors import ExtractionError
 from app.ingest.formats import pdf
 
 
-def read_all(files: list[Path], tables: bool) -> tuple[float, list[list[str]]]:
+def read_all(files: list[Path], layout: bool) -> tuple[float, list[list[str]]]:
     """Seconds to read every file, and each file's page texts."""
     texts: list[list[str]] = []
     patches = [mock.patch.object(pdf, "_with_ocr", lambda data, pages, candidates: pages)]
-    if not tables:
-        patches.append(mock.patch.object(pdf, "_with_tables", lambda data, pages: pages))
+    if not layout:
+        patches.append(mock.patch.object(pdf, "_with_layout", lambda data, pages: pages))
     for patch in patches:
         patch.start()
     try:
@@ -52,9 +52,9 @@ def main() -> None:
     best = {False: float("inf"), True: float("inf")}
     texts: dict[bool, list[list[str]]] = {}
     for _ in range(args.rounds):
-        for tables in (False, True):
-            seconds, texts[tables] = read_all(files, tables)
-            best[tables] = min(best[tables], seconds)
+        for layout in (False, True):
+            seconds, texts[layout] = read_all(files, layout)
+            best[layout] = min(best[layout], seconds)
     plain, found = texts[False], texts[True]
     pages = sum(map(len, plain))
     changed = sum(
@@ -63,7 +63,7 @@ def main() -> None:
         for a, b in zip(old, new, strict=False)
     )
     print(f"machine: {evaldata.machine()}\n")
-    print("| PDFs | pages | pages with a table | pypdf alone s | with tables s | ratio |")
+    print("| PDFs | pages | pages changed | pypdf alone s | with the layout pass s | ratio |")
     print("| --- | --- | --- | --- | --- | --- |")
     print(f"| {len(files)} | {pages} | {changed} | {best[False]:.2f} | {best[True]:.2f} | "
           f"{best[True] / best[False]:.2f}x |")  # fmt: skip
