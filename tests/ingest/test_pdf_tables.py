@@ -1,6 +1,9 @@
 """Tables in PDFs read as rows of named cells, from pdfium's character boxes; the rest of the
 page as pypdf reads it."""
 
+import shutil
+import subprocess
+
 import pytest
 
 from app.ingest.formats import pdf
@@ -96,7 +99,8 @@ def test_prose_is_left_as_pypdf_reads_it(tmp_path):
 def test_a_run_needs_three_lines_of_several_cells_and_evenly_spaced_rows():
     def line(middle: float, cells: int = 2) -> Line:
         words = [Word(100 * i, 100 * i + 30, i, i, f"w{i}") for i in range(cells)]
-        return Line("ab", 0, middle + 4, middle - 4, 8.0, words, [1] * cells, [0.0] * cells)
+        edges = [(w.left, w.right) for w in words]
+        return Line("ab", 0, middle + 4, middle - 4, 8.0, words, [1] * cells, edges)
 
     assert table_runs([line(100), line(80)]) == []
     assert len(table_runs([line(100), line(80), line(60)])) == 1
@@ -107,7 +111,7 @@ def test_a_run_needs_three_lines_of_several_cells_and_evenly_spaced_rows():
 
 def test_a_table_whose_text_is_not_found_in_the_page_text_is_left_as_it_was():
     words = [Word(0, 20, 0, 3, "Asia"), Word(50, 70, 4, 6, "800")]
-    run = [Line("Asia800", 0, 104.0, 96.0, 8.0, words, [1, 1], [0.0, 50.0])]
+    run = [Line("Asia800", 0, 104.0, 96.0, 8.0, words, [1, 1], [(0.0, 20.0), (50.0, 70.0)])]
     rows = [[[run[0].words[0]], [run[0].words[1]]]]
     page = "Totals by region\nEurope 1,200\nAsia is 800"
     assert replace_run(page, run, rows) == page
@@ -130,3 +134,49 @@ def test_a_table_of_contents_loses_its_leader_dots_and_keeps_pypdfs_spacing():
     page = pdf.read(path.read_bytes(), ".pdf", 200)[3]
     assert " 1.1 Topologische Räume | 2 |" in page.text
     assert " 1.4 Zusammenhang | 11 |" in page.text and ". ." not in page.text
+
+
+NEWS_PAGE = """<html><body style="font: 11pt serif"><h1>Harbour news</h1>
+<div style="column-count: 2; text-align: justify">
+<p>The harbour board met on Tuesday and agreed to dredge the eastern channel before the winter
+storms. The work will take six weeks and cost about 1.2 million euros, paid from the port
+reserve.</p>
+<p>Fishermen asked the board to keep the northern berths open during the dredging. The harbour
+master said two berths would stay open at all times, and that the ferry timetable would not
+change.</p></div>
+<table style="width: 60%"><tr><th align="left">Berth</th><th align="right">Length (m)</th>
+<th align="right">Depth (m)</th></tr>
+<tr><td>North 1</td><td align="right">120</td><td align="right">8.5</td></tr>
+<tr><td>North 2</td><td align="right">95</td><td align="right">7</td></tr>
+<tr><td>East</td><td align="right">210</td><td align="right">11.25</td></tr></table>
+<table style="width: 45%; border-collapse: collapse" border="1">
+<tr><th>Machine</th><th>Findings</th><th>Hours</th></tr>
+<tr><td>Press 4</td><td>Hydraulic seal worn; replaced and pressure tested at 180 bar</td>
+<td>6.5</td></tr>
+<tr><td>Lathe 2</td><td>Spindle bearing noisy</td><td>3</td></tr>
+<tr><td>Conveyor belt C</td><td>Two rollers replaced because of wear on the bearings</td>
+<td>4.25</td></tr></table></body></html>"""
+
+
+def test_a_web_page_printed_by_chromium(tmp_path):
+    """A page as a browser saves it as PDF: prose in two justified columns stays prose in its
+    order (read as "cells" it would interleave its lines), an unruled table is named, and a
+    ruled one whose cells wrap over several lines keeps them in their row."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("Chromium is not installed: sudo apt-get install chromium")
+    (tmp_path / "news.html").write_text(NEWS_PAGE)
+    pdf_path = tmp_path / "news.pdf"
+    subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+         f"--print-to-pdf={pdf_path}", str(tmp_path / "news.html")],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    text = " ".join(_text(pdf_path).split())
+    assert "The harbour board met on Tuesday and agreed to dredge the eastern channel" in text
+    assert "the ferry timetable would not change." in text
+    assert "| Berth: North 2 | Length (m): 95 | Depth (m): 7 |" in text
+    assert (
+        "| Machine: Conveyor belt C | Findings: Two rollers replaced because of wear on the "
+        "bearings | Hours: 4.25 |"
+    ) in text

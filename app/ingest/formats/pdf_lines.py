@@ -46,7 +46,8 @@ class Line:
     words: list[Word] = field(default_factory=list)
     cell_words: list[int] = field(default_factory=list)  # words of each run of them with no
     # gap wider than GAP inside: the line's cells
-    cell_lefts: list[float] = field(default_factory=list)  # where each of those starts
+    cell_edges: list[tuple[float, float]] = field(default_factory=list)  # where each of
+    # those starts and ends
     size: float = 0.0  # median font size
 
     @property
@@ -177,18 +178,20 @@ def _line(chars: list[Char], first: int, stop: int) -> Line:
             line.words.append(Word(char.left, char.right, at, at))
             if wide:
                 line.cell_words.append(0)
-                line.cell_lefts.append(char.left)
+                line.cell_edges.append((char.left, char.right))
             line.cell_words[-1] += 1
         word = line.words[-1]
         word.text += char.text
         word.left, word.right = min(word.left, char.left), max(word.right, char.right)
         word.last = at
+        line.cell_edges[-1] = (line.cell_edges[-1][0], max(line.cell_edges[-1][1], char.right))
         previous = char
     line.words = [word for word in line.words if word.text.strip(".\u2026\u00b7")]
     gaps = [b.left - a.right for a, b in itertools.pairwise(line.words)]
     even = len(gaps) >= 2 and JUSTIFIED * min(gaps) >= max(gaps)
     if even and line.cells > 1 and max(gaps) <= JUSTIFIED_GAP * line.height:
-        line.cell_words, line.cell_lefts = [len(line.words)], line.cell_lefts[:1]  # justified
+        justified = (line.cell_edges[0][0], line.cell_edges[-1][1])
+        line.cell_words, line.cell_edges = [len(line.words)], [justified]
     return line
 
 

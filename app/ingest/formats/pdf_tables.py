@@ -32,16 +32,32 @@ ALIGNED = 0.3  # words whose edges are this many character heights apart are ali
 def with_tables(text: str, lines: list[Line]) -> str:
     """`text` (pypdf's text of a page) with each table found in the page's `lines`
     (`pdf_lines.page_lines`) as named rows, a block of its own."""
-    for run in table_runs(_rows(lines)):
+    runs = table_runs(_rows(lines))
+    while runs:
+        run = runs.pop(0)
         rows = table_rows(run)
-        if rows:
+        tangled = [n for n, row in enumerate(rows) if _interleaved(row)]
+        if tangled:  # read the lines between such rows again, as runs of their own
+            lines_read = [line for line in run if not line.is_marks]
+            cuts = [-1, *tangled, len(lines_read)]
+            runs[:0] = [lines_read[a + 1 : b] for a, b in itertools.pairwise(cuts) if b - a > 1]
+        elif rows:
             text = replace_run(text, run, rows)
     return text
 
 
+def _interleaved(row: list[list[Word]]) -> bool:
+    """Whether two cells of `row` take turns in the page's reading order: text laid out in
+    columns (a newspaper page), not a table row, whose cells' texts never mix. Naming such a
+    row's "cells" would shuffle its sentences."""
+    spans = sorted((min(w.first for w in c), max(w.last for w in c)) for c in row if c)
+    return any(b[0] < a[1] for a, b in itertools.pairwise(spans))
+
+
 def table_runs(lines: list[Line]) -> list[list[Line]]:
     """Runs of at least MIN_ROWS consecutive lines of two or more cells, evenly spaced (lines
-    of marks alone may come between them), whose cells are short, as a table's are."""
+    of marks alone may come between them), each aligned with one above it, whose cells are
+    short, as a table's are."""
     runs: list[list[Line]] = []
     run: list[Line] = []
     for line in [*lines, Line("", 0, 0.0, 0.0, 0.0)]:  # an empty line closes the last run
@@ -53,7 +69,8 @@ def table_runs(lines: list[Line]) -> list[list[Line]]:
         if line.is_marks and run and line.text:
             run.append(line)
             continue
-        if line.cells >= 2 and not far:
+        aligned = not rows or any(_aligned_with(row, line) for row in rows)
+        if line.cells >= 2 and not far and aligned:
             run.append(line)
             continue
         while run and run[-1].is_marks:
@@ -64,6 +81,25 @@ def table_runs(lines: list[Line]) -> list[list[Line]]:
             runs.append(run)
         run = [line] if line.cells >= 2 else []
     return runs
+
+
+def _aligned_with(above: Line, line: Line) -> bool:
+    """Whether a cell of `line` starts, ends or is centred where one of a row above is, other
+    than both rows' first cells starting together: a table's rows share their columns' edges,
+    the next table's (another layout, set right below) need not."""
+    tolerance = ALIGNED * min(above.height, line.height)
+    return any(
+        abs(x - y) <= tolerance and (side > 0 or i > 0 or j > 0)
+        for i, a in enumerate(above.cell_edges)
+        for j, b in enumerate(line.cell_edges)
+        for side, (x, y) in enumerate(zip(_edges(a), _edges(b), strict=True))
+    )
+
+
+def _edges(cell: tuple[float, float]) -> tuple[float, float, float]:
+    """A cell's left, right and centre: where a left-, right- or centre-aligned column's
+    cells line up."""
+    return cell[0], cell[1], (cell[0] + cell[1]) / 2
 
 
 def table_rows(run: list[Line]) -> list[list[list[Word]]]:
@@ -155,10 +191,12 @@ def _rows(lines: list[Line]) -> list[Line]:
             next_line = below and (line.cells == 1 or by_cell)
             if next_cell:
                 row.cell_words += line.cell_words
-                row.cell_lefts += line.cell_lefts
+                row.cell_edges += line.cell_edges
                 cell_left, by_cell = left, True
             elif next_line:
                 row.cell_words[-1] += sum(line.cell_words)
+                right = max(row.cell_edges[-1][1], line.cell_edges[-1][1])
+                row.cell_edges[-1] = (row.cell_edges[-1][0], right)
             if next_cell or next_line:
                 row.text += line.text
                 row.words += line.words
@@ -169,10 +207,10 @@ def _rows(lines: list[Line]) -> list[Line]:
                 line,
                 words=list(line.words),
                 cell_words=list(line.cell_words),
-                cell_lefts=list(line.cell_lefts),
+                cell_edges=list(line.cell_edges),
             )
         )
-        cell_left, by_cell = (line.cell_lefts or [0.0])[-1], False
+        cell_left, by_cell = (line.cell_edges or [(0.0, 0.0)])[-1][0], False
     return rows
 
 
@@ -189,19 +227,17 @@ def replace_run(text: str, run: list[Line], rows: list[list[list[Word]]]) -> str
     for folded, source in enumerate(key.where):
         folded_at.setdefault(source, folded)
 
-    def cell(words: list[Word], row: list[list[Word]]) -> str:
-        """The cell's stretch of `text`; its words' own text where that stretch would take in
-        another cell's (a writer that set a row line by line across its cells)."""
+    def cell(words: list[Word]) -> str:
+        """The cell's stretch of `text` (its cells never interleave: `_interleaved`)."""
         if not words:
             return ""
         lo, hi = min(w.first for w in words), max(w.last for w in words)
         first, last = folded_at.get(lo - run[0].first), folded_at.get(hi - run[0].first)
-        others = (w for other in row if other is not words for w in other)
-        if first is None or last is None or any(lo <= w.first <= hi for w in others):
-            return " ".join(word.text for word in sorted(words, key=lambda w: w.first))
+        if first is None or last is None:
+            return " ".join(word.text for word in words)
         return " ".join(text[page.where[at + first] : page.where[at + last] + 1].split())
 
-    named = table_blocks([[cell(words, row) for words in row] for row in rows])
+    named = table_blocks([[cell(words) for words in row] for row in rows])
     table = "\n".join(line for _, line in named)
     before, after = text[:start].rstrip("\n"), text[end:].lstrip("\n")
     return "\n\n".join(part for part in (before, table, after) if part)
