@@ -16,6 +16,13 @@ def test_a_table_under_a_header_names_each_value_by_its_column():
     ]
 
 
+def test_a_header_of_years_names_the_columns_below_it():
+    rows = [["In thousands of euros", "2023", "2022"], ["Services", "3,210", "2,980"]]
+    assert _lines(rows)[1] == "| In thousands of euros: Services | 2023: 3,210 | 2022: 2,980 |"
+    dates = [["Founded", "1998"], ["Listed", "2004"], ["Moved", "2011"]]  # one year a row
+    assert _lines(dates) == ["| Founded | 1998 |", "| Listed | 2004 |", "| Moved | 2011 |"]
+
+
 def test_labels_and_their_values_are_kept_as_they_are():
     labels = [["Sponsor", "Helen Brooks"], ["Vendor", "Northwind"], ["Phone", "+44 20 7946"]]
     assert is_key_value(labels)

@@ -3,6 +3,7 @@ page as pypdf reads it."""
 
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -158,21 +159,26 @@ change.</p></div>
 <td>4.25</td></tr></table></body></html>"""
 
 
-def test_a_web_page_printed_by_chromium(tmp_path):
-    """A page as a browser saves it as PDF: prose in two justified columns stays prose in its
-    order (read as "cells" it would interleave its lines), an unruled table is named, and a
-    ruled one whose cells wrap over several lines keeps them in their row."""
+def _printed_by_chromium(tmp_path: Path, html: str) -> str:
+    """The text docqa reads from `html` printed to PDF by Chromium, as a browser saves a page."""
     chromium = shutil.which("chromium")
     if chromium is None:
         pytest.skip("Chromium is not installed: sudo apt-get install chromium")
-    (tmp_path / "news.html").write_text(NEWS_PAGE)
-    pdf_path = tmp_path / "news.pdf"
+    (tmp_path / "page.html").write_text(html)
+    pdf_path = tmp_path / "page.pdf"
     subprocess.run(
         [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-         f"--print-to-pdf={pdf_path}", str(tmp_path / "news.html")],
+         f"--print-to-pdf={pdf_path}", str(tmp_path / "page.html")],
         check=True, capture_output=True, timeout=120,
     )  # fmt: skip
-    text = " ".join(_text(pdf_path).split())
+    return " ".join(_text(pdf_path).split())
+
+
+def test_a_web_page_printed_by_chromium(tmp_path):
+    """Prose in two justified columns stays prose in its order (read as "cells" it would
+    interleave its lines), an unruled table is named, and a ruled one right below it whose
+    cells wrap over several lines is a table of its own that keeps them in their row."""
+    text = _printed_by_chromium(tmp_path, NEWS_PAGE)
     assert "The harbour board met on Tuesday and agreed to dredge the eastern channel" in text
     assert "the ferry timetable would not change." in text
     assert "| Berth: North 2 | Length (m): 95 | Depth (m): 7 |" in text
@@ -180,3 +186,23 @@ def test_a_web_page_printed_by_chromium(tmp_path):
         "| Machine: Conveyor belt C | Findings: Two rollers replaced because of wear on the "
         "bearings | Hours: 4.25 |"
     ) in text
+
+
+def test_a_statement_with_a_header_of_years_and_sections(tmp_path):
+    """A financial statement: its header names years, and one-cell rows ("Expenses") part its
+    sections; both belong to the table."""
+    rows = "".join(
+        f"<tr><td>{a}</td><td align=right>{b}</td><td align=right>{c}</td></tr>" if b else
+        f"<tr><td colspan=3><b>{a}</b></td></tr>"
+        for a, b, c in [("Revenue", "", ""), ("Product sales", "12,450", "11,020"),
+                        ("Services", "3,210", "2,980"), ("Expenses", "", ""),
+                        ("Salaries", "(4,120)", "(3,870)")]
+    )  # fmt: skip
+    text = _printed_by_chromium(tmp_path, (
+        '<html><body style="font: 11pt sans-serif"><table style="width: 80%">'
+        "<tr><th align=left>In thousands of euros</th><th align=right>2023</th>"
+        f"<th align=right>2022</th></tr>{rows}</table><p>Figures are unaudited.</p></body></html>"
+    ))  # fmt: skip
+    assert "| In thousands of euros: Services | 2023: 3,210 | 2022: 2,980 |" in text
+    assert "| Expenses | | In thousands of euros: Salaries | 2023: (4,120) |" in text
+    assert text.endswith("| 2022: (3,870) | Figures are unaudited.")

@@ -18,6 +18,7 @@ from app.ingest.formats.layout import ROW, row_text
 HEADER_ROWS = 3  # rows a table's header may take
 HEADER_WORDS = 12  # words a document table's header cell may hold
 # A cell of text that is a number all the same: "12,553", "(81)", "-0.5%", "$40", "2023-06-30"
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _NUMBER = re.compile(r"[-+(]?[$€£¥]?\d[\d,.' /:-]*%?\)?")
 
 
@@ -56,7 +57,7 @@ def named_lines(rows: Iterable[tuple[int, list]]) -> Iterator[tuple[int, str]]:
             yield from flush(0)
             after_break = True
             yield number, row_text(cells)
-        elif not any(is_value(v) for v in values):
+        elif not any(is_value(v) for v in values) or _names_years(cells):
             waiting.append((number, cells))
             if len(waiting) > HEADER_ROWS:
                 after_break = False
@@ -123,6 +124,15 @@ def cell_text(value: object) -> str:
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     return str(value).strip()
+
+
+def _names_years(cells: list[str]) -> bool:
+    """Whether a row is a header of years: two or more different years after its first cell
+    ("| In thousands of euros | 2023 | 2022 |"), numbers that name columns, not values."""
+    years = [c for c in cells[1:] if c]
+    return (
+        len(set(years)) >= 2 and len(years) == len(cells) - 1 and all(map(_YEAR.fullmatch, years))
+    )
 
 
 def _named(header: list[str], cells: list[str]) -> list[str]:

@@ -56,8 +56,8 @@ def _interleaved(row: list[list[Word]]) -> bool:
 
 def table_runs(lines: list[Line]) -> list[list[Line]]:
     """Runs of at least MIN_ROWS consecutive lines of two or more cells, evenly spaced (lines
-    of marks alone may come between them), each aligned with one above it, whose cells are
-    short, as a table's are."""
+    of marks alone, and sections' labels, may come between them), each aligned with one above
+    it, whose cells are short, as a table's are."""
     runs: list[list[Line]] = []
     run: list[Line] = []
     for line in [*lines, Line("", 0, 0.0, 0.0, 0.0)]:  # an empty line closes the last run
@@ -73,7 +73,10 @@ def table_runs(lines: list[Line]) -> list[list[Line]]:
         if line.cells >= 2 and not far and aligned:
             run.append(line)
             continue
-        while run and run[-1].is_marks:
+        if line.cells == 1 and rows and not far and _is_section(rows, line):
+            run.append(line)
+            continue
+        while run and (run[-1].is_marks or run[-1].cells == 1):
             run.pop()
         rows = [row for row in run if not row.is_marks]
         words = [count for row in rows for count in row.cell_words]
@@ -81,6 +84,15 @@ def table_runs(lines: list[Line]) -> list[list[Line]]:
             runs.append(run)
         run = [line] if line.cells >= 2 else []
     return runs
+
+
+def _is_section(rows: list[Line], line: Line) -> bool:
+    """Whether a one-cell `line` can be a row of the table `rows` begin: a section's label
+    ("Revenue", "Expenses") in the first column, the first or second in a row. A run that
+    ends on such lines (a caption, a paragraph) leaves them out."""
+    start = rows[0].cell_edges[0][0]
+    in_a_row = len(rows) >= 2 and rows[-1].cells == 1 and rows[-2].cells == 1
+    return not in_a_row and abs(line.cell_edges[0][0] - start) <= ALIGNED * line.height
 
 
 def _aligned_with(above: Line, line: Line) -> bool:
