@@ -25,8 +25,9 @@ _NUMBER = re.compile(r"[-+(]?[$€£¥]?\d[\d,.' /:-]*%?\)?")
 def named_lines(rows: Iterable[tuple[int, list]]) -> Iterator[tuple[int, str]]:
     """(row number, line) for each non-empty row, its values named by their column headers.
 
-    A table's header is the run of up to HEADER_ROWS rows of several text cells that starts
-    the table or follows an empty or one-cell row (a title), and ends at the first row that
+    A table's header is the run of up to HEADER_ROWS rows of several text cells (or of a
+    label and two or more years: "| In millions | 2023 | 2022 |") that starts the table or
+    follows an empty or one-cell row (a title), and ends at the first row that
     holds a number or a date (empty rows may come between): each column is named by its
     header cells joined ("January-June 2023 Sales"). A sheet of several tables names each by
     its own header. A table whose first row of several cells is all text and never followed by
