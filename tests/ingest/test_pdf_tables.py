@@ -206,3 +206,15 @@ def test_a_statement_with_a_header_of_years_and_sections(tmp_path):
     assert "| In thousands of euros: Services | 2023: 3,210 | 2022: 2,980 |" in text
     assert "| Expenses | | In thousands of euros: Salaries | 2023: (4,120) |" in text
     assert text.endswith("| 2022: (3,870) | Figures are unaudited.")
+
+
+def test_a_failing_layout_pass_keeps_the_text_pypdf_read(tmp_path, monkeypatch):
+    path = tmp_path / "report.pdf"
+    make_table_pdf(path, ["Spending by region.", BUDGET])
+
+    def broken(text, lines):
+        raise ZeroDivisionError("an odd page")
+
+    monkeypatch.setattr(pdf, "with_tables", broken)
+    text = _text(path)
+    assert text.startswith("Spending by region.\nRegion Budget Spent Remaining\nEurope 1,200")

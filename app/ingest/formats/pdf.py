@@ -91,8 +91,8 @@ def _with_layout(data: bytes, pages: list[Page]) -> list[Page]:
                     page = dataclasses.replace(page, text=text)
             except MemoryError:
                 raise
-            except (pdfium.PdfiumError, ValueError, IndexError):
-                pass  # this page keeps pypdf's text
+            except Exception:  # the layout only adds to the text: on any failure
+                pass  # (pdfium's, or an odd page's) the page keeps pypdf's text
             found.append(page)
     return found
 
