@@ -87,9 +87,9 @@ def table_runs(lines: list[Line]) -> list[list[Line]]:
 
 
 def _is_section(rows: list[Line], line: Line) -> bool:
-    """Whether a one-cell `line` can be a row of the table `rows` begin: a section's label
-    ("Revenue", "Expenses") in the first column, the first or second in a row. A run that
-    ends on such lines (a caption, a paragraph) leaves them out."""
+    """Whether a one-cell `line` can be a row of the table that `rows` begin: a section's
+    label ("Revenue", "Expenses") in the first column, with at most one more such line right
+    above it. A run that ends on such lines (a caption, a paragraph) leaves them out."""
     start = rows[0].cell_edges[0][0]
     in_a_row = len(rows) >= 2 and rows[-1].cells == 1 and rows[-2].cells == 1
     return not in_a_row and abs(line.cell_edges[0][0] - start) <= ALIGNED * line.height
