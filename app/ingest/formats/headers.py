@@ -18,8 +18,8 @@ from app.ingest.formats.layout import ROW, row_text
 HEADER_ROWS = 3  # rows a table's header may take
 HEADER_WORDS = 12  # words a document table's header cell may hold
 # A cell of text that is a number all the same: "12,553", "(81)", "-0.5%", "$40", "2023-06-30"
-_YEAR = re.compile(r"(?:19|20)\d\d")
 _NUMBER = re.compile(r"[-+(]?[$€£¥]?\d[\d,.' /:-]*%?\)?")
+_YEAR = re.compile(r"(?:19|20)\d\d")  # a header may name its columns by years
 
 
 def named_lines(rows: Iterable[tuple[int, list]]) -> Iterator[tuple[int, str]]:
