@@ -142,8 +142,9 @@ def write_table_pdf(
 ) -> None:
     """A real PDF of paragraphs (strings) and tables (lists of rows), written with fpdf2: a
     ruled table as its `table` draws one, its cells' text left-aligned (as Word and LibreOffice
-    set it) or justified (fpdf2's own default: it stretches the gaps between words and types
-    no spaces), or unruled columns with numbers right-aligned, as many reports print them.
+    set it) or justified (fpdf2's own default; in a TrueType font it stretches the gaps between
+    words and types no spaces), or unruled columns with numbers right-aligned, as many reports
+    print them.
     `font` is a TrueType file (with a "-Bold" twin beside it, for header rows) where the text
     needs more than Latin-1 ("€")."""
     from fpdf import FPDF

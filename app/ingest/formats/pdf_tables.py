@@ -235,7 +235,7 @@ def replace_run(text: str, run: list[Line], rows: list[list[list[Word]]]) -> str
     if place is None:
         return text
     start, end, key, page, at = place.start, place.end, place.key, place.page, place.at
-    folded_at: dict[int, int] = {}  # a character of `run_text` -> its first folded character
+    folded_at: dict[int, int] = {}  # a character of the run's text -> its first folded one
     for folded, source in enumerate(key.where):
         folded_at.setdefault(source, folded)
 
