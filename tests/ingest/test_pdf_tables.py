@@ -115,7 +115,7 @@ def test_a_table_whose_text_is_not_found_in_the_page_text_is_left_as_it_was():
     run = [Line("Asia800", 0, 104.0, 96.0, 8.0, words, [1, 1], [(0.0, 20.0), (50.0, 70.0)])]
     rows = [[[run[0].words[0]], [run[0].words[1]]]]
     page = "Totals by region\nEurope 1,200\nAsia is 800"
-    assert replace_run(page, run, rows) == page
+    assert replace_run(page, run, rows) == (page, None)
 
 
 @pytest.mark.skipif(not (SHARED_EVAL / "pdfs").is_dir(), reason="../shared/eval is absent")
@@ -218,3 +218,35 @@ def test_a_failing_layout_pass_keeps_the_text_pypdf_read(tmp_path, monkeypatch):
     monkeypatch.setattr(pdf, "with_tables", broken)
     text = _text(path)
     assert text.startswith("Spending by region.\nRegion Budget Spent Remaining\nEurope 1,200")
+
+
+def _long_table_pdf(path: Path, repeat_header: bool) -> None:
+    """A table of 70 rows over three pages, its header printed on the first page only (as Word
+    prints one unless told to repeat it) or atop every page."""
+    from fpdf import FPDF
+
+    document = FPDF()
+    document.add_page()
+    document.set_font("Helvetica", size=11)
+    rows = [(f"S-{n:03d}", f"Well {n % 7}", f"{n * 1.5:.1f}", f"2024-03-{n % 28 + 1:02d}")
+            for n in range(70)]  # fmt: skip
+    with document.table(text_align="LEFT", repeat_headings=int(repeat_header)) as table:
+        for cells in [("Sensor", "Site", "Reading", "Checked"), *rows]:
+            row = table.row()
+            for cell in cells:
+                row.cell(cell)
+    document.output(str(path))
+
+
+@pytest.mark.parametrize("repeat_header", [False, True])
+def test_a_table_going_on_over_page_breaks_keeps_every_row_and_its_header(tmp_path, repeat_header):
+    """Before, the rows that open and close each page ("S-001 Well 1 1.5 2024-03-02", the same
+    with numbers ignored) were left out as running heads and feet, and a page without the
+    header had its rows unnamed."""
+    path = tmp_path / "readings.pdf"
+    _long_table_pdf(path, repeat_header)
+    pages = pdf.read(path.read_bytes(), ".pdf", 10)
+    assert len(pages) == 3
+    text = "\n".join(page.text for page in pages)
+    for n in range(70):
+        assert f"| Sensor: S-{n:03d} | Site: Well {n % 7} | Reading: {n * 1.5:.1f} |" in text

@@ -70,3 +70,16 @@ def test_pages_of_nothing_but_a_repeated_line_keep_it():
     assert without_running_lines(pages) == pages
     same = [Page(n, "Background\n") for n in range(1, 5)]
     assert without_running_lines(same) == same
+
+
+def test_rows_of_a_long_table_that_open_and_close_its_pages_are_kept():
+    """The same words with other numbers on every page: a page number's line, but a table's
+    rows when they hold several numbers ("S-001 Well 1 1.5 2024-03-02")."""
+    bodies = [
+        "\n".join(f"S-{n:03d} Well {n % 7} {n * 1.5:.1f} 2024-03-{n % 28 + 1:02d}"
+                  for n in range(page * 6, page * 6 + 6))
+        for page in range(6)
+    ]  # fmt: skip
+    pages = [Page(i + 1, body) for i, body in enumerate(bodies)]
+    assert [p.text for p in without_running_lines(pages)] == bodies
+    assert [p.text for p in without_running_lines(book(*bodies))] == bodies  # its heads go

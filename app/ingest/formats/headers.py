@@ -58,7 +58,7 @@ def named_lines(rows: Iterable[tuple[int, list]]) -> Iterator[tuple[int, str]]:
             yield from flush(0)
             after_break = True
             yield number, row_text(cells)
-        elif not any(is_value(v) for v in values) or _names_years(cells):
+        elif is_header_row(values):
             waiting.append((number, cells))
             if len(waiting) > HEADER_ROWS:
                 after_break = False
@@ -125,6 +125,11 @@ def cell_text(value: object) -> str:
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     return str(value).strip()
+
+
+def is_header_row(values: list) -> bool:
+    """Whether a row could name the columns below it: text cells alone, or a label and years."""
+    return not any(is_value(v) for v in values) or _names_years([cell_text(v) for v in values])
 
 
 def _names_years(cells: list[str]) -> bool:

@@ -67,14 +67,14 @@ def read(data: bytes, suffix: str, max_pages: int) -> list[Page]:
     candidates = [p.number for p in pages if len("".join(p.text.split())) < OCR_BELOW]
     if candidates:
         pages = _with_ocr(data, pages, candidates)
-    return _with_layout(data, without_running_lines(pages))
+    return without_running_lines(_with_layout(data, pages))
 
 
 def _with_layout(data: bytes, pages: list[Page]) -> list[Page]:
     """`pages` with the tables pdfium finds on them as named rows and their headings as blocks
-    of their own; a page pdfium cannot read keeps its text as it is. Running lines are gone by
-    then, so a table that takes in a running head is not found in the text and stays as it
-    was; OCR's pages are not searched."""
+    of their own; a page pdfium cannot read keeps its text as it is. It runs before running
+    lines are left out, which may then take a table's header repeated atop each page (its rows
+    are named already); OCR's pages are not searched."""
     import pypdfium2 as pdfium
 
     try:
@@ -82,17 +82,20 @@ def _with_layout(data: bytes, pages: list[Page]) -> list[Page]:
     except pdfium.PdfiumError:
         return pages
     found: list[Page] = []
+    header: list[str] | None = None  # of the table that ended the page before
     with contextlib.closing(document):
         for page in pages:
             try:
                 if page.text.strip() and not page.ocr:
                     lines = page_lines(document[page.number - 1].get_textpage())
-                    text = with_headings(with_tables(page.text, lines), lines)
-                    page = dataclasses.replace(page, text=text)
+                    text, header = with_tables(page.text, lines, header)
+                    page = dataclasses.replace(page, text=with_headings(text, lines))
+                else:
+                    header = None
             except MemoryError:
                 raise
             except Exception:  # the layout only adds to the text: on any failure
-                pass  # (pdfium's, or an odd page's) the page keeps pypdf's text
+                header = None  # (pdfium's, or an odd page's) the page keeps pypdf's text
             found.append(page)
     return found
 

@@ -18,7 +18,7 @@ import dataclasses
 import itertools
 import statistics
 
-from app.ingest.formats.headers import table_blocks
+from app.ingest.formats.headers import is_header_row, table_blocks
 from app.ingest.formats.pdf_lines import GAP, Line, Word, whole_lines
 
 MIN_ROWS = 3  # lines of several cells that make a table: a header and two rows
@@ -29,9 +29,15 @@ COLUMN_GAP = 0.6  # the least width, in character heights, of a gap between two 
 ALIGNED = 0.3  # words whose edges are this many character heights apart are aligned
 
 
-def with_tables(text: str, lines: list[Line]) -> str:
+def with_tables(
+    text: str, lines: list[Line], header_above: list[str] | None = None
+) -> tuple[str, list[str] | None]:
     """`text` (pypdf's text of a page) with each table found in the page's `lines`
-    (`pdf_lines.page_lines`) as named rows, a block of its own."""
+    (`pdf_lines.page_lines`) as named rows, a block of its own; and the header of the page's
+    last table, or None. `header_above` is that of the page before: a table that goes on over
+    a page break is often printed without its header again, and the page's first table takes
+    it when its own first row holds values and it has as many columns (three or more)."""
+    header: list[str] | None = None
     runs = table_runs(_rows(lines))
     while runs:
         run = runs.pop(0)
@@ -42,8 +48,9 @@ def with_tables(text: str, lines: list[Line]) -> str:
             cuts = [-1, *tangled, len(lines_read)]
             runs[:0] = [lines_read[a + 1 : b] for a, b in itertools.pairwise(cuts) if b - a > 1]
         elif rows:
-            text = replace_run(text, run, rows)
-    return text
+            text, header = replace_run(text, run, rows, header_above)
+            header_above = None  # only a page's first table goes on from the page before
+    return text, header
 
 
 def _interleaved(row: list[list[Word]]) -> bool:
@@ -226,14 +233,17 @@ def _rows(lines: list[Line]) -> list[Line]:
     return rows
 
 
-def replace_run(text: str, run: list[Line], rows: list[list[list[Word]]]) -> str:
+def replace_run(
+    text: str, run: list[Line], rows: list[list[list[Word]]], header_above: list[str] | None = None
+) -> tuple[str, list[str] | None]:
     """`text` with the whole lines that hold exactly the characters of `run` replaced by its
-    named rows, or `text` as it is where they are not found so. Each cell is the stretch of
-    `text` from its first character to its last: pypdf's spacing and characters, not pdfium's
-    (which spaces a tracked "1.1" as "1 . 1")."""
+    named rows, or `text` as it is where they are not found so; and the table's header (see
+    `with_tables` for `header_above`). Each cell is the stretch of `text` from its first
+    character to its last: pypdf's spacing and characters, not pdfium's (which spaces a
+    tracked "1.1" as "1 . 1")."""
     place = whole_lines(text, "".join(line.text for line in run))
     if place is None:
-        return text
+        return text, None
     start, end, key, page, at = place.start, place.end, place.key, place.page, place.at
     folded_at: dict[int, int] = {}  # a character of the run's text -> its first folded one
     for folded, source in enumerate(key.where):
@@ -249,7 +259,18 @@ def replace_run(text: str, run: list[Line], rows: list[list[list[Word]]]) -> str
             return " ".join(word.text for word in words)
         return " ".join(text[page.where[at + first] : page.where[at + last] + 1].split())
 
-    named = table_blocks([[cell(words) for words in row] for row in rows])
+    cells = [[cell(words) for words in row] for row in rows]
+    goes_on = (
+        header_above is not None
+        and len(header_above) == len(cells[0]) >= 3
+        and not is_header_row(cells[0])
+    )
+    if goes_on:
+        named = table_blocks([header_above, *cells])[1:]
+        header = header_above
+    else:
+        named = table_blocks(cells)
+        header = cells[0] if is_header_row(cells[0]) else None
     table = "\n".join(line for _, line in named)
     before, after = text[:start].rstrip("\n"), text[end:].lstrip("\n")
-    return "\n\n".join(part for part in (before, table, after) if part)
+    return "\n\n".join(part for part in (before, table, after) if part), header

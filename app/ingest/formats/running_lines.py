@@ -6,7 +6,8 @@ two halves of the sentence that runs across the page break, is found by every se
 book's title and is cited as part of an answer. A line is running when it is one of the first or
 last `EDGE_LINES` lines of its page and is also at an edge of `MIN_NEIGHBOURS` of the pages up to
 `REACH` before or after it (books alternate a left and a right head):
-- the same words, with numbers ignored; a short line may differ by a misread letter or two
+- the same words, and the same numbers but one (the page number: a table's rows at the
+  pages' edges differ in several); a short line may differ by a misread letter or two
   (`SIMILAR`), as OCR's heads do, but a long one, most likely a sentence, must be the same;
 - or, for a line that is only a number, the numbers of a page sequence: each neighbour's is
   larger by as many pages as it is further on (a year that ends a paragraph is not).
@@ -40,6 +41,7 @@ class _Edge:
 
     words: str
     number: int | None  # the line is only this number
+    numbers: tuple[str, ...] = ()  # the numbers in it, in order
 
 
 def without_running_lines(pages: list[Page]) -> list[Page]:
@@ -79,9 +81,11 @@ def _edge_indexes(lines: list[str]) -> list[int]:
 
 
 def _edge(line: str) -> _Edge:
+    """A line as it is compared: its words, and apart from them its numbers."""
     number = _NUMBER_ONLY.fullmatch(line)
     words = " ".join(_NOT_WORDS.sub(" ", _NUMBERS.sub(" ", line.lower())).split())
-    return _Edge(words, int(number.group(1)) if number else None)
+    numbers = tuple(_NUMBERS.findall(line.lower()))
+    return _Edge(words, int(number.group(1)) if number else None, numbers)
 
 
 def _same(mine: _Edge, theirs: _Edge, pages_on: int) -> bool:
@@ -90,9 +94,19 @@ def _same(mine: _Edge, theirs: _Edge, pages_on: int) -> bool:
         return theirs.number == mine.number + pages_on
     if not mine.words or not theirs.words:
         return False
+    if _numbers_differ(mine, theirs) > 1:
+        return False  # rows of a table at the pages' edges ("S-001 Well 1 1.5 2024-03-02")
     if mine.words == theirs.words:
         return True
     if max(len(mine.words), len(theirs.words)) > SHORT:
         return False
     m = SequenceMatcher(None, mine.words, theirs.words, autojunk=False)
     return all(ratio() >= SIMILAR for ratio in (m.real_quick_ratio, m.quick_ratio, m.ratio))
+
+
+def _numbers_differ(mine: _Edge, theirs: _Edge) -> int:
+    """How many numbers two lines do not share, place by place: a running line's page number
+    and nothing else, as the section in "26 2.1. TOPOLOGISCHE MANNIGFALTIGKEITEN" stays; a
+    table's rows differ in several."""
+    shared = sum(a == b for a, b in zip(mine.numbers, theirs.numbers, strict=False))
+    return max(len(mine.numbers), len(theirs.numbers)) - shared
