@@ -25,7 +25,7 @@ from app.answer import follow_ups, tables
 from app.answer.focus import focus
 from app.answer.overlap import QueryIdf, overlap, query_idf
 from app.answer.retrieval import search
-from app.answer.sentences import Sentence, cite, passage_sentences
+from app.answer.sentences import Sentence, cite, passage_sentences, tidy_span
 from app.ingest.chunking import trim_span
 from app.models.embedder import Embedder
 from app.records import Answer, Citation, Passage, Span
@@ -260,7 +260,7 @@ def rank_candidates(
     ):
         for span in found:
             start, end = trim_span(passage.text, at + span.start, at + span.end)
-            start, end = tables.within_cell(passage.text, start, end)
+            start, end = tidy_span(passage.text, *tables.within_cell(passage.text, start, end))
             if end <= start:
                 continue
             span = dataclasses.replace(span, start=start, end=end)

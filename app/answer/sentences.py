@@ -8,6 +8,7 @@ sentences and named entities instead, inside the same blocks.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -28,6 +29,23 @@ class Sentence:
     entities: list[tuple[int, int, str]]  # page offsets and spaCy label
     features: dict[str, float] = field(default_factory=dict)
     score: float = 0.0
+
+
+# What may stand before an answer's words but is no part of them: separators, a sentence's end,
+# a list bullet (": - Lots of whitespace"); and after them: separators, a dangling dash.
+# A full stop after the words stays ("Inc.", "U.S."), as do signs that belong to a value
+# ("-5", "£4", "(1868)").
+_BEFORE_WORDS = re.compile(r"(?:[\s,;:]|[.!?](?=\s)|[-–—•*·](?=\s))*")
+_AFTER_WORDS = re.compile(r"(?:[\s,;:]|(?<=\s)[-–—])*$")
+
+
+def tidy_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span `start`-`end` of `text` without what stands before or after its words
+    (`_BEFORE_WORDS`, `_AFTER_WORDS`). The reader marks tokens, and a token of punctuation
+    can open or close its span: a user would read ": - Lots of whitespace" as a broken
+    answer. A span of nothing else comes back empty."""
+    start = _BEFORE_WORDS.match(text, start, end).end()
+    return start, _AFTER_WORDS.search(text, start, end).start()
 
 
 # spaCy's pipeline is not documented as thread-safe: callers on several threads take turns here

@@ -71,3 +71,20 @@ def test_the_cache_of_analyses_stays_bounded(monkeypatch):
     for n in range(5):
         sentences.candidate_sentences([_passage(f"Sentence number {n} is here. And one more.")])
     assert len(sentences._ANALYSED) <= 2
+
+
+def test_an_answer_span_loses_the_punctuation_and_bullets_around_its_words():
+    def tidy(text: str) -> str:
+        start, end = sentences.tidy_span(text, 0, len(text))
+        return text[start:end]
+
+    assert (
+        tidy(":\n\n- Lots of whitespace\n- Little content")
+        == "Lots of whitespace\n- Little content"
+    )
+    assert tidy(", the Rhone,") == "the Rhone"
+    assert tidy("• an item;") == "an item"
+    assert tidy(". The next sentence —") == "The next sentence"
+    for kept in ("-5 °C", "£4 a year", "Inc.", "U.S.", "(1868)", ".NET 8"):
+        assert tidy(kept) == kept, "signs and stops that belong to the words stay"
+    assert tidy(" : ") == "", "punctuation alone is no answer"

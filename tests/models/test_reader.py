@@ -100,3 +100,33 @@ def test_reading_in_length_groups_marks_what_one_padded_batch_marks():
     ]
     for ours, theirs in zip(grouped[0], one_batch[0], strict=True):
         assert ours.score == pytest.approx(theirs.score, abs=1e-3)
+
+
+def test_openvino_questions_and_reads_in_parallel_match_each_alone(tmp_path):
+    """With `DOCQA_BACKEND=openvino` on a CPU where the reader runs on OpenVINO too, two
+    compiled models serve requests at once in one process that also ran PyTorch; each result
+    must be what it is alone."""
+    pytest.importorskip("openvino", reason="OpenVINO has no wheel for this platform")
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numpy as np
+
+    from app.models.embedder import load_embedder
+
+    embedder = load_embedder("bundled", "openvino", tmp_path)
+    reader = load_reader(runtime="openvino", cache=tmp_path)
+    question = "How many trees are in the Amazon rainforest?"
+    vector, best = embedder.encode([question])[0], reader.read(question, PASSAGES)[0][0]
+
+    def one(turn: int):
+        if turn % 2:
+            return embedder.encode([question])[0]
+        return reader.read(question, PASSAGES)[0][0]
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(one, range(32)))
+    for turn, result in enumerate(results):
+        if turn % 2:
+            np.testing.assert_array_equal(result, vector)
+        else:
+            assert (result.start, result.end, result.score) == (best.start, best.end, best.score)
