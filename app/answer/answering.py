@@ -208,8 +208,8 @@ def with_table_cell(
     """`candidates`, led by the cell the question names (`tables.best_cell`) when the reader's
     best span is in a table row, where the reader marks header words, or in the passage that
     holds that cell, where it marks the table's caption ("in thousands of euros"). The cell
-    keeps the reader's confidence features, which say whether the passages answer the
-    question."""
+    keeps the reader's margin, which says whether the passages answer the question; how much
+    of the question stands around it is what its row and its header hold."""
     if not candidates or not idf:
         return candidates
     best = candidates[0]
@@ -220,8 +220,11 @@ def with_table_cell(
     in_row = tables.in_table_row(best.passage.text, best.span.start)
     if not in_row and passages[position].id != best.passage.id:
         return candidates
+    passage = passages[position]
     span = dataclasses.replace(best.span, passage=position, start=cell.start, end=cell.end)
-    named = dataclasses.replace(best, passage=passages[position], rank=position, span=span)
+    features = candidate_features(span, position, passage, idf)
+    features["overlap"] = tables.cell_overlap(passage.text, cell, idf)
+    named = Candidate(passage, position, span, features, best.score)
     return [named, *candidates]
 
 
@@ -261,7 +264,7 @@ def rank_candidates(
         for span in found:
             start, end = trim_span(passage.text, at + span.start, at + span.end)
             start, end = tidy_span(passage.text, *tables.within_cell(passage.text, start, end))
-            if end <= start:
+            if end <= start or tables.in_header_row(passage.text, start):
                 continue
             span = dataclasses.replace(span, start=start, end=end)
             features = candidate_features(span, rank, passage, idf or {})

@@ -17,9 +17,11 @@ from dataclasses import dataclass
 
 from app.answer.overlap import found_in
 from app.answer.retrieval import content_words
+from app.answer.stems import stem
 from app.records import Passage
 
 _ROW = re.compile(r"^\| .*\|$", re.MULTILINE)  # a table row as app.ingest.formats.layout writes it
+_ROW_START = re.compile(r"^\| ", re.MULTILINE)
 _NAMED = ": "  # between a cell's column header and its value
 _LETTER = re.compile(r"[^\W\d_]")
 # A cell scores by how much of the question's information its row's values, its column's
@@ -32,6 +34,9 @@ _LETTER = re.compile(r"[^\W\d_]")
 HEADER_PRECISION = 0.5
 HEADER_RECALL = 0.1  # of two headers the question holds whole, the one naming more of it
 ROW_PRECISION = 0.25
+# A header may name what the question asks with another form of its verb: "Owner" for "who
+# owns", "Payment" for "what was paid"; Snowball's stems keep such nouns whole.
+DERIVED_SUFFIXES = ("er", "or", "ment")
 
 
 @dataclass(frozen=True)
@@ -48,19 +53,50 @@ def in_table_row(text: str, at: int) -> bool:
     return bool(_ROW.fullmatch(text[start:end]))
 
 
+def in_header_row(text: str, at: int) -> bool:
+    """Whether offset `at` of `text` lies in a table's header row: one whose values name the
+    cells of the row below it ("| Office | Staff |" above "| Office: Leeds | Staff: 41 |").
+    A header is never an answer, though the reader, trained on prose, often marks one."""
+    start, end = _line_around(text, at)
+    here = next(rows(text[start:end]), [])
+    below = (
+        next(rows(text[end + 1 : _line_around(text, end + 1)[1]]), []) if end < len(text) else []
+    )
+    headers = [c.header for c in below if c.header]
+    return (
+        bool(here and headers)
+        and all(c.header == "" for c in here)
+        and (set(headers) <= {c.value for c in here})
+    )
+
+
+def cell_overlap(text: str, cell: Cell, idf: dict[str, float]) -> float:
+    """Share of the question's information (IDF mass) that `cell`'s row values and its header
+    hold: what stands around a cell is its row and its column, where the text beside it is
+    other rows. For the confidence, as `app.answer.overlap.overlap` is for a span in prose."""
+    if not idf:
+        return 0.0
+    start, end = _line_around(text, cell.start)
+    values = " ".join(c.value for c in next(rows(text[start:end]), []))
+    asked = set(found_in(idf, values)) | set(_header_holds(idf, cell.header))
+    return sum(idf[word] for word in asked) / sum(idf.values())
+
+
 def within_cell(text: str, start: int, end: int) -> tuple[int, int]:
     """The span `start`-`end` of `text`, when it starts in a table row, cut to the value of the
     cell it starts in or before: "NW-2291-B", not "NW-2291-B |\n| Support phone", "Owner: Priya
     Raman" or "| Helen Brooks"; and all of that value when what the span leaves of it holds no
-    letter (the reader's tokens split "+44" and "2024-06-01"). Spans outside table rows are
-    returned as they are."""
+    letter (the reader's tokens split "+44" and "2024-06-01"). A span that starts outside a
+    table ends before the table's first row ("Headcount by office", not "Headcount by
+    office\n\n| Office | Staff")."""
     line_start, line_end = _line_around(text, start)
     line = text[line_start:line_end]
     at, until = start - line_start, end - line_start
     cells = next(rows(line), [])  # none unless the line is a table row
     cell = next((c for c in cells if c.end > at), None)
     if cell is None:
-        return start, end
+        row = _ROW_START.search(text, start + 1, end)
+        return start, start + len(text[start : row.start()].rstrip()) if row else end
     at, until = max(cell.start, at), max(cell.start, min(cell.end, until))
     if until > at and not _LETTER.search(line[cell.start : at] + line[until : cell.end]):
         at, until = cell.start, cell.end  # all of "+44 20 7946 0958", "2024-06-01"
@@ -114,7 +150,7 @@ def _scored(cells: list[Cell], idf: dict[str, float]) -> Iterator[tuple[float, C
     if not named or not any(c.header for c in cells):
         return
     rest = {word: idf[word] for word in idf if word not in named}
-    table = found_in(rest, " ".join(c.header for c in cells))
+    table = _header_holds(rest, " ".join(c.header for c in cells))
     row = sum(idf[w] for w in [*named, *table]) / sum(idf.values())
     row += ROW_PRECISION * _row_precision(cells, idf, named)
     for cell in cells:
@@ -141,10 +177,11 @@ def _header_score(cell: Cell, rest: dict[str, float]) -> float:
     HEADER_RECALL times the share of the question's information (`rest`: what the row's
     values do not hold) the header holds; 0 when it holds none of `rest`."""
     header_words = _words(cell.header)
-    asked = found_in(rest, cell.header) if header_words and cell.value.strip() else []
+    asked = _header_holds(rest, cell.header) if header_words and cell.value.strip() else []
     if not asked:
         return 0.0
-    precision = len(found_in(header_words, " ".join(rest))) / len(header_words)
+    question = {stem(word) for word in rest}
+    precision = sum(1 for word in header_words if _forms(word) & question) / len(header_words)
     recall = sum(rest[w] for w in asked) / sum(rest.values())
     return HEADER_PRECISION * precision + HEADER_RECALL * recall
 
@@ -152,3 +189,20 @@ def _header_score(cell: Cell, rest: dict[str, float]) -> float:
 def _words(text: str) -> list[str]:
     """The content words of `text`, without one-letter marks such as "(a)"."""
     return [w for w in content_words(text) if len(w) > 1]
+
+
+def _forms(word: str) -> set[str]:
+    """The stem of `word` and, for a noun of DERIVED_SUFFIXES, the stem it is made from:
+    "owner" -> {"owner", "own"}."""
+    stemmed = stem(word.lower())
+    return {stemmed} | {
+        stemmed[: -len(suffix)]
+        for suffix in DERIVED_SUFFIXES
+        if stemmed.endswith(suffix) and len(stemmed) - len(suffix) >= 3
+    }
+
+
+def _header_holds(words: dict[str, float], header: str) -> list[str]:
+    """Those of the question's `words` that `header` holds, in any of its words' `_forms`."""
+    forms = {form for word in re.findall(r"\w+", header) for form in _forms(word)}
+    return [word for word in words if stem(word) in forms]

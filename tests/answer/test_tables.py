@@ -2,7 +2,14 @@
 
 import io
 
-from app.answer.tables import best_cell, in_table_row, rows, within_cell
+from app.answer.tables import (
+    best_cell,
+    cell_overlap,
+    in_header_row,
+    in_table_row,
+    rows,
+    within_cell,
+)
 from app.engine import Engine
 from app.ingest.pipeline import ingest
 from app.records import Passage
@@ -78,6 +85,36 @@ def test_no_cell_without_a_row_and_a_header_the_question_names():
     assert best_cell([_passage(prose)], _idf("What were the sales of Zone EUR?")) is None
 
 
+MILESTONES = (
+    "Project Falcon\n\n| Milestone | Owner | Due date |\n"
+    "| Milestone: Data migration | Owner: Priya Raman | Due date: 2024-03-15 |\n"
+    "| Milestone: Security audit | Owner: Lena Ortiz | Due date: 2024-05-20 |\n"
+)
+
+
+def test_a_header_may_name_the_column_with_another_form_of_the_questions_verb():
+    """Snowball keeps "owner" whole, so "owns" did not name the "Owner" column."""
+    assert _answer("Who owns the data migration?", MILESTONES) == "Priya Raman"
+    rent = "| Month: May | Payment: 300 |\n| Month: June | Payment: 320 |\n"
+    assert _answer("How much did the tenant pay in June?", rent) == "320"
+    assert best_cell([_passage(MILESTONES)], _idf("Who rented the data migration?")) is None
+
+
+def test_a_header_row_is_never_an_answer_and_named_rows_are():
+    assert in_header_row(MILESTONES, MILESTONES.index("Owner |"))
+    assert not in_header_row(MILESTONES, MILESTONES.index("Priya"))
+    assert not in_header_row(MILESTONES, MILESTONES.index("Falcon"))
+    assert not in_header_row("| Sponsor | Helen Brooks |\n| Vendor | Contoso |\n", 3)
+
+
+def test_a_cells_confidence_reads_the_question_in_its_row_and_its_header():
+    idf = {"owns": 2.0, "data": 1.0, "migration": 1.0}
+    cells = {c.value: c for row in rows(MILESTONES) for c in row}
+    assert cell_overlap(MILESTONES, cells["Priya Raman"], idf) == 1.0
+    assert cell_overlap(MILESTONES, cells["Lena Ortiz"], idf) == 0.5  # the column alone
+    assert cell_overlap(MILESTONES, cells["2024-03-15"], idf) == 0.5  # the row alone
+
+
 def test_a_label_table_answers_with_the_value_its_label_names():
     labels = "| Sponsor | Helen Brooks |\n| Vendor | Northwind Systems |\n| Phone | +44 20 7946 |\n"
     assert _answer("Who is the vendor?", labels) == "Northwind Systems"
@@ -106,7 +143,7 @@ def test_a_span_in_a_table_row_is_the_value_of_one_cell():
     assert cut("2024") == "2024-06-01"
     assert cut("NW-2291") == "NW-2291"  # "-B" holds a letter: the reader's span stands
     assert cut("Not started") == "Not started"
-    assert cut("Contacts\n\n| Contract") == "Contacts\n\n| Contract"  # begins outside a row
+    assert cut("Contacts\n\n| Contract") == "Contacts", "begins outside: ends before the table"
 
 
 def _workbook() -> bytes:
