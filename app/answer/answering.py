@@ -23,7 +23,7 @@ from typing import Protocol
 
 from app.answer import follow_ups, tables
 from app.answer.focus import focus
-from app.answer.overlap import QueryIdf, overlap, query_idf
+from app.answer.overlap import QueryIdf, keyword_share, overlap, query_idf
 from app.answer.retrieval import search
 from app.answer.sentences import Sentence, cite, passage_sentences, tidy_span
 from app.ingest.chunking import trim_span
@@ -282,17 +282,15 @@ def candidate_features(
 ) -> dict[str, float]:
     """What the confidence reads: the reader's margin over "no answer", the passage's rank and
     similarity, how much of the question's information (IDF mass) stands near the span, and
-    the passage's BM25 score per unit of BM25's weight of the question's words
-    (`QueryIdf.keyword_mass`; a plain BM25 score grows with the question's length and the
-    corpus, this share does not)."""
+    how fully the passage holds the question's keywords (`keyword_share`: a plain BM25 score
+    grows with the question's length and the corpus, this share does not)."""
     near = passage.text[max(0, span.start - OVERLAP_CHARS) : span.end + OVERLAP_CHARS]
-    mass = idf.keyword_mass if isinstance(idf, QueryIdf) else sum(idf.values())
     return {
         "margin": span.score - span.no_answer,
         "rank": 1.0 / (rank + 1),
         "dense": passage.dense_score or 0.0,
         "overlap": overlap(idf, near),
-        "keyword": (passage.keyword_score or 0.0) / mass if mass else 0.0,
+        "keyword": keyword_share(idf, passage.text) if isinstance(idf, QueryIdf) else 0.0,
     }
 
 

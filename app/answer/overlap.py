@@ -9,24 +9,28 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 from app.answer.retrieval import content_words
 from app.answer.stems import stem
 from app.store import keywords
 from app.store.folder import IndexReader
+from app.store.keywords import Phrase
 
 
 class QueryIdf(dict[str, float]):
-    """Each content word of a question and its inverse document frequency; `keyword_mass` is
-    what BM25 weighs those words by in all (FTS5's idf summed), the score per unit of which
-    tells how fully a passage matches them.
+    """Each content word of a question and its inverse document frequency; `phrases` holds
+    what the keyword index makes of each word (its FTS5 terms) with the weight that
+    `keyword_share` gives it.
 
-    The two IDFs agree on a large index (0.99 of each other, median over SQuAD questions), but
-    FTS5's is nothing for a word in half the chunks or more, so it is nothing for every word of
-    an index of one or two chunks: a single short document. A passage's BM25 score there is
-    near zero, and divided by the IDF mass it said "matches none of the question's words"."""
+    That weight is BM25's inverse document frequency as Lucene takes it, ln(1 + (N - n + 0.5)
+    / (n + 0.5)), not FTS5's, ln((N - n + 0.5) / (n + 0.5)) but at least 1e-6. The two agree
+    for a word in few chunks, but FTS5's is nothing for a word in half the chunks or more: in
+    an index of one or two chunks (one short document, what a user tries first), for every
+    word the document holds. A passage holding two of a question's three words then matched
+    "none of them", whatever it held, as soon as the third was missing."""
 
-    keyword_mass: float = 0.0
+    phrases: tuple[tuple[Phrase, float], ...] = ()
 
 
 def query_idf(reader: IndexReader, query: str) -> QueryIdf:
@@ -35,8 +39,37 @@ def query_idf(reader: IndexReader, query: str) -> QueryIdf:
     total = max(1, reader.chunk_count)
     frequencies = reader.document_frequencies(words)
     idf = QueryIdf({w: math.log(1 + total / (1 + frequencies.get(w, 0))) for w in words})
-    idf.keyword_mass = sum(keywords.idf(total, frequencies.get(w, 0)) for w in words)
+    idf.phrases = tuple(
+        (tuple(terms), _bm25_idf(total, frequencies.get(word, 0)))
+        for word, terms in zip(words, keywords.keyword_terms(words), strict=True)
+        if terms
+    )
     return idf
+
+
+def keyword_share(idf: QueryIdf, text: str) -> float:
+    """How fully `text` holds the question's keyword terms: BM25's sum over them, each weighed
+    by `QueryIdf.phrases` and its count saturated as BM25 saturates it (without the length
+    normalisation, which needs the corpus), per unit of their weight. Between 0 (none) and
+    2.2 (each many times); it does not grow with the question's length or the corpus."""
+    return _keyword_share(idf.phrases, text)
+
+
+@lru_cache(maxsize=256)  # the passages of a question, for each of their candidate spans
+def _keyword_share(phrases: tuple[tuple[Phrase, float], ...], text: str) -> float:
+    total = sum(weight for _, weight in phrases)
+    if not total:
+        return 0.0
+    terms = keywords.keyword_terms([text])[0]
+    saturated = 0.0
+    for phrase, weight in phrases:
+        count = keywords.occurrences(phrase, terms)
+        saturated += weight * count * (keywords.BM25_K1 + 1.0) / (count + keywords.BM25_K1)
+    return saturated / total
+
+
+def _bm25_idf(rows: int, rows_holding: int) -> float:
+    return math.log(1 + (rows - rows_holding + 0.5) / (rows_holding + 0.5))
 
 
 def overlap(idf: dict[str, float], text: str) -> float:

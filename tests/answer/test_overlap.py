@@ -38,9 +38,11 @@ def test_the_shortcut_finds_what_stemming_every_word_finds(question, text):
 
 
 def test_keyword_share_means_the_same_in_an_index_of_one_chunk_and_of_many(settings, fake_embedder):
-    """BM25's IDF is nothing for every word of an index of one chunk, so the passage's BM25
-    score is too; per unit of BM25's own weight of the question's words it still says the
-    passage holds them all, as it does in a larger index."""
+    """FTS5's IDF is nothing for every word of an index of one chunk, and the passage's BM25
+    score is too. The share weighs each word by an IDF that stays above zero, so it says the
+    passage holds the question's words as it does in a larger index, and two of its three
+    (less surely: in one chunk, a word that the chunk holds weighs little against one it does
+    not); before, one missing word made it "none of them"."""
     from app.answer.answering import candidate_features
     from app.answer.overlap import query_idf
     from app.answer.retrieval import search
@@ -48,20 +50,27 @@ def test_keyword_share_means_the_same_in_an_index_of_one_chunk_and_of_many(setti
     from app.records import Span
     from app.store.backends import backend
 
-    question = "Who maintains the lighthouse at Harwick?"
+    questions = (
+        "Who maintains the lighthouse at Harwick?",
+        "Who repaints the lighthouse at Harwick?",
+    )
     (settings.corpus / "one.txt").write_text("The lighthouse at Harwick is maintained by Ada Cole.")
-    shares = []
+    shares: dict[tuple[int, str], float] = {}
     for fillers in (0, 30):
         for n in range(fillers):
             (settings.corpus / f"filler{n}.txt").write_text(f"Filler note {n} about the weather.")
         ingest(settings, embedder=fake_embedder)
         reader = backend(settings).open_reader()
-        idf = query_idf(reader, question)
-        [passage] = [
-            p for p in search(reader, fake_embedder, question, k=5) if p.source == "one.txt"
-        ]
-        span = Span(0, 0, 3, 1.0, 0.0)
-        shares.append(candidate_features(span, 0, passage, idf)["keyword"])
+        for question in questions:
+            idf = query_idf(reader, question)
+            [passage] = [
+                p for p in search(reader, fake_embedder, question, k=5) if p.source == "one.txt"
+            ]
+            span = Span(0, 0, 3, 1.0, 0.0)
+            shares[fillers, question] = candidate_features(span, 0, passage, idf)["keyword"]
     assert reader.chunk_count == 31
-    assert 0.5 < shares[0] < 1.5 and 0.5 < shares[1] < 1.5
-    assert abs(shares[0] - shares[1]) < 0.25  # BM25 weighs length by the average chunk
+    every, all_but_one = questions
+    for fillers in (0, 30):
+        assert 0.5 < shares[fillers, every] < 1.5
+        assert 0.25 < shares[fillers, all_but_one] < shares[fillers, every]
+    assert abs(shares[0, every] - shares[30, every]) < 0.25

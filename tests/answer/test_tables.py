@@ -220,6 +220,7 @@ FALCON_TABLES = [
 ]
 FALCON_QUESTIONS = [
     ("When is the security audit due?", "2024-05-20"),
+    ("Who owns the data migration?", "Priya Raman"),
     ("Who is the sponsor?", "Helen Brooks"),
     ("What is the status of the security audit?", "Not started"),
     ("When is the data migration due?", "2024-03-15"),
