@@ -35,7 +35,7 @@ HEADER_PRECISION = 0.5
 HEADER_RECALL = 0.1  # of two headers the question holds whole, the one naming more of it
 ROW_PRECISION = 0.25
 # A header may name what the question asks with another form of its verb: "Owner" for "who
-# owns", "Payment" for "what was paid"; Snowball's stems keep such nouns whole.
+# owns", "Payment" for "how much did they pay"; Snowball's stems keep such nouns whole.
 DERIVED_SUFFIXES = ("er", "or", "ment")
 
 
