@@ -17,7 +17,10 @@ from app.records import Chunk
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n\s*")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?。！？])[\"'”’)\]]*\s+|\n\s*")
 _WORD_BREAK = re.compile(r"\s+")
-_LINE_BREAK = re.compile(r"\n\s*")
+# The end of a table row as the extractors write one ("| Region: Asia | Budget: 800 |"): a row
+# is kept whole where it can be. Other lines are not: prose whose sections sit on lines of their
+# own ("RESULTS ...") lost 0.006 SciFact dense nDCG@10 when every line was (BENCHMARKS.md).
+_ROW_END = re.compile(r"(?m)^[ \t]*\| [^\n]*\|[ \t]*\n\s*")
 
 
 @lru_cache(maxsize=1)
@@ -97,27 +100,27 @@ def _token_windows(
 
 def _break_points(text: str, lo: int, hi: int, starts: Sequence[int]) -> list[list[int]]:
     """Token indices where a chunk may start, by strength: paragraph, sentence, word breaks;
-    then line breaks, which `_choose_end` and `_choose_next_start` look at apart.
+    then the ends of table rows, which `_choose_end` and `_choose_next_start` look at apart.
 
     A break maps to the token that holds its first character; tiktoken tokens carry their
     leading space, so " North" after a full stop starts the next chunk, not this one.
     """
     return [
         sorted({bisect.bisect_right(starts, m.end()) - 1 for m in pattern.finditer(text, lo, hi)})
-        for pattern in (_PARAGRAPH_BREAK, _SENTENCE_BREAK, _WORD_BREAK, _LINE_BREAK)
+        for pattern in (_PARAGRAPH_BREAK, _SENTENCE_BREAK, _WORD_BREAK, _ROW_END)
     ]
 
 
 def _choose_end(first: int, count: int, max_tokens: int, breaks: list[list[int]]) -> int:
     """The strongest break in the second half of the window, as late as possible; else the
-    last line break past its first quarter (a long table row or list line ends whole); else
-    the last word break."""
+    last end of a table row past its first quarter (a long row ends whole); else the last word
+    break."""
     limit = first + max_tokens
     if limit >= count:
         return count
     floor = first + max(1, max_tokens // 2)
-    lines = (breaks[3], first + max(1, max_tokens // 4))
-    for level, lowest in ((breaks[0], floor), (breaks[1], floor), lines, (breaks[2], floor)):
+    rows = (breaks[3], first + max(1, max_tokens // 4))
+    for level, lowest in ((breaks[0], floor), (breaks[1], floor), rows, (breaks[2], floor)):
         i = bisect.bisect_right(level, limit)
         if i and level[i - 1] >= lowest:
             return level[i - 1]
@@ -126,16 +129,16 @@ def _choose_end(first: int, count: int, max_tokens: int, breaks: list[list[int]]
 
 def _choose_next_start(first: int, last: int, overlap: int, breaks: list[list[int]]) -> int:
     """The earliest sentence (else word) start inside the overlap, so chunks begin cleanly;
-    but a line that the overlap would begin in its middle (a long table row) is not repeated."""
+    but a table row that the overlap would begin in its middle is not repeated."""
     if overlap <= 0:
         return last
     earliest = max(first + 1, last - overlap)
-    sentences, words, lines = breaks[1], breaks[2], breaks[3]
+    sentences, words, rows = breaks[1], breaks[2], breaks[3]
     i = bisect.bisect_left(sentences, earliest)
     if i < len(sentences) and sentences[i] < last:
         return sentences[i]
-    i = bisect.bisect_left(lines, last)
-    if i < len(lines) and lines[i] == last:
+    i = bisect.bisect_left(rows, last)
+    if i < len(rows) and rows[i] == last:
         return last
     i = bisect.bisect_left(words, earliest)
     if i < len(words) and words[i] < last:
