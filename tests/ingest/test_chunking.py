@@ -115,5 +115,5 @@ def test_prose_on_lines_of_its_own_keeps_the_overlap():
     text = f"RESULTS {results}\nCONCLUSIONS {conclusions}"
     chunks = chunk_page(text, source="a.txt", page=None, max_tokens=200, overlap=40)
     assert len(chunks) >= 2
-    for before, after in zip(chunks, chunks[1:], strict=False):
+    for before, after in itertools.pairwise(chunks):
         assert after.start < before.end, "the next chunk repeats the end of the one before"
