@@ -243,8 +243,8 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  skipped {_visible(skipped.relpath)}: {skipped.reason}")
     if report.files_read_by_older_docqa:
         print(
-            f"note: {report.files_read_by_older_docqa} unchanged file(s) keep the text an older "
-            "docqa extracted; `docqa ingest --rebuild` reads them the way this one does"
+            f"note: {report.files_read_by_older_docqa} unchanged file(s) keep the text and chunks "
+            "an older docqa made; `docqa ingest --rebuild` reads them the way this one does"
         )
     return 0
 

@@ -115,7 +115,7 @@ def test_ingest_names_the_files_an_older_docqa_read(tmp_path):
     [manifest] = (tmp_path / "index").glob("v-*/manifest.json")
     manifest.write_text(re.sub(r'\s*"extraction": \d+,?', "", manifest.read_text()))
     again = run_docqa("ingest", *flags).stdout
-    assert "1 unchanged file(s) keep the text an older docqa extracted" in again
+    assert "1 unchanged file(s) keep the text and chunks an older docqa made" in again
     assert "docqa ingest --rebuild" in again
     rebuilt = run_docqa("ingest", *flags, "--rebuild").stdout
     assert "1 file(s) indexed" in rebuilt and "(1 already embedded)" in rebuilt

@@ -15,9 +15,10 @@ from app.ingest.formats import ebook, images, mail, office, pdf, sheets, slides,
 from app.records import Page
 
 FORMATS = (text, pdf, office, slides, sheets, ebook, mail, images)
-# Raised whenever a file's text would now be extracted differently; the manifest records the
-# version each file was read with, and an ingest names the files read by an older one (their
-# text stays as it was until they change or `docqa ingest --rebuild` reads them again).
+# Raised whenever a file's text would now be extracted or chunked differently; the manifest
+# records the version each file was read with, and an ingest names the files read by an older
+# one (their text and chunks stay as they were until they change or `docqa ingest --rebuild`
+# reads them again).
 # 2: words that a PDF's or OCR's lines split with a hyphen are joined; a PDF's running heads,
 # feet and page numbers are left out.
 # 3: typographic ligatures ("ﬁ", "ﬂ", "ﬀ"...) are spelled out as their letters.
@@ -26,7 +27,9 @@ FORMATS = (text, pdf, office, slides, sheets, ebook, mail, images)
 # 5: so are the values of the tables in Word, OpenDocument, RTF and slide files.
 # 6: and of the tables in PDFs, found from pdfium's character boxes (formats.pdf_tables); a
 # PDF's headings, found by the size of their type, are blocks of their own (pdf_headings).
-EXTRACTION_VERSION = 6
+# 7: only a table row ends a chunk whole and starts the next without overlap (app.ingest.
+# chunking); version 6 did so at every line, and prose lost the overlap at its section lines.
+EXTRACTION_VERSION = 7
 READERS = {suffix: module for module in FORMATS for suffix in module.SUFFIXES}
 SUPPORTED_SUFFIXES = frozenset(READERS)
 
