@@ -1,6 +1,7 @@
 """Retrieval quality on BEIR SciFact and NFCorpus: nDCG@10 and Recall@100, per ranking mode.
 
     .venv/bin/python scripts/eval_retrieval.py [--sets scifact nfcorpus] [--cache /tmp/docqa-eval]
+        [--backends auto torch] [--question-backends onnx openvino]
 
 Each corpus is indexed through docqa's own ingest (one file per document; cached). A document's
 score is its best chunk's. nDCG uses linear gains, as BEIR's pytrec_eval does.
@@ -21,7 +22,7 @@ import evaldata
 
 from app.answer import retrieval
 from app.engine import Engine
-from app.models.embedder import CHOICES
+from app.models.embedder import CHOICES, load_embedder
 from app.settings import Settings
 
 CHUNK_DEPTH = 300  # chunks fetched per query, enough for 100 distinct documents
@@ -67,6 +68,13 @@ def main() -> None:
         help="embedding backends to compare (auto: as docqa chooses)",
     )
     parser.add_argument(
+        "--question-backends",
+        nargs="+",
+        choices=CHOICES,
+        help="also search each index with its questions embedded by these runtimes (dense and "
+        "hybrid): whether a question runtime keeps the passages' quality",
+    )
+    parser.add_argument(
         "--sweep", action="store_true", help="also try fusion weights and RRF constants"
     )
     args = parser.parse_args()
@@ -96,6 +104,16 @@ def main() -> None:
                 results[f"{backend} {mode}"] = row
                 print(f"| {name} | {backend} | {mode} | {row['ndcg@10']:.4f} "
                       f"| {row['recall@100']:.4f} | {row['p50_ms']:.1f} |", flush=True)  # fmt: skip
+            chosen = engine.embedder
+            for questions in args.question_backends or []:
+                engine.embedder = load_embedder(settings.model, questions, settings.model_cache)
+                engine.search("warm up", 1)
+                for mode in ("hybrid", "dense"):
+                    row = evaluate(engine, data, mode)
+                    print(f"| {name} | {backend}, {questions} questions | {mode} "
+                          f"| {row['ndcg@10']:.4f} | {row['recall@100']:.4f} "
+                          f"| {row['p50_ms']:.1f} |", flush=True)  # fmt: skip
+            engine.embedder = chosen
             if args.sweep:
                 sweep(engine, data, f"{name} | {backend}")
         for mode in retrieval.MODES if len(backends) == 2 else []:
