@@ -57,17 +57,11 @@ def in_header_row(text: str, at: int) -> bool:
     """Whether offset `at` of `text` lies in a table's header row: one whose values name the
     cells of the row below it ("| Office | Staff |" above "| Office: Leeds | Staff: 41 |").
     A header is never an answer, though the reader, trained on prose, often marks one."""
-    start, end = _line_around(text, at)
-    here = next(rows(text[start:end]), [])
-    below = (
-        next(rows(text[end + 1 : _line_around(text, end + 1)[1]]), []) if end < len(text) else []
-    )
-    headers = [c.header for c in below if c.header]
-    return (
-        bool(here and headers)
-        and all(c.header == "" for c in here)
-        and (set(headers) <= {c.value for c in here})
-    )
+    _, end, here = _row_at(text, at)
+    if not here or any(c.header for c in here) or end >= len(text):
+        return False
+    headers = [c.header for c in _row_at(text, end + 1)[2] if c.header]
+    return bool(headers) and set(headers) <= {c.value for c in here}
 
 
 def cell_overlap(text: str, cell: Cell, idf: dict[str, float]) -> float:
@@ -76,8 +70,7 @@ def cell_overlap(text: str, cell: Cell, idf: dict[str, float]) -> float:
     other rows. For the confidence, as `app.answer.overlap.overlap` is for a span in prose."""
     if not idf:
         return 0.0
-    start, end = _line_around(text, cell.start)
-    values = " ".join(c.value for c in next(rows(text[start:end]), []))
+    values = " ".join(c.value for c in _row_at(text, cell.start)[2])
     asked = set(found_in(idf, values)) | set(_header_holds(idf, cell.header))
     return sum(idf[word] for word in asked) / sum(idf.values())
 
@@ -89,10 +82,9 @@ def within_cell(text: str, start: int, end: int) -> tuple[int, int]:
     letter (the reader's tokens split "+44" and "2024-06-01"). A span that starts outside a
     table ends before the table's first row ("Headcount by office", not "Headcount by
     office\n\n| Office | Staff")."""
-    line_start, line_end = _line_around(text, start)
+    line_start, line_end, cells = _row_at(text, start)
     line = text[line_start:line_end]
     at, until = start - line_start, end - line_start
-    cells = next(rows(line), [])  # none unless the line is a table row
     cell = next((c for c in cells if c.end > at), None)
     if cell is None:
         row = _ROW_START.search(text, start + 1, end)
@@ -101,6 +93,13 @@ def within_cell(text: str, start: int, end: int) -> tuple[int, int]:
     if until > at and not _LETTER.search(line[cell.start : at] + line[until : cell.end]):
         at, until = cell.start, cell.end  # all of "+44 20 7946 0958", "2024-06-01"
     return line_start + at, line_start + until
+
+
+def _row_at(text: str, at: int) -> tuple[int, int, list[Cell]]:
+    """The start and end offsets of the line of `text` that holds offset `at`, and its cells
+    (offsets in the line); none unless the line is a table row."""
+    start, end = _line_around(text, at)
+    return start, end, next(rows(text[start:end]), [])
 
 
 def _line_around(text: str, at: int) -> tuple[int, int]:
