@@ -29,7 +29,9 @@ FORMATS = (text, pdf, office, slides, sheets, ebook, mail, images)
 # PDF's headings, found by the size of their type, are blocks of their own (pdf_headings).
 # 7: only a table row ends a chunk whole and starts the next without overlap (app.ingest.
 # chunking); version 6 did so at every line, and prose lost the overlap at its section lines.
-EXTRACTION_VERSION = 7
+# 8: a Word, OpenDocument, RTF or mail paragraph that a page break cut mid-sentence is joined
+# to the rest of its sentence (formats.layout).
+EXTRACTION_VERSION = 8
 READERS = {suffix: module for module in FORMATS for suffix in module.SUFFIXES}
 SUPPORTED_SUFFIXES = frozenset(READERS)
 

@@ -296,3 +296,30 @@ def test_a_table_that_lays_out_paragraphs_is_not_named_by_its_first_row(settings
         stored_pages(settings, "about.docx")[None]
         == f"| {intro} | Contact | Offices |\n| x | y | z |"
     )
+
+
+def test_a_paragraph_cut_at_a_page_break_is_one_sentence_again(settings, fake_embedder):
+    """A Word file converted from PDF ends a paragraph at each page break, mid-sentence; read
+    apart, the sentence the answer cites would be half of it. List items, a list after a colon
+    and short lines stay paragraphs of their own."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph(
+        "The standing trustee should review each assigned case as soon as possible and before"
+    )
+    document.add_paragraph("the meeting of creditors, for actual or potential conflicts.")
+    document.add_paragraph("The maximum allowable compensation is the lesser of the following:")
+    document.add_paragraph("an amount set by the schedule; or five percent of all payments.")
+    document.add_paragraph("Each case is reviewed for conflicts of interest by the trustee and")
+    document.add_paragraph("b. the deputy, who signs the review form.")
+    document.add_paragraph("This document contains duplicates")
+    document.add_paragraph("some text")
+    out = io.BytesIO()
+    document.save(out)
+    ingest_files(settings, fake_embedder, {"handbook.docx": out.getvalue()})
+    text = stored_pages(settings, "handbook.docx")[None]
+    assert "as soon as possible and before the meeting of creditors, for actual" in text
+    assert "lesser of the following:\n\nan amount" in text
+    assert "trustee and\n\nb. the deputy" in text
+    assert "duplicates\n\nsome text" in text

@@ -18,6 +18,9 @@ HEADING, PARAGRAPH, ITEM, ROW = "heading", "paragraph", "item", "row"
 PICTURE = "picture"  # a paragraph of text that OCR read in a picture
 Spans = tuple[tuple[int, int], ...]
 _SPACES = re.compile(r"[ \t\f\v\u00a0]+")
+_OPEN_END = re.compile(r"\s[^\W\d_]+,?$")
+_FIRST_WORD = re.compile(r"[^\W\d_]+[\s,;:.]")
+_LIST_MARKER = re.compile(r"[^\W\d_]{1,4}[.)]\s")
 
 
 def join_blocks(blocks: Iterable[tuple[str, str]]) -> str:
@@ -38,6 +41,8 @@ def join_marked(blocks: Iterable[tuple[str, str]]) -> tuple[str, Spans]:
             text = "- " + text
         if out:
             separator = "\n" if kind == previous and kind in (ITEM, ROW) else "\n\n"
+            if kind == previous == PARAGRAPH and _continues(out[-1], text):
+                separator = " "
             out.append(separator)
             length += len(separator)
         if kind == PICTURE:
@@ -46,6 +51,21 @@ def join_marked(blocks: Iterable[tuple[str, str]]) -> tuple[str, Spans]:
         length += len(text)
         previous = kind
     return "".join(out), tuple(pictures)
+
+
+def _continues(before: str, text: str) -> bool:
+    """Whether paragraph `text` goes on with the sentence that paragraph `before` left open: a
+    paragraph cut in two mid-sentence, as a document converted from PDF has one at each page
+    break ("... before the meeting of" / "creditors, for actual ..."). The first part is prose
+    (50 characters or more) whose last word is one of letters, maybe with a comma; the second
+    starts with a lower-case word that is no list marker ("b. ", "ii) ")."""
+    return (
+        bool(_OPEN_END.search(before))
+        and len(before) >= 50
+        and text[0].islower()
+        and bool(_FIRST_WORD.match(text))
+        and not _LIST_MARKER.match(text)
+    )
 
 
 def picture_blocks(text: str) -> list[tuple[str, str]]:
