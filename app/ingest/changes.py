@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 from pathlib import Path
 
+from app.ingest.extract import EXTRACTION_VERSION
 from app.ingest.scan import CorpusFile, Skipped
 from app.records import Shard
 from app.store.manifest import FileEntry, Manifest
@@ -35,11 +36,14 @@ def changed_files(
 
     Size and modification time decide without reading the file; only when they differ is the
     file hashed, and a file whose bytes are unchanged (touched, copied back) is not re-embedded.
-    A file that vanished since the scan, or cannot be read, goes to `unreadable`.
+    A file that vanished since the scan, or cannot be read, goes to `unreadable`. A file that
+    an older docqa refused (its EXTRACTION_VERSION) is read again.
     """
     todo: list[tuple[CorpusFile, str]] = []
     for file in files:
         entry = old_files.get(file.relpath)
+        if entry and entry.skipped and entry.extraction < EXTRACTION_VERSION:
+            entry = None  # a newer docqa may read what an older one refused
         if entry and (entry.size, entry.mtime_ns) == (file.size, file.mtime_ns):
             manifest.files[file.relpath] = entry
             continue

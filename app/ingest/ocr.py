@@ -135,11 +135,19 @@ def image_text(image: Any, ocr: Any = None) -> str:
             found, _ = reader(np.asarray(image.convert("RGB")))
     except MemoryError:
         raise
-    except Exception as exc:  # onnxruntime's bad_alloc arrives as a RuntimeException
-        if "bad_alloc" in str(exc) or "allocate" in str(exc):
+    except Exception as exc:  # onnxruntime's bad_alloc arrives as a RuntimeException,
+        # OpenVINO's as "can't alloc" inside its own error type
+        if any(sign in str(exc) for sign in ("bad_alloc", "allocate", "can't alloc")):
             raise MemoryError(str(exc)) from exc
-        raise ExtractionError(f"OCR failed ({type(exc).__name__}: {exc})") from exc
+        raise ExtractionError(f"OCR failed ({type(exc).__name__}: {_last_line(exc)})") from exc
     return layout(found or [])
+
+
+def _last_line(exc: Exception) -> str:
+    """The gist of an error whose message carries a whole traceback (RapidOCR's OpenVINO
+    errors do): its last line that says something."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip(" )")]
+    return lines[-1][:200] if lines else ""
 
 
 @dataclass

@@ -21,6 +21,7 @@ from app.ingest.extract import extract
 from app.records import Page
 
 _PACKAGE_PARENT = Path(__file__).resolve().parents[2]
+OUT_OF_MEMORY = "needs more memory than the extraction limit allows"
 
 
 def _serve(conn: Connection, memory_bytes: int, max_pages: int, ocr_memory_bytes: int) -> None:
@@ -45,7 +46,7 @@ def _serve(conn: Connection, memory_bytes: int, max_pages: int, ocr_memory_bytes
         except ExtractionError as exc:
             conn.send(("error", str(exc)))
         except MemoryError:
-            conn.send(("error", "needs more memory than the extraction limit allows"))
+            conn.send(("memory", OUT_OF_MEMORY))
         except RecursionError:
             conn.send(("error", "nested too deeply to read"))
         except OSError as exc:
@@ -76,9 +77,24 @@ class ExtractionSandbox:
         self.ocr_memory_bytes = ocr_memory_mb * 2**20
         self._process: subprocess.Popen | None = None
         self._conn: Connection | None = None
+        self._files_read = 0  # by the running worker, this one included
 
     def extract(self, path: Path) -> list[Page]:
-        path = path.resolve()
+        """The file's pages. A file that runs out of memory in a worker that has read other
+        files is read again in a new one: what those files left behind counts against the
+        limit too (OpenVINO keeps address space for every image size that OCR has seen, about
+        0.1 GB each), and a file's fate must not depend on the files read before it."""
+        status, payload = self._extract(path.resolve())
+        if status == "memory" and self._files_read > 1:
+            self.close()
+            status, payload = self._extract(path.resolve())
+        if status == "unreadable":
+            raise UnreadableFileError(payload)
+        if status in ("error", "memory"):
+            raise ExtractionError(payload)
+        return payload
+
+    def _extract(self, path: Path) -> tuple[str, object]:
         try:
             conn = self._ensure_worker()
             conn.send(str(path))
@@ -86,12 +102,8 @@ class ExtractionSandbox:
             self.close()
             conn = self._ensure_worker()
             conn.send(str(path))
-        status, payload = self._result(conn)
-        if status == "unreadable":
-            raise UnreadableFileError(payload)
-        if status == "error":
-            raise ExtractionError(payload)
-        return payload
+        self._files_read += 1
+        return self._result(conn)
 
     def _result(self, conn: Connection) -> tuple[str, object]:
         """The worker's answer, waiting DOCQA_FILE_TIMEOUT plus the OCR time of each page."""
@@ -129,6 +141,7 @@ class ExtractionSandbox:
         return self._conn
 
     def close(self) -> None:
+        self._files_read = 0
         if self._process is not None:
             self._process.kill()
             self._process.wait()

@@ -107,3 +107,25 @@ def test_an_image_without_text_is_refused_with_a_reason(settings, fake_embedder,
         "no text found" in skipped(report)[name]
         or "OCR found no text on its pages" in skipped(report)[name]
     )
+
+
+def test_an_ocr_error_is_reported_in_a_line_and_running_out_of_memory_as_such():
+    """RapidOCR wraps OpenVINO's errors with their whole traceback; a skip reason is one line.
+    OpenVINO's "can't alloc" is a memory failure, which the sandbox retries in a new worker."""
+    from PIL import Image
+
+    traceback = (
+        'Traceback (most recent call last):\n  File "x.py"\nRuntimeError: at x.cpp:9:\n{}\n\n'
+    )
+
+    def failing(message: str):
+        def read(_):
+            raise RuntimeError(traceback.format(message))
+
+        return read
+
+    image = Image.open(io.BytesIO(text_image()))
+    with pytest.raises(ocr.ExtractionError, match=r"^OCR failed \(RuntimeError: bad model\)$"):
+        ocr.image_text(image, failing("bad model"))
+    with pytest.raises(MemoryError):
+        ocr.image_text(image, failing("can't alloc"))

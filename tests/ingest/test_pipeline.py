@@ -96,6 +96,30 @@ def test_files_an_older_extraction_read_are_named_until_a_rebuild(settings, fake
     assert ingest(settings, embedder=fake_embedder).files_read_by_older_docqa == 0
 
 
+def test_a_file_an_older_docqa_refused_is_read_again(settings, fake_embedder):
+    """A refused file is not retried while it is unchanged, unless the docqa that refused it
+    is older than this one, which may read it (a new format, a fixed extractor)."""
+    import json
+
+    write_files(settings.corpus, FACTS)
+    ingest(settings, embedder=fake_embedder)
+    rows = _rows(settings.index)
+    [version] = [v for v in settings.index.glob("v-*") if v.is_dir()]
+    manifest = json.loads((version / "manifest.json").read_text())
+    refused = {"skipped": "OCR failed (can't alloc)", "chunks": 0, "pages": 0}
+    manifest["files"]["notes/garden.txt"].update(refused)
+    (version / "manifest.json").write_text(json.dumps(manifest))
+    unchanged = ingest(settings, embedder=fake_embedder)
+    assert [s.relpath for s in unchanged.files_skipped] == ["notes/garden.txt"]
+    assert not unchanged.published, "a file this docqa refused is not retried unchanged"
+
+    manifest["files"]["notes/garden.txt"]["extraction"] -= 1  # refused by an older docqa
+    (version / "manifest.json").write_text(json.dumps(manifest))
+    again = ingest(settings, embedder=fake_embedder)
+    assert again.files_indexed == ["notes/garden.txt"] and again.files_skipped == []
+    assert _rows(settings.index) == rows
+
+
 def test_bad_files_are_reported_and_skipped_and_the_corpus_is_untouched(settings, fake_embedder):
     write_files(
         settings.corpus,

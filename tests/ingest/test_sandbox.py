@@ -29,3 +29,25 @@ def test_the_worker_prints_nothing_into_the_terminal(shared_eval, capfd):
     with sandbox, pytest.raises(ExtractionError, match="corrupt PDF"):
         sandbox.extract(shared_eval / "pdfs" / "qpdf-qtest" / "bad39.pdf")
     assert capfd.readouterr().err == ""
+
+
+def test_scans_of_many_sizes_are_all_read_whatever_came_before(tmp_path):
+    """OpenVINO keeps address space for every image size OCR has read (about 0.1 GB each), so a
+    worker that read some scans ran out of memory on the next one, and on every one after it.
+    A file that runs out of memory in a used worker is read again in a new one; each of these
+    images fits alone."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.load_default(size=40)
+    words = "amber birch cedar delta ember fern grove heath iris jade".split()
+    names = []
+    for i, word in enumerate(words):
+        image = Image.new("L", (900 + 40 * i, 1200 + 30 * i), 255)
+        draw = ImageDraw.Draw(image)
+        for line in range(8):
+            draw.text((50, 60 + 120 * line), f"The {word} scan reads well", 0, font=font)
+        names.append(tmp_path / f"{word}.png")
+        image.save(names[-1])
+    with ExtractionSandbox(timeout=120, memory_mb=2048, max_pages=10, ocr_memory_mb=2400) as box:
+        texts = [box.extract(name)[0].text for name in names]
+    assert [text.splitlines()[0] for text in texts] == [f"The {w} scan reads well" for w in words]
