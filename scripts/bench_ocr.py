@@ -39,6 +39,9 @@ CONFIGS = {
     "docqa": {},  # ocr.OPTIONS as shipped, on the runtime docqa chooses
     "onnxruntime": {"runtime": "onnxruntime"},
     "openvino": {"runtime": "openvino"},
+    # the shapes RapidOCR makes, not padded to a bounded set (ocr.bound_shapes)
+    "openvino-any-shape": {"runtime": "openvino", "bounded_shapes": False},
+    "onnxruntime-any-shape": {"runtime": "onnxruntime", "bounded_shapes": False},
     "openvino-det-960": {"runtime": "openvino", "det_limit_side_len": 960},
     "openvino-rec-batch-16": {"runtime": "openvino", "rec_batch_num": 16},
     "library-defaults": {

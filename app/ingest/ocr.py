@@ -39,6 +39,12 @@ OPTIONS: dict[str, Any] = {
     "max_side_len": 2400,
 }
 
+# RapidOCR's models run on inputs padded up to these steps (detection: height and width;
+# recognition: width, in full batches), so that OpenVINO meets a bounded set of shapes
+# (`_PaddedInput`). Measured with scripts/bench_ocr.py: see BENCHMARKS.md.
+DETECTION_STEP = 256
+RECOGNITION_STEP = 160
+
 # Set by the extraction sandbox: called before each OCR'd page, so that the worker's deadline
 # grows by DOCQA_OCR_PAGE_TIMEOUT per page instead of one file timeout for a whole scan.
 on_page: Callable[[], None] | None = None
@@ -71,22 +77,77 @@ def _rapidocr(name: str) -> Any:  # -> the RapidOCR class of that runtime
 
 
 def engine(**options: Any) -> Any:
-    """The loaded RapidOCR engine. For benchmarks, `options` override OPTIONS, and `runtime`
-    among them names "openvino" or "onnxruntime" instead of the default."""
+    """The loaded RapidOCR engine. For benchmarks, `options` override OPTIONS, `runtime`
+    among them names "openvino" or "onnxruntime" instead of the default, and `bounded_shapes`
+    False runs the models on the shapes RapidOCR makes."""
     global _engine, memory_limits
     if _engine is None or options:
         if options:
             chosen = options.pop("runtime", None) or runtime()
-            return _rapidocr(chosen)(**{**OPTIONS, **options})
+            bounded = options.pop("bounded_shapes", True)
+            loaded = _rapidocr(chosen)(**{**OPTIONS, **options})
+            return bound_shapes(loaded) if bounded else loaded
         before = _address_space()
         with more_memory():
-            _engine = _rapidocr(runtime())(**OPTIONS)
+            _engine = bound_shapes(_rapidocr(runtime())(**OPTIONS))
         if memory_limits is not None:  # the loaded models stay mapped: do not count them
             normal, ocr_limit = memory_limits
             grown = max(_address_space() - before, 0)
             memory_limits = (normal + grown, max(ocr_limit, normal + grown))
             _set_soft_limit(memory_limits[0])
     return _engine
+
+
+class _PaddedInput:
+    """A model of RapidOCR called with its input (batch, channels, height, width) padded up to
+    a shape of a bounded set, its output cut back to what the input asked for.
+
+    OpenVINO keeps memory for every input shape a model has run on, and RapidOCR's follow each
+    image's size and each batch of text lines' width: a worker's address space grew by about
+    0.1 GB an image, and a scanned PDF of five pages ran out of its 3 GB. Detection is padded
+    with its edge pixels and its probability map cut back to the input's size; recognition
+    batches are filled up to `batch` lines, padded with zeros as RapidOCR pads the lines of a
+    batch to the widest, and their extra columns read as blanks.
+    """
+
+    def __init__(self, model: Any, step: int, batch: int = 0, cut_map: bool = False) -> None:
+        self.model, self.step, self.batch, self.cut_map = model, step, batch, cut_map
+
+    def __call__(self, batch: Any) -> Any:
+        import numpy as np
+
+        count, _, height, width = batch.shape
+        pads = (
+            (0, max(self.batch - count, 0)),
+            (0, 0),
+            (0, _round_up(height, self.step) - height if self.cut_map else 0),
+            (0, _round_up(width, self.step) - width),
+        )
+        out = self.model(np.pad(batch, pads, mode="edge" if self.cut_map else "constant"))
+        # onnxruntime's sessions return a list of outputs, OpenVINO's the one output
+        outputs = [
+            self._cut(o, count, height, width) for o in (out if isinstance(out, list) else [out])
+        ]
+        return outputs if isinstance(out, list) else outputs[0]
+
+    def _cut(self, output: Any, count: int, height: int, width: int) -> Any:
+        return output[:count, ..., :height, :width] if self.cut_map else output[:count]
+
+
+def _round_up(size: int, step: int) -> int:
+    return -(-size // step) * step
+
+
+def bound_shapes(loaded: Any) -> Any:
+    """`loaded` (a RapidOCR engine) with its models called on a bounded set of input shapes:
+    detection in steps of DETECTION_STEP pixels each way, recognition on full batches in steps
+    of RECOGNITION_STEP pixels of width."""
+    detector, recognizer = loaded.text_det, loaded.text_rec
+    detector.infer = _PaddedInput(detector.infer, DETECTION_STEP, cut_map=True)
+    recognizer.session = _PaddedInput(
+        recognizer.session, RECOGNITION_STEP, batch=recognizer.rec_batch_num
+    )
+    return loaded
 
 
 @contextlib.contextmanager
