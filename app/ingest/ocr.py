@@ -39,10 +39,9 @@ OPTIONS: dict[str, Any] = {
     "max_side_len": 2400,
 }
 
-# RapidOCR's models run on inputs padded up to these steps (detection: height and width;
-# recognition: width, in full batches), so that OpenVINO meets a bounded set of shapes
-# (`_PaddedInput`). Measured with scripts/bench_ocr.py: see BENCHMARKS.md.
-DETECTION_STEP = 256
+# Recognition runs on batches of lines padded to a multiple of this width, so that OpenVINO
+# meets a bounded set of shapes (`_PaddedInput`; measured in BENCHMARKS.md, "Scans of many
+# pages").
 RECOGNITION_STEP = 160
 
 # Set by the extraction sandbox: called before each OCR'd page, so that the worker's deadline
@@ -99,53 +98,38 @@ def engine(**options: Any) -> Any:
 
 
 class _PaddedInput:
-    """A model of RapidOCR called with its input (batch, channels, height, width) padded up to
-    a shape of a bounded set, its output cut back to what the input asked for.
+    """RapidOCR's recognition model called on batches of a bounded set of shapes: the batch
+    (lines, channels, height, width) filled up to `lines` and its width padded up to a multiple
+    of `step`, with zeros, as RapidOCR pads the lines of a batch to the widest; the extra
+    columns read as blanks, and the extra lines are dropped from the output.
 
-    OpenVINO keeps memory for every input shape a model has run on, and RapidOCR's follow each
-    image's size and each batch of text lines' width: a worker's address space grew by about
-    0.1 GB an image, and a scanned PDF of five pages ran out of its 3 GB. Detection is padded
-    with its edge pixels and its probability map cut back to the input's size; recognition
-    batches are filled up to `batch` lines, padded with zeros as RapidOCR pads the lines of a
-    batch to the widest, and their extra columns read as blanks.
+    OpenVINO keeps memory for every input shape a model has run on, and RapidOCR's batches
+    take the width of their widest line: a worker's address space grew by about 0.1 GB a page,
+    and a scanned PDF of five pages ran out of its 3 GB. Detection is left as it is: its input
+    follows the page's size, which the pages of a scan share, and padding it changed which
+    boxes it found.
     """
 
-    def __init__(self, model: Any, step: int, batch: int = 0, cut_map: bool = False) -> None:
-        self.model, self.step, self.batch, self.cut_map = model, step, batch, cut_map
+    def __init__(self, model: Any, step: int, lines: int) -> None:
+        self.model, self.step, self.lines = model, step, lines
 
     def __call__(self, batch: Any) -> Any:
         import numpy as np
 
-        count, _, height, width = batch.shape
-        pads = (
-            (0, max(self.batch - count, 0)),
-            (0, 0),
-            (0, _round_up(height, self.step) - height if self.cut_map else 0),
-            (0, _round_up(width, self.step) - width),
-        )
-        out = self.model(np.pad(batch, pads, mode="edge" if self.cut_map else "constant"))
+        count, _, _, width = batch.shape
+        wide = -(-width // self.step) * self.step
+        pads = ((0, max(self.lines - count, 0)), (0, 0), (0, 0), (0, wide - width))
+        out = self.model(np.pad(batch, pads))
         # onnxruntime's sessions return a list of outputs, OpenVINO's the one output
-        outputs = [
-            self._cut(o, count, height, width) for o in (out if isinstance(out, list) else [out])
-        ]
-        return outputs if isinstance(out, list) else outputs[0]
-
-    def _cut(self, output: Any, count: int, height: int, width: int) -> Any:
-        return output[:count, ..., :height, :width] if self.cut_map else output[:count]
-
-
-def _round_up(size: int, step: int) -> int:
-    return -(-size // step) * step
+        return [o[:count] for o in out] if isinstance(out, list) else out[:count]
 
 
 def bound_shapes(loaded: Any) -> Any:
-    """`loaded` (a RapidOCR engine) with its models called on a bounded set of input shapes:
-    detection in steps of DETECTION_STEP pixels each way, recognition on full batches in steps
-    of RECOGNITION_STEP pixels of width."""
-    detector, recognizer = loaded.text_det, loaded.text_rec
-    detector.infer = _PaddedInput(detector.infer, DETECTION_STEP, cut_map=True)
+    """`loaded` (a RapidOCR engine) with its recognition model called on full batches whose
+    width is a multiple of RECOGNITION_STEP pixels."""
+    recognizer = loaded.text_rec
     recognizer.session = _PaddedInput(
-        recognizer.session, RECOGNITION_STEP, batch=recognizer.rec_batch_num
+        recognizer.session, RECOGNITION_STEP, recognizer.rec_batch_num
     )
     return loaded
 
