@@ -53,7 +53,8 @@ class Settings:
         60.0, "Seconds added to a file's extraction time limit for each page read by OCR."
     )
     ocr_memory_mb: int = _setting(
-        3072, "Memory cap (MiB) of the extraction worker while OCR runs (onnxruntime needs ~2 GB)."
+        4096,
+        "Memory cap (MiB) of the extraction worker while OCR runs (OpenVINO reserves ~2.7 GB).",
     )
     host: str = _setting("127.0.0.1", "Address `serve` binds; loopback unless you ask otherwise.")
     port: int = _setting(7860, "Port `serve` listens on.")

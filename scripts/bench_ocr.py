@@ -7,6 +7,12 @@ table per setting plus the machine (CPU, cores, load average), since the speed d
 
     .venv/bin/python scripts/bench_ocr.py                 # the default page set, docqa's setting
     .venv/bin/python scripts/bench_ocr.py --configs all --pages 12 --max-seconds 600
+    .venv/bin/python scripts/bench_ocr.py --scan-pages 40   # a long scan in docqa's sandbox
+
+With --scan-pages N: a scanned PDF of N A4 pages at 200 dpi (40 lines of words each, of random
+lengths; no text layer) is written to a temporary folder and read the way `docqa ingest` reads
+it, in the extraction sandbox with docqa's default time and memory limits: pages read, seconds,
+the worker's peak address space.
 """
 
 from __future__ import annotations
@@ -128,6 +134,53 @@ def run(name: str, options: dict, pages: list, deadline: float) -> dict:
     }  # fmt: skip
 
 
+def read_long_scan(pages: int) -> None:
+    """A synthetic scan of `pages` pages through the sandbox, with docqa's default limits."""
+    import random
+    import tempfile
+
+    from load_test import status_mib
+    from PIL import Image, ImageDraw, ImageFont
+
+    from app.ingest.sandbox import ExtractionSandbox
+    from app.settings import Settings
+
+    words = "the boiler pressure should read between one and two bar when cold".split()
+    font, pick = ImageFont.load_default(size=28), random.Random(3)
+    images = []
+    for _ in range(pages):
+        image = Image.new("RGB", (1654, 2339), "white")
+        draw = ImageDraw.Draw(image)
+        for line in range(40):
+            text = " ".join(pick.choice(words) for _ in range(pick.randint(3, 14)))
+            draw.text((120, 120 + 52 * line), text, "black", font=font)
+        images.append(image)
+    settings = Settings.from_env()
+    with tempfile.TemporaryDirectory() as folder:
+        scan = Path(folder) / "scan.pdf"
+        images[0].save(scan, "PDF", resolution=200, save_all=True, append_images=images[1:])
+        sandbox = ExtractionSandbox(
+            settings.file_timeout,
+            settings.extract_memory_mb,
+            settings.max_pages,
+            ocr_page_timeout=settings.ocr_page_timeout,
+            ocr_memory_mb=settings.ocr_memory_mb,
+        )
+        started = time.perf_counter()
+        with sandbox:
+            try:
+                read = sandbox.extract(scan)
+                outcome = f"{sum(p.ocr for p in read)} of {pages} pages read by OCR"
+            except Exception as exc:  # the outcome is what is measured
+                outcome = f"refused: {exc}"
+            seconds = time.perf_counter() - started
+            peak = status_mib(sandbox.worker_pid, "VmPeak") if sandbox.worker_pid else 0.0
+    print(
+        f"{outcome} in {seconds:.0f} s; the worker's peak address space {peak:.0f} MiB "
+        f"(OCR may use {settings.ocr_memory_mb} MiB)"
+    )
+
+
 def machine() -> str:
     cpu = platform.processor() or "?"
     try:
@@ -147,7 +200,13 @@ def main() -> None:
     parser.add_argument("--dpi", type=int, default=ocr.RENDER_DPI)
     parser.add_argument("--configs", default="docqa", help="comma-separated names, or all")
     parser.add_argument("--max-seconds", type=float, default=900, help="stop after this long")
+    parser.add_argument("--scan-pages", type=int, help="read a synthetic scan of N pages instead")
     args = parser.parse_args()
+    if args.scan_pages:
+        print(f"machine before: {machine()}")
+        read_long_scan(args.scan_pages)
+        print(f"machine after: {machine()}")
+        return
     if not PDFS.is_dir():
         sys.exit(f"{PDFS} is not there: this benchmark reads the team's shared PDFs")
     names = list(CONFIGS) if args.configs == "all" else args.configs.split(",")

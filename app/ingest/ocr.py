@@ -48,8 +48,9 @@ RECOGNITION_STEP = 160
 # grows by DOCQA_OCR_PAGE_TIMEOUT per page instead of one file timeout for a whole scan.
 on_page: Callable[[], None] | None = None
 # Set by the sandbox: the worker's address-space limit, and the larger one OCR may use while it
-# runs (DOCQA_OCR_MEMORY_MB): onnxruntime and OpenCV reserve far more address space than they
-# touch (about 1.8 GB for one page at 200 dpi, of which 0.8 GB resident).
+# runs (DOCQA_OCR_MEMORY_MB): the runtimes and OpenCV reserve far more address space than they
+# touch (onnxruntime about 1.8 GB for one page at 200 dpi, of which 0.8 GB resident; OpenVINO
+# about 2.7 GB, of which 1 GB resident, however many pages, `bound_shapes`).
 memory_limits: tuple[int, int] | None = None
 _engine: Any = None
 

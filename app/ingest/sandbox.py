@@ -68,7 +68,7 @@ class ExtractionSandbox:
         memory_mb: int,
         max_pages: int,
         ocr_page_timeout: float = 60.0,
-        ocr_memory_mb: int = 3072,
+        ocr_memory_mb: int = 4096,
     ) -> None:
         self.timeout = timeout
         self.memory_bytes = memory_mb * 2**20
@@ -139,6 +139,11 @@ class ExtractionSandbox:
             self._conn = Connection(mine.detach())
         assert self._conn is not None
         return self._conn
+
+    @property
+    def worker_pid(self) -> int | None:
+        """The running worker's process id, for benchmarks of its memory."""
+        return self._process.pid if self._process is not None else None
 
     def close(self) -> None:
         self._files_read = 0
