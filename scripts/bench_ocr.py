@@ -134,16 +134,12 @@ def run(name: str, options: dict, pages: list, deadline: float) -> dict:
     }  # fmt: skip
 
 
-def read_long_scan(pages: int) -> None:
-    """A synthetic scan of `pages` pages through the sandbox, with docqa's default limits."""
+def write_scan(path: Path, pages: int) -> None:
+    """A scanned PDF of `pages` A4 pages at 200 dpi, no text layer: 40 lines of words each, of
+    random lengths (so RapidOCR's line batches take many widths), the same for the same N."""
     import random
-    import tempfile
 
-    from load_test import status_mib
     from PIL import Image, ImageDraw, ImageFont
-
-    from app.ingest.sandbox import ExtractionSandbox
-    from app.settings import Settings
 
     words = "the boiler pressure should read between one and two bar when cold".split()
     font, pick = ImageFont.load_default(size=28), random.Random(3)
@@ -155,30 +151,32 @@ def read_long_scan(pages: int) -> None:
             text = " ".join(pick.choice(words) for _ in range(pick.randint(3, 14)))
             draw.text((120, 120 + 52 * line), text, "black", font=font)
         images.append(image)
+    images[0].save(path, "PDF", resolution=200, save_all=True, append_images=images[1:])
+
+
+def read_long_scan(pages: int) -> None:
+    """A synthetic scan of `pages` pages through the sandbox, with docqa's default limits."""
+    import tempfile
+
+    from load_test import status_mib
+
+    from app.ingest.sandbox import ExtractionSandbox
+    from app.settings import Settings
+
     settings = Settings.from_env()
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, ExtractionSandbox.for_settings(settings) as box:
         scan = Path(folder) / "scan.pdf"
-        images[0].save(scan, "PDF", resolution=200, save_all=True, append_images=images[1:])
-        sandbox = ExtractionSandbox(
-            settings.file_timeout,
-            settings.extract_memory_mb,
-            settings.max_pages,
-            ocr_page_timeout=settings.ocr_page_timeout,
-            ocr_memory_mb=settings.ocr_memory_mb,
-        )
+        write_scan(scan, pages)
         started = time.perf_counter()
-        with sandbox:
-            try:
-                read = sandbox.extract(scan)
-                outcome = f"{sum(p.ocr for p in read)} of {pages} pages read by OCR"
-            except Exception as exc:  # the outcome is what is measured
-                outcome = f"refused: {exc}"
-            seconds = time.perf_counter() - started
-            peak = status_mib(sandbox.worker_pid, "VmPeak") if sandbox.worker_pid else 0.0
-    print(
-        f"{outcome} in {seconds:.0f} s; the worker's peak address space {peak:.0f} MiB "
-        f"(OCR may use {settings.ocr_memory_mb} MiB)"
-    )
+        try:
+            read = box.extract(scan)
+            outcome = f"{sum(p.ocr for p in read)} of {pages} pages read by OCR"
+        except Exception as exc:  # the outcome is what is measured
+            outcome = f"refused: {exc}"
+        seconds = time.perf_counter() - started
+        peak = status_mib(box.worker_pid, "VmPeak") if box.worker_pid else 0.0
+    print(f"{outcome} in {seconds:.0f} s; the worker's peak address space {peak:.0f} MiB "
+          f"(OCR may use {settings.ocr_memory_mb} MiB)")  # fmt: skip
 
 
 def machine() -> str:

@@ -324,13 +324,7 @@ def _extract_each(
     report: IngestReport,
     progress: bool,
 ) -> Iterator[_Extracted]:
-    sandbox = ExtractionSandbox(
-        settings.file_timeout,
-        settings.extract_memory_mb,
-        settings.max_pages,
-        ocr_page_timeout=settings.ocr_page_timeout,
-        ocr_memory_mb=settings.ocr_memory_mb,
-    )
+    sandbox = ExtractionSandbox.for_settings(settings)
     with sandbox, tqdm(todo, desc="Reading", unit="file", position=0, disable=not progress) as bar:
         for file, digest in bar:
             bar.set_postfix_str(file.relpath[-40:], refresh=False)

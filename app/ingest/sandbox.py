@@ -19,6 +19,7 @@ from app.ingest import ocr
 from app.ingest.errors import ExtractionError, UnreadableFileError
 from app.ingest.extract import extract
 from app.records import Page
+from app.settings import Settings
 
 _PACKAGE_PARENT = Path(__file__).resolve().parents[2]
 OUT_OF_MEMORY = "needs more memory than the extraction limit allows"
@@ -78,6 +79,17 @@ class ExtractionSandbox:
         self._process: subprocess.Popen | None = None
         self._conn: Connection | None = None
         self._files_read = 0  # by the running worker, this one included
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> ExtractionSandbox:
+        """The sandbox with the limits the user set (DOCQA_FILE_TIMEOUT and the others)."""
+        return cls(
+            settings.file_timeout,
+            settings.extract_memory_mb,
+            settings.max_pages,
+            ocr_page_timeout=settings.ocr_page_timeout,
+            ocr_memory_mb=settings.ocr_memory_mb,
+        )
 
     def extract(self, path: Path) -> list[Page]:
         """The file's pages. A file that runs out of memory in a worker that has read other

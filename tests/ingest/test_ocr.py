@@ -135,25 +135,10 @@ def test_a_scanned_pdf_of_many_pages_is_read_within_the_memory_limit(tmp_path):
     """RapidOCR's models meet a new input shape with every batch of lines of a new width, and
     OpenVINO keeps memory for each shape: a five-page scan ran out of the worker's 3 GB. Padded
     to a bounded set of shapes, every page is read."""
-    import random
-
-    from PIL import Image, ImageDraw, ImageFont
-
     from app.ingest.sandbox import ExtractionSandbox
+    from scripts.bench_ocr import write_scan
 
-    words = "the boiler pressure should read between one and two bar when cold".split()
-    font, pick = ImageFont.load_default(size=28), random.Random(3)
-    pages = []
-    for _ in range(8):
-        page = Image.new("RGB", (1654, 2339), "white")
-        draw = ImageDraw.Draw(page)
-        for line in range(40):
-            text = " ".join(pick.choice(words) for _ in range(pick.randint(3, 14)))
-            draw.text((120, 120 + 52 * line), text, "black", font=font)
-        pages.append(page)
-    pages[0].save(
-        tmp_path / "scan.pdf", "PDF", resolution=200, save_all=True, append_images=pages[1:]
-    )
+    write_scan(tmp_path / "scan.pdf", 8)
     with ExtractionSandbox(timeout=600, memory_mb=2048, max_pages=100, ocr_memory_mb=3072) as box:
         read = box.extract(tmp_path / "scan.pdf")
     assert [page.ocr for page in read] == [True] * 8
