@@ -25,7 +25,13 @@ from app.answer import follow_ups, tables
 from app.answer.focus import focus
 from app.answer.overlap import QueryIdf, keyword_share, overlap, query_idf
 from app.answer.retrieval import search
-from app.answer.sentences import Sentence, cite, passage_sentences, tidy_span
+from app.answer.sentences import (
+    Sentence,
+    cite,
+    crosses_paragraph,
+    passage_sentences,
+    tidy_span,
+)
 from app.ingest.chunking import trim_span
 from app.models.embedder import Embedder
 from app.records import Answer, Citation, Passage, Span
@@ -264,7 +270,11 @@ def rank_candidates(
         for span in found:
             start, end = trim_span(passage.text, at + span.start, at + span.end)
             start, end = tidy_span(passage.text, *tables.within_cell(passage.text, start, end))
-            if end <= start or tables.in_header_row(passage.text, start):
+            if (
+                end <= start
+                or tables.in_header_row(passage.text, start)
+                or crosses_paragraph(passage.text, start, end)
+            ):
                 continue
             span = dataclasses.replace(span, start=start, end=end)
             features = candidate_features(span, rank, passage, idf or {})

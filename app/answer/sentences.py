@@ -39,6 +39,16 @@ _BEFORE_WORDS = re.compile(r"(?:[\s,;:]|[.!?](?=\s)|[-–—•*·](?=\s))*")
 _AFTER_WORDS = re.compile(r"(?:[\s,;:]|(?<=\s)[-–—])*$")
 
 
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def crosses_paragraph(text: str, start: int, end: int) -> bool:
+    """Whether the span `start`-`end` of `text` runs over a blank line: from a heading into
+    the text under it, or from one paragraph, list or e-mail header into the next ("45 Minute
+    Meeting\n\nMeeting ID 869 1664 1575"). An answer stays inside its sentence."""
+    return _PARAGRAPH_BREAK.search(text, start, end) is not None
+
+
 def tidy_span(text: str, start: int, end: int) -> tuple[int, int]:
     """The span `start`-`end` of `text` without what stands before or after its words
     (`_BEFORE_WORDS`, `_AFTER_WORDS`). The reader marks tokens, and a token of punctuation

@@ -252,6 +252,20 @@ def test_a_span_in_a_heading_is_cited_within_its_line():
     assert answer.sentence == "# Opening hours 9 to 5"
 
 
+def test_an_answer_never_runs_over_a_blank_line():
+    """A span from one paragraph (or heading, or e-mail header) into the next is no answer
+    inside its sentence: the next best span is taken."""
+    from app.answer.answering import extract_answer
+
+    passages = _passages(
+        "Topic: 45 Minute Meeting\n\nMeeting ID 869 1664 1575\n\nTime Oct 28, 2022 11:00 AM"
+    )
+    reader = ScriptedReader([("45 Minute Meeting\n\nMeeting ID", 9.0), ("11:00 AM", 8.0)])
+    answer = extract_answer(reader, "What time is the meeting?", passages)
+    assert answer.answer == "11:00 AM"
+    assert answer.sentence == "Time Oct 28, 2022 11:00 AM"
+
+
 def test_a_weak_best_span_is_no_answer(monkeypatch):
     from app.answer import answering
 
