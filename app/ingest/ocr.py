@@ -201,7 +201,8 @@ class Pictures:
     """OCR of the pictures inside one document (a slide deck, a Word file): a scanned page or a
     screenshot pasted in is often all a slide or a section says. At most MAX_PICTURES are read
     per document, icons are skipped, and a picture that cannot be read is left out without
-    costing the document its other text."""
+    costing the document its other text. Once OCR runs out of memory, the document's other
+    pictures are left out too: the runtime may not recover, and its typed text still counts."""
 
     left: int = MAX_PICTURES  # pictures that may still be read
 
@@ -223,6 +224,9 @@ class Pictures:
                 return image_text(image)
         except (ExtractionError, UnidentifiedImageError, OSError, ValueError, SyntaxError):
             return ""  # an unknown format, too many pixels, a broken file
+        except MemoryError:
+            self.left = 0
+            return ""
         finally:
             Image.MAX_IMAGE_PIXELS = previous
 

@@ -25,16 +25,20 @@ Phrase = tuple[str, ...]
 
 
 def keyword_terms(texts: Sequence[str]) -> list[list[str]]:
-    """The terms FTS5 indexes for each text, in order: folded, accents removed, Porter-stemmed."""
+    """The terms FTS5 indexes for each text, in order: folded, accents removed, Porter-stemmed.
+
+    FTS5 cuts a token at 32,768 bytes, inside a character if it must (10,923 CJK characters
+    without a space or stop): such a term keeps the whole characters it holds."""
     db = _tokenizer()
     try:
         db.executemany("INSERT INTO scratch (rowid, text) VALUES (?, ?)", enumerate(texts))
-        rows = db.execute("SELECT doc, term FROM scratch_terms ORDER BY doc, offset").fetchall()
+        query = "SELECT doc, CAST(term AS BLOB) FROM scratch_terms ORDER BY doc, offset"
+        rows = db.execute(query).fetchall()
     finally:  # a text SQLite refuses (a lone surrogate) must not leave rows for the next call
         db.execute("DELETE FROM scratch")
     terms: list[list[str]] = [[] for _ in texts]
     for doc, term in rows:
-        terms[doc].append(term)
+        terms[doc].append(term.decode("utf-8", "ignore"))
     return terms
 
 

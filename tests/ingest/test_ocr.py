@@ -143,3 +143,17 @@ def test_a_scanned_pdf_of_many_pages_is_read_within_the_memory_limit(tmp_path):
         read = box.extract(tmp_path / "scan.pdf")
     assert [page.ocr for page in read] == [True] * 8
     assert all(page.text.count("\n") >= 35 for page in read)
+
+
+def test_pictures_after_ocr_ran_out_of_memory_are_left_out_not_the_document(monkeypatch):
+    """A Word file or a deck keeps its typed text when OCR runs out of memory on a picture."""
+    calls = []
+
+    def out_of_memory(image):
+        calls.append(image.size)
+        raise MemoryError("can't alloc")
+
+    monkeypatch.setattr(ocr, "image_text", out_of_memory)
+    pictures = ocr.Pictures()
+    assert [pictures.text(text_image()), pictures.text(text_image())] == ["", ""]
+    assert len(calls) == 1 and pictures.left == 0
