@@ -11,6 +11,7 @@ words alone.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,6 +38,17 @@ ROW_PRECISION = 0.25
 # A header may name what the question asks with another form of its verb: "Owner" for "who
 # owns", "Payment" for "how much did they pay"; Snowball's stems keep such nouns whole.
 DERIVED_SUFFIXES = ("er", "or", "ment")
+# A line of a label and its value, as forms, data sheets and e-mail headers write them
+# ("Fingerprint: asdfSa2123", "- Date: Mon, 09 Jan 2023"), is a row of two cells, the label
+# naming the value as a header does. Both are short (LABEL_WORDS, VALUE_WORDS), so that prose
+# with a colon ("Note: the boiler must be serviced by ...") stays prose for the reader, and
+# such lines come in runs (a form's fields, an e-mail's From, To and Date): one alone is
+# often a heading ("KX-500 cordless vacuum: technical data").
+_LABEL_LINE = re.compile(
+    r"^(?:- )?([^\W\d_][\w .,/&'()-]*):[ \t]+([^\n|]*[^\s|])[ \t]*$", re.MULTILINE
+)
+LABEL_WORDS = 4
+VALUE_WORDS = 8
 
 
 @dataclass(frozen=True)
@@ -124,12 +136,31 @@ def rows(text: str) -> Iterator[list[Cell]]:
         yield cells
 
 
+def label_lines(text: str) -> Iterator[list[Cell]]:
+    """Each line of `text` that is a short label and its value, next to another such line, as
+    a row of those two cells."""
+    found = [
+        line
+        for line in _LABEL_LINE.finditer(text)
+        if len(line.group(1).split()) <= LABEL_WORDS and len(line.group(2).split()) <= VALUE_WORDS
+    ]
+    for n, line in enumerate(found):
+        before = n > 0 and found[n - 1].end() + 1 == line.start()
+        after = n + 1 < len(found) and line.end() + 1 == found[n + 1].start()
+        if before or after:
+            yield [
+                Cell("", line.group(1), line.start(1), line.end(1)),
+                Cell("", line.group(2), line.start(2), line.end(2)),
+            ]
+
+
 def best_cell(passages: list[Passage], idf: dict[str, float]) -> tuple[int, Cell] | None:
     """(passage position, cell) of the cell the question names best (see HEADER_PRECISION),
-    best-ranked passage first on ties; None when no row's values and header name any."""
+    in a table row or a label's line, best-ranked passage first on ties; None when no row's
+    values and header name any."""
     best: tuple[float, int, Cell] | None = None
     for position, passage in enumerate(passages):
-        for cells in rows(passage.text):
+        for cells in itertools.chain(rows(passage.text), label_lines(passage.text)):
             for score, cell in _scored(cells, idf):
                 if score > 0 and (best is None or score > best[0]):
                     best = (score, position, cell)

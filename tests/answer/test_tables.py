@@ -125,6 +125,20 @@ def test_a_label_table_answers_with_the_value_its_label_names():
     assert best_cell([_passage(labels)], _idf("Who is Helen Brooks?")) is None
 
 
+def test_a_run_of_label_lines_answers_like_a_label_table_and_a_lone_one_is_a_heading():
+    """A form's fields and an e-mail's header lines are label tables written as lines; the
+    reader, trained on prose, answered "What is the fingerprint?" with the name above it."""
+    form = "Name: Foo Bar\nFingerprint: asdfSa2123\nSigned: 12-34-2007T12:34:56"
+    assert _answer("What is the fingerprint?", form) == "asdfSa2123"
+    assert _answer("When was it signed?", form) == "12-34-2007T12:34:56"
+    mail = "Test\n\n- From: alice@example.com\n- Cc: carol@example.com\n\nHello Bob."
+    assert _answer("Who is on cc?", mail) == "carol@example.com"
+    heading = "KX-500 cordless vacuum: technical data\nModel KX-500\n\n| Weight | 2.3 kg |"
+    assert best_cell([_passage(heading)], _idf("How much does the KX-500 weigh?")) is None
+    prose = "Note: the boiler must be serviced every year by an engineer with a licence.\nOk: yes"
+    assert best_cell([_passage(prose)], _idf("What does the note say?")) is None
+
+
 def test_a_span_in_a_table_row_is_the_value_of_one_cell():
     text = (
         "Contacts\n\n| Contract number | NW-2291-B |\n| Phone | +44 20 7946 0958 |\n"
