@@ -20,7 +20,9 @@ questions (and 12 that the documents do not answer, in both forms: right when do
 is no answer), and a Google Docs PDF of `../shared/eval/pdfs/` whose table of
 countries has its header in its first row and first column (GOOGLE_DOC); its questions were
 written before PDF tables were read as tables. A risk register whose cells wrap (WRAPPED),
-alone in its index, its cells left-aligned, and again justified."""
+alone in its index, its cells left-aligned, and again justified.
+Fields: lines of a label and its value in forms and e-mail headers (FIELDS_*), asked of the
+whole office-docs folder in one index and of two folders of the shared PDFs in another."""
 
 from __future__ import annotations
 
@@ -125,6 +127,36 @@ DOCUMENT_UNANSWERABLE = [
     ("How much does the KX-700 weigh?", None),
     ("What colour is the KX-500?", None),
 ]
+# Forms and e-mail headers: lines of a label and its value ("Fingerprint: asdfSa2123", "- Cc:
+# steve@unstructured.io"), asked of the whole office-docs folder and of the shared PDFs'
+# py-pdf-sample-files and pypdf-resources, each in one index. Written by hand while using docqa
+# (2026-12-06, stop 35): the design questions before label lines were read as label tables,
+# the held-out and unanswerable ones at the same time, and looked at only afterwards.
+FIELDS_OFFICE_DESIGN = [
+    ("Who sent the multipart digest email?", "alice@example.com"),
+    ("Who was copied on the email with cc and bcc recipients?", "steve@unstructured.io"),
+    ("When was the RFC-2822 date test email sent?", "Tue, 29 Jul 2025 12:42:06 +0000"),
+    ("What is attached to the image embedded email?", "unstructured_logo.png"),
+    ("Who is the fake email with cc and bcc from?", "johnjennings702@gmail.com"),
+]
+FIELDS_PDF_DESIGN = [
+    ("What is the fingerprint?", "asdfSa2123"),
+    ("When was it signed?", "12-34-2007T12:34:56"),
+    ("What is the password in the encryption test?", "asdfzxcv"),
+]
+FIELDS_OFFICE_HELD_OUT = [
+    ("Who received the inline content disposition test?", "recipient@example.com"),
+    ("What was attached to the inline test email?", "t.txt"),
+    ("Who is the Random Expo email from?", "Someone Real"),
+    ("When was the fake email image embedded sent?", "Mon, 09 Jan 2023 15:00:43 -0600"),
+    ("What is the release date of the winter sports ebook?", "August 23, 2019"),
+]
+FIELDS_OFFICE_UNANSWERABLE = [
+    ("What is the fax number of Mallori Harrell?", None),
+    ("When was the multipart digest email sent?", None),
+]
+FIELDS_PDF_UNANSWERABLE = [("What is the fingerprint of the multipart digest email?", None)]
+PDF_SAMPLES = ("py-pdf-sample-files", "pypdf-resources")
 GOOGLE_DOC = [
     ("What is the capital of Austria?", "Vienna"),
     ("What currency is used in Indonesia?", "Rupia"),
@@ -279,6 +311,9 @@ def main() -> None:
     write_documents(documents)
     write_pdfs(pdfs, wrapped, justified)
     shutil.copy(evaldata.require_shared() / "pdfs" / GOOGLE_DOC_PDF, google)
+    samples = args.workdir / "pdf-samples"
+    for name in PDF_SAMPLES:
+        shutil.copytree(evaldata.require_shared() / "pdfs" / name, samples / name)
     print(f"machine: {evaldata.machine()}\n")
     print("| set | question | expected | answer | confidence | right |")
     print("| --- | --- | --- | --- | --- | --- |")
@@ -293,6 +328,11 @@ def main() -> None:
         (google, (("Google Docs PDF", GOOGLE_DOC),)),
         (wrapped, (("PDF, wrapped cells", WRAPPED),)),
         (justified, (("PDF, wrapped cells, justified", WRAPPED),)),
+        (source, (("fields, office-docs, design", FIELDS_OFFICE_DESIGN),
+                  ("fields, office-docs, held out", FIELDS_OFFICE_HELD_OUT),
+                  ("fields, office-docs, unanswerable", FIELDS_OFFICE_UNANSWERABLE))),
+        (samples, (("fields, PDFs, design", FIELDS_PDF_DESIGN),
+                   ("fields, PDFs, unanswerable", FIELDS_PDF_UNANSWERABLE))),
     ):  # fmt: skip
         settings = Settings.from_env(corpus=corpus, index=args.workdir / f"index-{corpus.name}")
         report = ingest(settings)
