@@ -293,6 +293,20 @@ def right(answer: str | None, expected: str | None) -> bool:
     return wanted in got and len(got) <= len(wanted) + 40
 
 
+def ask_all(engine: Engine, name: str, questions: list[tuple[str, str | None]]) -> int:
+    """Asks `questions` (each with its expected answer, None for none) and prints a table row
+    for each; returns how many are `right`."""
+    hits = 0
+    for question, expected in questions:
+        answer = engine.ask(question)
+        hit = right(answer.answer, expected)
+        hits += hit
+        shown = (answer.answer or "(no answer)").replace("|", "/")[:60]
+        print(f"| {name} | {question} | {expected or '(none)'} | {shown} | "
+              f"{answer.confidence:.2f} | {'yes' if hit else 'no'} |")  # fmt: skip
+    return hits
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/docqa-eval-tables"))
@@ -339,15 +353,7 @@ def main() -> None:
         totals[f"{corpus.name} indexed"] = (len(report.files_indexed), report.chunks_total)
         engine = Engine(settings)
         for name, questions in sets:
-            hits = 0
-            for question, expected in questions:
-                answer = engine.ask(question)
-                hit = right(answer.answer, expected)
-                hits += hit
-                shown = (answer.answer or "(no answer)").replace("|", "/")[:60]
-                print(f"| {name} | {question} | {expected or '(none)'} | {shown} | "
-                      f"{answer.confidence:.2f} | {'yes' if hit else 'no'} |")  # fmt: skip
-            totals[name] = (hits, len(questions))
+            totals[name] = (ask_all(engine, name, questions), len(questions))
     print()
     for name, (first, second) in totals.items():
         print(f"{name}: {first} files, {second} chunks" if name.endswith("indexed")

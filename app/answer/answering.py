@@ -3,14 +3,12 @@
 No model here writes text. The reader (app.models.reader) scores every span of the top passages
 as the answer and gives each window a "no answer" score; each candidate span is ranked by the
 reader's margin over "no answer" together with its passage's retrieval rank, and the best one is
-returned verbatim, inside the sentence that holds it. The confidence is a logistic model of the
-reader's and retrieval's scores and of how much of the question stands around the span, fitted
-on held-out SQuAD questions (in the index or not), so it estimates the probability that the
-documents answer the question; below ABSTAIN_BELOW docqa says there is no answer. (The sentence
-ranking that used to give a second opinion then, app.answer.heuristic, no longer runs: with the
-overlap features the reader alone abstains as well on the validation split, in a fraction of
-the time, BENCHMARKS.md.) Every offset points into the page text stored in the index, so each
-answer can be checked against its source.
+returned verbatim, inside the sentence that holds it (a question asked yes or no gets that
+sentence whole). The confidence is a logistic model of the reader's and retrieval's scores and
+of how much of the question stands around the span, fitted on held-out SQuAD questions (in the
+index or not): the probability that the documents answer the question; below ABSTAIN_BELOW
+docqa says there is no answer. (app.answer.heuristic, the sentence ranking before the reader,
+is kept as its baseline.) Every offset points into the page text stored in the index.
 """
 
 from __future__ import annotations
@@ -21,16 +19,19 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
-from app.answer import follow_ups, tables
+from app.answer import follow_ups, shapes, tables
+from app.answer.file_names import kind_words
 from app.answer.focus import focus
 from app.answer.overlap import QueryIdf, keyword_share, overlap, query_idf
-from app.answer.retrieval import search
+from app.answer.retrieval import search, without_copies
 from app.answer.sentences import (
     Sentence,
     cite,
     crosses_paragraph,
     passage_sentences,
+    stating_sentence,
     tidy_span,
+    with_antecedent,
 )
 from app.ingest.chunking import trim_span
 from app.models.embedder import Embedder
@@ -70,10 +71,6 @@ OVERLAP_CHARS = 200  # the question's words are looked for this far either side 
 # "No answer" below this confidence: the threshold whose weakest of no-answer precision, recall
 # and answerable questions answered is best on the validation split (eval_answers.py --fit).
 ABSTAIN_BELOW = 0.45
-
-_ANAPHORIC_START = re.compile(
-    r"^(it|its|they|their|them|this|these|that|those|he|she|his|her)\b", re.I
-)
 
 
 class Reader(Protocol):
@@ -124,23 +121,6 @@ def ask(
     return answer_from(index, reader, question, passages, earlier)
 
 
-def without_copies(passages: list[Passage]) -> list[Passage]:
-    """`passages` less those whose text (spacing aside) a better-ranked one already has.
-
-    A document saved twice, a message quoted in its reply, or a handbook that repeats its
-    boilerplate would otherwise fill the reading with copies of one text (two distinct texts
-    in the top five, measured on real office files) and show it several times as the closest
-    passages."""
-    seen: set[str] = set()
-    kept = []
-    for passage in passages:
-        text = " ".join(passage.text.split())
-        if text not in seen:
-            seen.add(text)
-            kept.append(passage)
-    return kept
-
-
 def answer_from(
     index: IndexReader,
     reader: Reader,
@@ -157,7 +137,7 @@ def answer_from(
     if earlier:
         topics = follow_ups.follow_up_topic(question, idf, query_idf(index, earlier))
         read = follow_ups.on_topic(read, topics) or read
-    return _reader_answer(question, read_candidates(reader, question, read, idf), passages)
+    return _reader_answer(question, read_candidates(reader, question, read, idf), passages, idf)
 
 
 def extract_answer(
@@ -169,29 +149,41 @@ def extract_answer(
     """The reader's answer from `passages`; `idf` (`query_idf`) weighs the question's words
     for the confidence."""
     candidates = read_candidates(reader, question, passages[:PASSAGES_READ], idf)
-    return _reader_answer(question, candidates, passages)
+    return _reader_answer(question, candidates, passages, idf)
 
 
-def _reader_answer(question: str, candidates: list[Candidate], passages: list[Passage]) -> Answer:
+def _reader_answer(
+    question: str,
+    candidates: list[Candidate],
+    passages: list[Passage],
+    idf: dict[str, float] | None,
+) -> Answer:
     confidence = round(confidence_of(candidates[0].features), 4) if candidates else 0.0
     if not candidates or confidence < ABSTAIN_BELOW:
         return Answer(question, None, confidence, [], passages, message=NO_ANSWER)
-    return answer_with(question, candidates, confidence, passages)
+    return answer_with(question, candidates, confidence, passages, idf)
 
 
 def answer_with(
-    question: str, candidates: list[Candidate], confidence: float, passages: list[Passage]
+    question: str,
+    candidates: list[Candidate],
+    confidence: float,
+    passages: list[Passage],
+    idf: dict[str, float] | None = None,
 ) -> Answer:
-    """The answer whose span is the first candidate's, cited with the best distinct others."""
+    """The answer whose span is the first candidate's, cited with the best distinct others; for
+    a question asked yes or no, the sentence that states it (`shapes.asks_yes_or_no`)."""
     chosen = _distinct(candidates)
     passages_cited = list({c.passage.id: c.passage for c in chosen}.values())
     sentences = passage_sentences(passages_cited)
+    if shapes.asks_yes_or_no(question):
+        chosen = _statements(chosen, sentences, idf or {})
     citations = [
         _cite(n, candidate, sentence_around(candidate, sentences))
         for n, candidate in enumerate(chosen, start=1)
     ]
     best = chosen[0]
-    sentence = _with_antecedent(best, sentence_around(best, sentences), sentences)
+    sentence = with_antecedent(best.passage, sentence_around(best, sentences), sentences)
     reordered = sorted(passages, key=lambda p: p.id != best.passage.id)
     return Answer(question, best.text, confidence, citations, reordered, sentence)
 
@@ -203,13 +195,16 @@ def read_candidates(
     answer is not `settled`."""
     first = rank_candidates(reader, question, passages[:READ_FIRST], idf)
     if len(passages) <= READ_FIRST or settled(first):
-        return with_table_cell(first, passages[:READ_FIRST], idf)
+        return with_table_cell(question, first, passages[:READ_FIRST], idf)
     rest = rank_candidates(reader, question, passages[READ_FIRST:], idf, first_rank=READ_FIRST)
-    return with_table_cell(sorted(first + rest, key=lambda c: -c.score), passages, idf)
+    return with_table_cell(question, sorted(first + rest, key=lambda c: -c.score), passages, idf)
 
 
 def with_table_cell(
-    candidates: list[Candidate], passages: list[Passage], idf: dict[str, float] | None
+    question: str,
+    candidates: list[Candidate],
+    passages: list[Passage],
+    idf: dict[str, float] | None,
 ) -> list[Candidate]:
     """`candidates`, led by the cell the question names (`tables.best_cell`) when the reader's
     best span is in a table row, where the reader marks header words, or in the passage that
@@ -219,7 +214,7 @@ def with_table_cell(
     if not candidates or not idf:
         return candidates
     best = candidates[0]
-    found = tables.best_cell(passages, idf)
+    found = tables.best_cell(passages, idf, question)
     if found is None:
         return candidates
     position, cell = found
@@ -229,7 +224,7 @@ def with_table_cell(
     passage = passages[position]
     span = dataclasses.replace(best.span, passage=position, start=cell.start, end=cell.end)
     features = candidate_features(span, position, passage, idf)
-    features["overlap"] = tables.cell_overlap(passage.text, cell, idf)
+    features["overlap"] = tables.cell_overlap(passage.text, cell, idf, kind_words(passage))
     named = Candidate(passage, position, span, features, best.score)
     return [named, *candidates]
 
@@ -270,6 +265,7 @@ def rank_candidates(
         for span in found:
             start, end = trim_span(passage.text, at + span.start, at + span.end)
             start, end = tidy_span(passage.text, *tables.within_cell(passage.text, start, end))
+            start, end = shapes.shaped(question, passage.text, start, end)
             if (
                 end <= start
                 or tables.in_header_row(passage.text, start)
@@ -294,13 +290,15 @@ def candidate_features(
     similarity, how much of the question's information (IDF mass) stands near the span, and
     how fully the passage holds the question's keywords (`keyword_share`: a plain BM25 score
     grows with the question's length and the corpus, this share does not)."""
+    kind = kind_words(passage)  # "the offsite email": an e-mail seldom says "email"
     near = passage.text[max(0, span.start - OVERLAP_CHARS) : span.end + OVERLAP_CHARS]
+    text = f"{kind}\n{passage.text}" if kind else passage.text
     return {
         "margin": span.score - span.no_answer,
         "rank": 1.0 / (rank + 1),
         "dense": passage.dense_score or 0.0,
-        "overlap": overlap(idf, near),
-        "keyword": keyword_share(idf, passage.text) if isinstance(idf, QueryIdf) else 0.0,
+        "overlap": overlap(idf, f"{kind}\n{near}" if kind else near),
+        "keyword": keyword_share(idf, text) if isinstance(idf, QueryIdf) else 0.0,
     }
 
 
@@ -377,18 +375,21 @@ def sentence_around(candidate: Candidate, sentences: list[Sentence]) -> tuple[in
     )
 
 
-def _with_antecedent(best: Candidate, around: tuple[int, int], sentences: list[Sentence]) -> str:
-    """The answering sentence, preceded by the one before it when it opens with a pronoun."""
-    passage = best.passage
-    start, end = around
-    text = passage.text[start - passage.start : end - passage.start]
-    if not _ANAPHORIC_START.match(text):
-        return text
-    before = [s for s in sentences if s.passage.id == passage.id and s.end <= start]
-    if not before:
-        return text
-    previous = max(before, key=lambda s: s.end)
-    return passage.text[previous.start - passage.start : end - passage.start]
+def _statements(
+    candidates: list[Candidate], sentences: list[Sentence], idf: dict[str, float]
+) -> list[Candidate]:
+    """Each candidate widened to the sentence of its passage that states the question's
+    words (`stating_sentence`), each sentence once."""
+    widened: dict[tuple[int, int, int], Candidate] = {}
+    for candidate in candidates:
+        around = sentence_around(candidate, sentences)
+        start, end = stating_sentence(candidate.passage, around, sentences, idf)
+        at = candidate.passage.start
+        span = dataclasses.replace(candidate.span, start=start - at, end=end - at)
+        widened.setdefault(
+            (candidate.passage.id, start, end), dataclasses.replace(candidate, span=span)
+        )
+    return list(widened.values())
 
 
 def _cite(n: int, candidate: Candidate, around: tuple[int, int]) -> Citation:

@@ -17,6 +17,7 @@ from collections import Counter, OrderedDict
 from dataclasses import dataclass
 
 from app.answer.stems import stem
+from app.records import Passage
 from app.store.manifest import Manifest
 
 NAMED_FILES = 3  # a question names at most this many files, else its words are too common
@@ -25,6 +26,11 @@ _WORD = re.compile(rf"[^\W\d_]{{{MIN_LETTERS},}}")
 _SUFFIX = re.compile(r"\.[^./]*$")  # ".docx" of "notes/teams_chat.docx"
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")  # "TeamsChat" is "Teams Chat"
 _CACHED = 8  # manifests whose name index is kept (one per collection in use)
+# What a question calls a document of a kind whose text seldom says so: "the offsite email" (an
+# e-mail's text never says "email"). Its passages count as holding these words wherever the
+# question's words are looked for (app.answer.answering.candidate_features).
+KIND_WORDS = {".eml": "email e-mail mail message", ".msg": "email e-mail mail message"}
+_KIND_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,15 @@ def named_sources(manifest: Manifest, words: list[str]) -> list[str]:
     most = max(held.values())
     named = sorted(source for source, count in held.items() if count == most)
     return named if len(named) <= NAMED_FILES else []
+
+
+def kind_words(passage: Passage) -> str:
+    """The words a question may call `passage`'s document by for its kind (KIND_WORDS) that its
+    text does not hold already, "" if none."""
+    found = _SUFFIX.search(passage.source)
+    kind = KIND_WORDS.get(found.group().lower(), "") if found else ""
+    held = set(_KIND_WORD.findall(passage.text.lower())) if kind else set()
+    return " ".join(word for word in kind.split() if word not in held)
 
 
 def _terms(text: str) -> list[str]:

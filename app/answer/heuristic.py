@@ -17,7 +17,7 @@ import re
 
 from app.answer.overlap import overlap, query_idf, stem, word_positions
 from app.answer.retrieval import content_words, embed_query
-from app.answer.sentences import Sentence, candidate_sentences, cite
+from app.answer.sentences import Sentence, candidate_sentences, cite, with_antecedent
 from app.models.embedder import Embedder
 from app.records import Answer, Citation, Passage
 from app.store.folder import IndexReader
@@ -44,9 +44,6 @@ _ANSWER_TYPES = [  # (question pattern, spaCy entity labels that answer it)
     (r"\bwhere\b", {"GPE", "LOC", "FAC", "ORG"}),
     (r"\bhow (far|high|tall|big|large|wide|deep|heavy|fast)\b", {"QUANTITY", "CARDINAL"}),
 ]  # fmt: skip
-_ANAPHORIC_START = re.compile(
-    r"^(it|its|they|their|them|this|these|that|those|he|she|his|her)\b", re.I
-)
 
 
 def extract_answer(
@@ -78,7 +75,7 @@ def answer_from(question: str, ranked: list[Sentence], passages: list[Passage]) 
     ]
     first = citations[0]
     answer = first.snippet[first.answer_start : first.answer_end]
-    sentence = _with_antecedent(ranked[0], ranked)
+    sentence = with_antecedent(ranked[0].passage, (ranked[0].start, ranked[0].end), ranked)
     return Answer(question, answer, confidence, citations, _by_evidence(passages, ranked), sentence)
 
 
@@ -189,17 +186,6 @@ def _distinct(ranked: list[Sentence]) -> list[Sentence]:
         if len(chosen) == CITATIONS:
             break
     return chosen
-
-
-def _with_antecedent(best: Sentence, ranked: list[Sentence]) -> str:
-    """The answering sentence, preceded by the one before it when it opens with a pronoun."""
-    if not _ANAPHORIC_START.match(best.text):
-        return best.text
-    before = [s for s in ranked if s.passage.id == best.passage.id and s.end <= best.start]
-    if not before:
-        return best.text
-    previous = max(before, key=lambda s: s.end)
-    return best.passage.text[previous.start - best.passage.start : best.end - best.passage.start]
 
 
 def _cite(n: int, sentence: Sentence, question: str) -> Citation:

@@ -194,3 +194,20 @@ def _cached_query_vector(embedder: Embedder, query: str) -> np.ndarray:
 
 def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 6)
+
+
+def without_copies(passages: list[Passage]) -> list[Passage]:
+    """`passages` less those whose text (spacing aside) a better-ranked one already has.
+
+    A document saved twice, a message quoted in its reply, or a handbook that repeats its
+    boilerplate would otherwise fill the reading with copies of one text (two distinct texts
+    in the top five, measured on real office files) and show it several times as the closest
+    passages."""
+    seen: set[str] = set()
+    kept = []
+    for passage in passages:
+        text = " ".join(passage.text.split())
+        if text not in seen:
+            seen.add(text)
+            kept.append(passage)
+    return kept

@@ -14,6 +14,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from app.answer.overlap import overlap
 from app.ingest.chunking import trim_span
 from app.ingest.sentences import BLOCK, is_title, sentence_spans
 from app.records import Citation, Passage
@@ -37,9 +38,13 @@ class Sentence:
 # ("-5", "£4", "(1868)").
 _BEFORE_WORDS = re.compile(r"(?:[\s,;:]|[.!?](?=\s)|[-–—•*·](?=\s))*")
 _AFTER_WORDS = re.compile(r"(?:[\s,;:]|(?<=\s)[-–—])*$")
+_ADDRESS = re.compile(r"<?(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\bhttps?://[^\s<>\"]+)>?")
 
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+_ANAPHORIC_START = re.compile(
+    r"^(it|its|they|their|them|this|these|that|those|he|she|his|her)\b", re.I
+)
 
 
 def crosses_paragraph(text: str, start: int, end: int) -> bool:
@@ -51,11 +56,53 @@ def crosses_paragraph(text: str, start: int, end: int) -> bool:
 
 def tidy_span(text: str, start: int, end: int) -> tuple[int, int]:
     """The span `start`-`end` of `text` without what stands before or after its words
-    (`_BEFORE_WORDS`, `_AFTER_WORDS`). The reader marks tokens, and a token of punctuation
-    can open or close its span: a user would read ": - Lots of whitespace" as a broken
-    answer. A span of nothing else comes back empty."""
+    (`_BEFORE_WORDS`, `_AFTER_WORDS`), and with the whole of an e-mail address or web address
+    it starts or ends in. The reader marks tokens, and a token of punctuation can open or close
+    its span: a user would read ": - Lots of whitespace" as a broken answer, and "bookings" or
+    "Priya Raman <priya@acme" (the reader's tokens split an address at "@" and ".") as wrong.
+    A span of nothing else comes back empty."""
     start = _BEFORE_WORDS.match(text, start, end).end()
-    return start, _AFTER_WORDS.search(text, start, end).start()
+    end = _AFTER_WORDS.search(text, start, end).start()
+    line_start, line_end = text.rfind("\n", 0, start) + 1, text.find("\n", end)
+    for address in _ADDRESS.finditer(text, line_start, len(text) if line_end < 0 else line_end):
+        opened, closed = address.span()
+        inner_start = opened + (text[opened] == "<")
+        inner_end = closed - (text[closed - 1] == ">")
+        if start < end and inner_start < start < inner_end:
+            start = inner_start
+        if start < end and inner_start < end < inner_end:
+            end = closed if start <= opened < inner_start else inner_end  # "<" in it: ">" too
+    return start, end
+
+
+def with_antecedent(passage: Passage, around: tuple[int, int], sentences: list[Sentence]) -> str:
+    """The answering sentence (page offsets `around` in `passage`), preceded by the one before
+    it among `sentences` when it opens with a pronoun."""
+    start, end = around
+    text = passage.text[start - passage.start : end - passage.start]
+    if not _ANAPHORIC_START.match(text):
+        return text
+    before = [s for s in sentences if s.passage.id == passage.id and s.end <= start]
+    if not before:
+        return text
+    previous = max(before, key=lambda s: s.end)
+    return passage.text[previous.start - passage.start : end - passage.start]
+
+
+def stating_sentence(
+    passage: Passage, around: tuple[int, int], sentences: list[Sentence], idf: dict[str, float]
+) -> tuple[int, int]:
+    """Page offsets of the sentence of `passage` that holds most of the question's information
+    (`overlap`), the one `around` on ties: the answer to a yes-or-no question, which states what
+    was asked, where the reader's span may stand in any sentence near it."""
+    best, most = (
+        around,
+        overlap(idf, passage.text[around[0] - passage.start : around[1] - passage.start]),
+    )
+    for sentence in sentences:
+        if sentence.passage.id == passage.id and (held := overlap(idf, sentence.text)) > most:
+            best, most = (sentence.start, sentence.end), held
+    return best
 
 
 # spaCy's pipeline is not documented as thread-safe: callers on several threads take turns here

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from app.answer.file_names import kind_words
 from app.answer.overlap import found_in
 from app.answer.retrieval import content_words
 from app.answer.stems import stem
@@ -49,6 +50,30 @@ _LABEL_LINE = re.compile(
 )
 LABEL_WORDS = 4
 VALUE_WORDS = 8
+# An e-mail's header lines (app.ingest.formats.mail) are asked for by the verbs of sending, not
+# by their labels: "Who sent it?" is From, "Who received it?" To, "When was it sent?" Date. As
+# "from", "to" and "when" are stop words, and "sent" may ask for any of the three, a question
+# asks for such a label by its question word and verb together. It then names the label whole,
+# and the label holds the question's words that asked (_ASKING): "From sent".
+_SENDING = r"sent|sends?|wrote|write|written|e-?mailed|mailed|forwarded"
+_RECEIVING = r"received?|receives|got|gets|addressed"
+_COPIED = r"copied|cc'?d|cc"
+_ASKING = re.compile(rf"{_SENDING}|{_RECEIVING}|{_COPIED}|recipients?|sender|author|dated")
+_ASKS_FOR_LABEL = {
+    "from": re.compile(
+        rf"\bwho\b(?!.*\bto\b).*\b(?:{_SENDING})\b|\b(?:sender|author)\b|\bwho\b.*\bfrom\b"
+    ),
+    "to": re.compile(  # "who was copied" asks for Cc, whatever else it says ("of the recipients")
+        rf"^(?!.*\b(?:{_COPIED})\b).*(?:\bwho\b.*\b(?:{_RECEIVING})\b|\brecipients?\b"
+        rf"|\bto whom\b|\bwho(?:m)?\b.*\b(?:{_SENDING})\b.*\bto\b)"
+    ),
+    "cc": re.compile(rf"\b(?:{_COPIED})\b"),
+    "date": re.compile(rf"\b(?:when|what time|what day)\b.*\b(?:{_SENDING}|{_RECEIVING}|dated)\b"),
+}
+_ASKS_FOR_LABEL["sent"] = _ASKS_FOR_LABEL["date"]  # Outlook's "Sent: Monday, 3 June 2024 10:02"
+# A label line's record is the lines around it (an e-mail's subject, its other header lines):
+# the question's words are looked for this far either side, as around a span of prose.
+LABEL_CONTEXT_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -76,14 +101,19 @@ def in_header_row(text: str, at: int) -> bool:
     return bool(headers) and set(headers) <= {c.value for c in here}
 
 
-def cell_overlap(text: str, cell: Cell, idf: dict[str, float]) -> float:
+def cell_overlap(text: str, cell: Cell, idf: dict[str, float], also: str = "") -> float:
     """Share of the question's information (IDF mass) that `cell`'s row values and its header
-    hold: what stands around a cell is its row and its column, where the text beside it is
-    other rows. For the confidence, as `app.answer.overlap.overlap` is for a span in prose."""
+    hold, or `also` (what the document's kind is called, `file_names.kind_words`): what stands
+    around a cell is its row and its column, where the text beside it is other rows; around a
+    label's line, the lines of its record. For the confidence, as
+    `app.answer.overlap.overlap` is for a span in prose."""
     if not idf:
         return 0.0
-    values = " ".join(c.value for c in _row_at(text, cell.start)[2])
-    asked = set(found_in(idf, values)) | set(_header_holds(idf, cell.header))
+    start, end, row = _row_at(text, cell.start)
+    values = " ".join(c.value for c in row)
+    if not row:
+        values = text[max(0, start - LABEL_CONTEXT_CHARS) : end + LABEL_CONTEXT_CHARS]
+    asked = set(found_in(idf, f"{also}\n{values}")) | set(_header_holds(idf, cell.header))
     return sum(idf[word] for word in asked) / sum(idf.values())
 
 
@@ -154,27 +184,54 @@ def label_lines(text: str) -> Iterator[list[Cell]]:
             ]
 
 
-def best_cell(passages: list[Passage], idf: dict[str, float]) -> tuple[int, Cell] | None:
+def asked_labels(question: str) -> dict[str, str]:
+    """The e-mail header labels (lower case) that `question` asks for without naming them,
+    each with the question's words that ask (_ASKING)."""
+    lowered = question.lower()
+    asking = " ".join(w for w in re.findall(r"[\w'-]+", lowered) if _ASKING.fullmatch(w))
+    return {label: asking for label, asks in _ASKS_FOR_LABEL.items() if asks.search(lowered)}
+
+
+def best_cell(
+    passages: list[Passage], idf: dict[str, float], question: str = ""
+) -> tuple[int, Cell] | None:
     """(passage position, cell) of the cell the question names best (see HEADER_PRECISION),
-    in a table row or a label's line, best-ranked passage first on ties; None when no row's
-    values and header name any."""
-    best: tuple[float, int, Cell] | None = None
+    in a table row or a label's line; of cells named alike, the one whose row or record holds
+    more of the question (`cell_overlap`: "the offsite email"'s Cc, not another e-mail's),
+    then the best-ranked passage's. None when no row's values and header name any."""
+    best: tuple[float, float, int, Cell] | None = None
+    asked = asked_labels(question)
     for position, passage in enumerate(passages):
+        kind = kind_words(passage)
         for cells in itertools.chain(rows(passage.text), label_lines(passage.text)):
-            for score, cell in _scored(cells, idf):
-                if score > 0 and (best is None or score > best[0]):
-                    best = (score, position, cell)
-    return None if best is None else (best[1], best[2])
+            for score, cell in _scored(cells, idf, asked):
+                if score <= 0 or (best is not None and score < best[0]):
+                    continue
+                held = cell_overlap(passage.text, cell, idf, kind)
+                if best is None or (score, held) > best[:2]:
+                    best = (score, held, position, cell)
+    return None if best is None else (best[2], best[3])
 
 
-def _scored(cells: list[Cell], idf: dict[str, float]) -> Iterator[tuple[float, Cell]]:
+def _scored(
+    cells: list[Cell], idf: dict[str, float], asked: dict[str, str] | None = None
+) -> Iterator[tuple[float, Cell]]:
     """Each cell of a row with its score. A row of a label and its value ("| Sponsor | Helen
     Brooks |", from a table whose rows are not named, app.ingest.formats.headers) is named by
-    its label alone, so it scores below a cell whose row the question also names."""
+    its label alone (or by the question's words that ask for it, `asked_labels`), so it
+    scores below a cell whose row the question also names."""
     if len(cells) == 2 and not any(c.header for c in cells):
         label, value = cells
-        cell = Cell(label.value, value.value, value.start, value.end)
-        yield (0.0 if _names_row(cell, idf) else _header_score(cell, idf)), cell
+        asking = (asked or {}).get(label.value.lower())
+        header = label.value if asking is None else f"{label.value} {asking}"
+        cell = Cell(header, value.value, value.start, value.end)
+        if _names_row(cell, idf):
+            yield 0.0, cell
+        elif asking is not None:
+            yield HEADER_PRECISION, cell
+        else:  # words that asked for another label do not name this one ("Sent" for "who sent")
+            unasked = {w: v for w, v in idf.items() if not (asked and _ASKING.fullmatch(w))}
+            yield _header_score(cell, unasked), cell
         return
     named = found_in(idf, " ".join(c.value for c in cells))
     if not named or not any(c.header for c in cells):

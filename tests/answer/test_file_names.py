@@ -1,7 +1,9 @@
 """Questions that name a document by its file name find that document's passages."""
 
+import dataclasses
+
 from app.answer import retrieval
-from app.answer.file_names import named_sources
+from app.answer.file_names import kind_words, named_sources
 from app.answer.retrieval import NAMED_WITHIN, content_words, search
 from app.ingest.pipeline import ingest
 from app.store.filters import condition, restrict
@@ -74,3 +76,25 @@ def test_a_named_file_s_passage_is_raised_to_the_passages_the_reader_reads():
     assert _within_reach(ranked, [2]) == ranked  # already read: left where it is
     two = [chunk_id for chunk_id, _ in _within_reach(ranked, [8, 7])]
     assert two[NAMED_WITHIN - 2 : NAMED_WITHIN] == [7, 8]  # in the order fusion gave them
+
+
+def test_an_email_s_passages_hold_the_words_a_question_calls_it_by():
+    """An e-mail's text never says "email": "the offsite email" would count as a question
+    word missing from its passages, and lower the confidence of every answer from it."""
+    from app.answer.answering import candidate_features
+    from app.records import Passage, Span
+
+    text = "Team offsite in Lisbon\n\nOur spring offsite will be in Lisbon in March."
+    idf = {"offsite": 1.0, "email": 1.0}
+    at = text.index("Lisbon in")
+    span = Span(passage=0, start=at, end=at + 6, score=1.0, no_answer=0.0)
+    held = {}
+    for source in ("offsite.eml", "offsite.txt"):
+        passage = Passage(id=0, source=source, page=1, start=0, end=len(text), text=text, score=1)
+        held[source] = candidate_features(span, 0, passage, idf)["overlap"]
+    assert held == {"offsite.eml": 1.0, "offsite.txt": 0.5}
+    mail = Passage(
+        id=0, source="Inbox/Re: plans.MSG", page=1, start=0, end=9, text="Our email", score=1
+    )
+    assert kind_words(mail) == "e-mail mail message", "a word its text holds counts once"
+    assert kind_words(dataclasses.replace(mail, source="notes.txt")) == ""

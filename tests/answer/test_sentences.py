@@ -88,3 +88,24 @@ def test_an_answer_span_loses_the_punctuation_and_bullets_around_its_words():
     for kept in ("-5 °C", "£4 a year", "Inc.", "U.S.", "(1868)", ".NET 8"):
         assert tidy(kept) == kept, "signs and stops that belong to the words stay"
     assert tidy(" : ") == "", "punctuation alone is no answer"
+
+
+def test_an_answer_span_holds_the_whole_address_it_starts_or_ends_in():
+    """The reader's tokens split an address at "@" and ".": "bookings" or "Accounts
+    Receivable <ar@brightsupply" would be wrong answers."""
+
+    def tidy(text: str, marked: str) -> str:
+        start = text.index(marked)
+        start, end = sentences.tidy_span(text, start, start + len(marked))
+        return text[start:end]
+
+    line = "- From: Hotspring Heating <bookings@hotspring.example>\n- To: you"
+    assert tidy(line, "bookings") == "bookings@hotspring.example"
+    assert tidy(line, "Hotspring Heating <bookings@hotspring") == (
+        "Hotspring Heating <bookings@hotspring.example>"
+    )
+    assert tidy(line, "hotspring.example") == "bookings@hotspring.example"
+    assert tidy("See https://example.com/docs/a.html today", "example.com") == (
+        "https://example.com/docs/a.html"
+    )
+    assert tidy("Mail Tom at tom@example.org.", "Tom") == "Tom", "a span beside one stays"

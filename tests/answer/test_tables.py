@@ -28,8 +28,8 @@ TWO_PERIODS = (
 )
 
 
-def _passage(text: str, n: int = 0) -> Passage:
-    return Passage(id=n, source="results.xlsx", page=1, start=0, end=len(text), text=text, score=1)
+def _passage(text: str, n: int = 0, source: str = "results.xlsx") -> Passage:
+    return Passage(id=n, source=source, page=1, start=0, end=len(text), text=text, score=1)
 
 
 def _idf(question: str) -> dict[str, float]:
@@ -38,8 +38,9 @@ def _idf(question: str) -> dict[str, float]:
     return dict.fromkeys(content_words(question), 1.0)
 
 
-def _answer(question: str, *texts: str) -> str:
-    found = best_cell([_passage(t, n) for n, t in enumerate(texts)], _idf(question))
+def _answer(question: str, *texts: str, source: str = "results.xlsx") -> str:
+    passages = [_passage(t, n, source) for n, t in enumerate(texts)]
+    found = best_cell(passages, _idf(question), question)
     assert found is not None, question
     position, cell = found
     return texts[position][cell.start : cell.end]
@@ -137,6 +138,47 @@ def test_a_run_of_label_lines_answers_like_a_label_table_and_a_lone_one_is_a_hea
     assert best_cell([_passage(heading)], _idf("How much does the KX-500 weigh?")) is None
     prose = "Note: the boiler must be serviced every year by an engineer with a licence.\nOk: yes"
     assert best_cell([_passage(prose)], _idf("What does the note say?")) is None
+
+
+OFFSITE = (
+    "Team offsite in Lisbon\n\n- From: Priya Raman <priya@acme.example>\n"
+    "- To: Engineering <eng@acme.example>\n- Cc: Lena Ortiz <lena@acme.example>\n"
+    "- Date: Fri, 19 Jan 2024 11:02:45 +0000\n\n"
+    "Our spring offsite will be in Lisbon from 11 to 13 March. The lease ends in August."
+)
+BUDGET = (
+    "Q3 budget review\n\n- From: Maria Lopez <maria@northwind.example>\n"
+    "- Cc: Tom Becker <tom@northwind.example>\n- Date: Tue, 12 Sep 2023 09:14:02 +0200\n\n"
+    "The Q3 budget review is moved to Thursday."
+)
+
+
+def test_an_email_header_line_is_found_by_the_verb_that_asks_for_it():
+    """ "from", "to" and "when" are stop words, so "Who sent it?" named no label and the
+    reader answered from the body (a recipient, for "Who is it from?")."""
+    ask = lambda question: _answer(question, OFFSITE, source="offsite.eml")  # noqa: E731
+    assert ask("Who sent the offsite email?") == "Priya Raman <priya@acme.example>"
+    assert ask("Who is the offsite email from?") == "Priya Raman <priya@acme.example>"
+    assert ask("Who received the offsite email?") == "Engineering <eng@acme.example>"
+    assert ask("Who was the offsite email sent to?") == "Engineering <eng@acme.example>"
+    assert ask("Who was copied on it?") == "Lena Ortiz <lena@acme.example>"
+    assert ask("Who of the recipients was copied?") == "Lena Ortiz <lena@acme.example>"
+    assert ask("When was the offsite email sent?") == "Fri, 19 Jan 2024 11:02:45 +0000"
+    for question in ("When does the lease end?", "Where is the offsite?", "Who organises it?"):
+        assert best_cell([_passage(OFFSITE)], _idf(question), question) is None, question
+
+
+def test_outlook_s_sent_line_is_the_date_not_the_sender():
+    forwarded = "From: Bob Stone\nSent: Monday, 3 June 2024 10:02\nTo: Ann Lee\nSubject: Plans"
+    assert _answer("Who sent the plans?", forwarded) == "Bob Stone"
+    assert _answer("When were the plans sent?", forwarded) == "Monday, 3 June 2024 10:02"
+
+
+def test_of_header_lines_asked_alike_the_one_in_the_email_the_question_names_wins():
+    question = "Who was copied on the offsite email?"
+    passages = [_passage(BUDGET, 0, "budget.eml"), _passage(OFFSITE, 1, "offsite.eml")]
+    position, cell = best_cell(passages, _idf(question), question)
+    assert (position, OFFSITE[cell.start : cell.end]) == (1, "Lena Ortiz <lena@acme.example>")
 
 
 def test_a_span_in_a_table_row_is_the_value_of_one_cell():

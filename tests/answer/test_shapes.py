@@ -1,0 +1,90 @@
+"""A question for a phone number or an e-mail address is answered by one, or not at all."""
+
+import pytest
+
+from app.answer.shapes import asks_yes_or_no, fits, shaped
+from tests.answer.test_answering import ScriptedReader, _passages
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "expected"),
+    [
+        ("What is the fax number of Hotspring Heating?", "bookings@hotspring.example", False),
+        ("What is the fax number of Hotspring Heating?", "+44 20 7946 0958", True),
+        ("What is the phone number of the office?", "95", False),
+        ("What is the fax number of Mallori Harrell?", "Fri, 23 Dec 2022 12:08:48 -0600", False),
+        ("What is their phone?", "555-0134", True),
+        ("What is the phone no. of the office?", "(020) 7946-0958", True),
+        ("What is Tom's e-mail address?", "Tom Becker", False),
+        ("What is Tom's email address?", "tom@example.org", True),
+        ("Who answered the phone?", "Tom Becker", True),
+        ("What does the boiler service cost?", "95 pounds", True),
+    ],
+)
+def test_an_answer_has_the_shape_its_question_asks_for(question, answer, expected):
+    assert fits(question, answer) is expected
+
+
+def test_a_passage_without_the_number_asked_for_gives_no_answer():
+    from app.answer.answering import extract_answer
+
+    passages = _passages("- From: Hotspring Heating <bookings@hotspring.example>\n- To: Dan")
+    reader = ScriptedReader([("bookings", 9.0), ("Hotspring Heating", 8.0)])
+    answer = extract_answer(reader, "What is the fax number of Hotspring Heating?", passages)
+    assert answer.answer is None
+    other = extract_answer(reader, "Where do bookings go?", passages)
+    assert other.answer == "bookings@hotspring.example", "the whole address, not 'bookings'"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Is the travel budget frozen?", True),
+        ("Does the boiler service include VAT?", True),
+        ("Didn't they pay the invoice?", True),
+        ("Were the flights booked?", True),
+        ("Is corporal punishment increasing or declining?", False),  # a choice: a span answers
+        ("Can you tell me who sent it?", False),
+        ("What is the late fee?", False),
+        ("Island hotels: which is cheapest?", False),
+    ],
+)
+def test_a_question_asked_yes_or_no_is_told_from_others(question, expected):
+    assert asks_yes_or_no(question) is expected
+
+
+def test_a_yes_or_no_question_is_answered_by_the_sentence_that_states_it():
+    """The reader, which SQuAD taught no yes-or-no questions, marks any phrase near the answer:
+    "Hi" or the date for "Is release 2.4 a go?"."""
+    from app.answer.answering import extract_answer
+
+    text = "Hi,\n\nRelease 2.4 is a go. Deployment starts Saturday at 02:00 UTC.\n\nKenji"
+    passages = _passages(text)
+    reader = ScriptedReader([("Hi", 9.0), ("Saturday", 8.0)])
+    idf = {"release": 2.0, "2.4": 3.0, "go": 1.0}
+    answer = extract_answer(reader, "Is release 2.4 a go?", passages, idf)
+    assert answer.answer == answer.sentence == "Release 2.4 is a go."
+    assert [c.snippet[c.answer_start : c.answer_end] for c in answer.citations] == [
+        "Release 2.4 is a go."
+    ], "one citation of the sentence, not one per span the reader marked in it"
+    assert extract_answer(reader, "When does deployment start?", passages, idf).answer == "Hi"
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "marked", "expected"),
+    [
+        ("When is the review?", "moved to Thursday at 10:00 in room 4.12.", "Thursday",
+         "Thursday at 10:00"),
+        ("When does it start?", "It starts Saturday at 02:00 UTC.", "Saturday",
+         "Saturday at 02:00 UTC"),
+        ("What time is the call?", "The call is on Friday at 8 a.m. sharp.", "Friday",
+         "Friday at 8 a.m."),
+        ("When is it?", "We meet on Friday at 10 places.", "Friday", "Friday"),
+        ("Where is the review?", "Room 4.12 on Thursday at 10:00.", "Thursday", "Thursday"),
+        ("What is the fax number?", "Call 020 7946 0958 or mail a@b.org", "a@b.org", ""),
+    ],
+)  # fmt: skip
+def test_a_span_takes_the_shape_its_question_asks_for(question, text, marked, expected):
+    start = text.index(marked)
+    start, end = shaped(question, text, start, start + len(marked))
+    assert text[start:end] == expected
