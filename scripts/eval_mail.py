@@ -10,7 +10,7 @@ standard library. DESIGN was written before the rules of app/answer/tables.py fo
 them; HELD_OUT was written afterwards, on the four e-mails after the sixth, and asked once.
 Each set mixes header questions with questions on the body, which the rules must not take
 over. YES_NO_*: questions asked yes or no, whose answer is the sentence that states it
-(`app/answer/shapes.asks_yes_or_no`): the design set was asked before that rule, the held-out
+(`app/answer/shapes.sentence_answers`): the design set was asked before that rule, the held-out
 set written after it and asked once. Right: the answer holds the expected text and at most 40
 characters more (official SQuAD normalisation; `eval_tables.right`); None expected: right when
 docqa says there is no answer.

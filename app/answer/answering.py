@@ -27,10 +27,8 @@ from app.answer.retrieval import search, without_copies
 from app.answer.sentences import (
     Sentence,
     cite,
-    crosses_paragraph,
     passage_sentences,
     stating_sentence,
-    tidy_span,
     with_antecedent,
 )
 from app.ingest.chunking import trim_span
@@ -58,6 +56,9 @@ READ_TOKENS: int | None = 160
 CITATIONS = 3
 SNIPPET_CHARS = 220  # context shown on each side of the answering sentence
 SPANS_PER_PASSAGE = 5
+# The reader proposes this many times more, for spans that are no answer (`shapes.answer_span`):
+# a passage whose five best spans all lay in headings or over blank lines gave no candidate.
+SPANS_PROPOSED = 3
 # A candidate's rank: the reader's margin over "no answer", plus this weight times its
 # passage's reciprocal retrieval rank (chosen on the validation split, BENCHMARKS.md).
 RANK_WEIGHT = 5.0
@@ -172,11 +173,12 @@ def answer_with(
     idf: dict[str, float] | None = None,
 ) -> Answer:
     """The answer whose span is the first candidate's, cited with the best distinct others; for
-    a question asked yes or no, the sentence that states it (`shapes.asks_yes_or_no`)."""
+    a question asked yes or no, or what to do, the sentence that states it
+    (`shapes.sentence_answers`)."""
     chosen = _distinct(candidates)
     passages_cited = list({c.passage.id: c.passage for c in chosen}.values())
     sentences = passage_sentences(passages_cited)
-    if shapes.asks_yes_or_no(question):
+    if shapes.sentence_answers(question):
         chosen = _statements(chosen, sentences, idf or {})
     citations = [
         _cite(n, candidate, sentence_around(candidate, sentences))
@@ -257,21 +259,17 @@ def rank_candidates(
         return []
     parts = [focus(p, idf or {}, READ_TOKENS) for p in passages]
     texts = [p.text[start:end] for p, (start, end) in zip(passages, parts, strict=True)]
-    spans = reader.read(question, texts, top_n=SPANS_PER_PASSAGE)
+    spans = reader.read(question, texts, top_n=SPANS_PER_PASSAGE * SPANS_PROPOSED)
     candidates = []
     for rank, (passage, (at, _), found) in enumerate(
         zip(passages, parts, spans, strict=True), start=first_rank
     ):
+        kept = 0
         for span in found:
-            start, end = trim_span(passage.text, at + span.start, at + span.end)
-            start, end = tidy_span(passage.text, *tables.within_cell(passage.text, start, end))
-            start, end = shapes.shaped(question, passage.text, start, end)
-            if (
-                end <= start
-                or tables.in_header_row(passage.text, start)
-                or crosses_paragraph(passage.text, start, end)
-            ):
+            start, end = shapes.answer_span(question, passage.text, at + span.start, at + span.end)
+            if end <= start or kept == SPANS_PER_PASSAGE:
                 continue
+            kept += 1
             span = dataclasses.replace(span, start=start, end=end)
             features = candidate_features(span, rank, passage, idf or {})
             candidates.append(Candidate(passage, rank, span, features, score_of(features)))

@@ -1,5 +1,6 @@
 """The shape of an answer: a phone number or an e-mail address when the question asks for one,
-the whole sentence when it asks yes or no, the time of day with the day when it asks when.
+the whole sentence when it asks yes or no or what to do, the time of day with the day when it
+asks when; and never a heading that holds none of the question's words.
 
 The reader marks what reads like an answer to its question's form, and a passage that holds no
 fax number still holds an address and a name: "What is the fax number of Hotspring Heating?"
@@ -9,7 +10,9 @@ question gets no answer.
 
 SQuAD, the reader's training, asks no yes-or-no questions, and the reader marks some phrase of
 the sentence that answers one: "review" for "Is the travel budget frozen?", from "The travel
-budget is frozen until the review." That sentence, whole, is the answer.
+budget is frozen until the review." That sentence, whole, is the answer, as it is for "What
+should I do if the flow is slow?" ("If the flow is slow, check that the inlet valve is fully
+open ..."), where the reader marked a step of another section.
 
 Asked "When is the Q3 budget review?", the reader marked "Thursday" in "moved to Thursday at
 10:00": the time that follows a day belongs to the answer.
@@ -18,6 +21,13 @@ Asked "When is the Q3 budget review?", the reader marked "Thursday" in "moved to
 from __future__ import annotations
 
 import re
+
+from app.answer import tables
+from app.answer.overlap import found_in
+from app.answer.retrieval import content_words
+from app.answer.sentences import crosses_paragraph, tidy_span
+from app.ingest.chunking import trim_span
+from app.ingest.sentences import is_title
 
 _PHONE = r"(?:tele)?phone|fax|mobile|cell"
 SHAPES = (  # (what the question asks, what its answer holds)
@@ -34,12 +44,15 @@ _YES_OR_NO = re.compile(
     r"|may|might)(?:n't)?\b(?!.*\b(?:or|who|whom|whose|what|when|where|which|why|how)\b)",
     re.I,
 )  # not "Is it high or low?", nor "Can you tell me who sent it?"
+_WHAT_TO_DO = re.compile(
+    r"^\W*what (?:should|shall|do|does|can|could|must|to) (?:i |we |you |they |one )?do\b", re.I
+)
 
 
-def asks_yes_or_no(question: str) -> bool:
-    """Whether `question` is answered by yes or no: it opens with a verb, and offers no
-    choice and asks no wh-question."""
-    return bool(_YES_OR_NO.match(question))
+def sentence_answers(question: str) -> bool:
+    """Whether a sentence, whole, answers `question`: one asked yes or no (it opens with a verb,
+    offers no choice and asks no wh-question) or asking what to do."""
+    return bool(_YES_OR_NO.match(question) or _WHAT_TO_DO.match(question))
 
 
 _WHEN = re.compile(r"\bwhen\b|\bwhat time\b", re.I)
@@ -48,14 +61,45 @@ _TIME_AFTER = re.compile(  # ", at 10:00", " at 02:00 UTC", " at 8am"
 )
 
 
+def answer_span(question: str, text: str, start: int, end: int) -> tuple[int, int]:
+    """The span the reader marked at `start`-`end` of `text` as an answer: whole words
+    (`trim_span`), one table cell's value (`tables.within_cell`), without punctuation around it
+    (`tidy_span`), in the shape `question` asks for (`shaped`). Empty when it is no answer: a
+    table's header, or text over a blank line (an answer stays inside its paragraph)."""
+    start, end = trim_span(text, start, end)
+    start, end = tidy_span(text, *tables.within_cell(text, start, end))
+    start, end = shaped(question, text, start, end)
+    if end <= start or tables.in_header_row(text, start) or crosses_paragraph(text, start, end):
+        return start, start
+    return start, end
+
+
 def shaped(question: str, text: str, start: int, end: int) -> tuple[int, int]:
     """The span `start`-`end` of `text` as `question` asks for it: with the time of day after it
     for a question asked when ("Thursday at 10:00"); empty when it lacks the shape asked for
     (`fits`)."""
-    if not fits(question, text[start:end]):
+    if not fits(question, text[start:end]) or _heading(text, start, end, question):
         return start, start
     time = _TIME_AFTER.match(text, end) if _WHEN.search(question) else None
     return start, time.end() if time else end
+
+
+_NAMES_ASKED = re.compile(r"\b(?:subject|title|heading|section|chapter|called|named)\b", re.I)
+
+
+def _heading(text: str, start: int, end: int, question: str) -> bool:
+    """Whether the span lies in a heading that holds none of the question's words, and the
+    question asks for no title. A heading names the topic of the text under it, so a span in
+    it answers only a question on that topic ("14 March 2024" in "Minutes of the Facilities
+    Committee, 14 March 2024" for "When did the facilities committee meet?"); the reader also
+    marked "Troubleshooting" for "What should I do if the flow is slow?"."""
+    line_start, line_end = text.rfind("\n", 0, start) + 1, text.find("\n", end)
+    line = text[line_start : len(text) if line_end < 0 else line_end]
+    return (
+        is_title(line)
+        and not found_in(content_words(question), line)
+        and not _NAMES_ASKED.search(question)
+    )
 
 
 def fits(question: str, answer: str) -> bool:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.answer.shapes import asks_yes_or_no, fits, shaped
+from app.answer.shapes import fits, sentence_answers, shaped
 from tests.answer.test_answering import ScriptedReader, _passages
 
 
@@ -47,10 +47,13 @@ def test_a_passage_without_the_number_asked_for_gives_no_answer():
         ("Can you tell me who sent it?", False),
         ("What is the late fee?", False),
         ("Island hotels: which is cheapest?", False),
+        ("What should I do if the flow is slow?", True),
+        ("What do we do when the alarm sounds?", True),
+        ("What did the committee do in March?", False),
     ],
 )
-def test_a_question_asked_yes_or_no_is_told_from_others(question, expected):
-    assert asks_yes_or_no(question) is expected
+def test_a_question_asked_yes_or_no_or_what_to_do_is_told_from_others(question, expected):
+    assert sentence_answers(question) is expected
 
 
 def test_a_yes_or_no_question_is_answered_by_the_sentence_that_states_it():
@@ -82,9 +85,28 @@ def test_a_yes_or_no_question_is_answered_by_the_sentence_that_states_it():
         ("When is it?", "We meet on Friday at 10 places.", "Friday", "Friday"),
         ("Where is the review?", "Room 4.12 on Thursday at 10:00.", "Thursday", "Thursday"),
         ("What is the fax number?", "Call 020 7946 0958 or mail a@b.org", "a@b.org", ""),
+        ("What should I do if the flow is slow?", "## Troubleshooting\n\nIf the flow is slow",
+         "Troubleshooting", ""),  # a heading about something else than the question
+        ("When did the committee meet?", "Minutes of the Committee, 14 March 2024\n\nPresent",
+         "14 March 2024", "14 March 2024"),
+        ("What is the subject of the email?", "Team offsite in Lisbon\n\n- From: Priya",
+         "Team offsite in Lisbon", "Team offsite in Lisbon"),
     ],
 )  # fmt: skip
 def test_a_span_takes_the_shape_its_question_asks_for(question, text, marked, expected):
     start = text.index(marked)
     start, end = shaped(question, text, start, start + len(marked))
     assert text[start:end] == expected
+
+
+def test_a_passage_whose_best_spans_are_no_answers_still_offers_its_next_ones():
+    """The reader's five best spans of a passage all lay in its heading: it gave no candidate."""
+    from app.answer.answering import extract_answer
+
+    passages = _passages("Troubleshooting\n\nIf the flow is slow, check the inlet valve.")
+    in_heading = ["Troubleshooting", "Troubles", "Trouble", "shooting", "Troubleshoot"]
+    reader = ScriptedReader(
+        [*((w, 9.0 - n / 10) for n, w in enumerate(in_heading)), ("the inlet valve", 5.0)]
+    )
+    answer = extract_answer(reader, "Where is the flow checked?", passages, {"flow": 1.0})
+    assert answer.answer == "the inlet valve"
