@@ -18,20 +18,13 @@ docqa says there is no answer.
 
 from __future__ import annotations
 
-import argparse
-import shutil
 import sys
 from email.message import EmailMessage
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import evaldata
-from eval_tables import ask_all
-
-from app.engine import Engine
-from app.ingest.pipeline import ingest
-from app.settings import Settings
+from eval_tables import ask_of_a_folder
 
 MAILS = [  # file, subject, from, to, cc, date, body
     ("budget.eml", "Q3 budget review", "Maria Lopez <maria.lopez@northwind.example>",
@@ -162,27 +155,17 @@ def write_mail(folder: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workdir", type=Path, default=Path("/tmp/docqa-eval-mail"))
-    args = parser.parse_args()
-    shutil.rmtree(args.workdir, ignore_errors=True)
-    corpus = args.workdir / "mail"
-    corpus.mkdir(parents=True)
-    write_mail(corpus)
-    settings = Settings.from_env(corpus=corpus, index=args.workdir / "index")
-    ingest(settings)
-    engine = Engine(settings)
-    print(f"machine: {evaldata.machine()}\n")
-    print("| set | question | expected | answer | confidence | right |")
-    print("| --- | --- | --- | --- | --- | --- |")
-    totals = {}
-    for name, questions in (("design", DESIGN), ("held out", HELD_OUT),
-                            ("yes or no, design", YES_NO_DESIGN),
-                            ("yes or no, held out", YES_NO_HELD_OUT)):  # fmt: skip
-        totals[name] = (ask_all(engine, name, questions), len(questions))
-    print()
-    for name, (hits, asked) in totals.items():
-        print(f"{name}: {hits} of {asked} right")
+    ask_of_a_folder(
+        __doc__.splitlines()[0],
+        Path("/tmp/docqa-eval-mail"),
+        write_mail,
+        [
+            ("design", DESIGN),
+            ("held out", HELD_OUT),
+            ("yes or no, design", YES_NO_DESIGN),
+            ("yes or no, held out", YES_NO_HELD_OUT),
+        ],
+    )
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -305,6 +306,31 @@ def ask_all(engine: Engine, name: str, questions: list[tuple[str, str | None]]) 
         print(f"| {name} | {question} | {expected or '(none)'} | {shown} | "
               f"{answer.confidence:.2f} | {'yes' if hit else 'no'} |")  # fmt: skip
     return hits
+
+
+def ask_of_a_folder(
+    description: str, workdir: Path, write: Callable[[Path], None], sets: list[tuple[str, list]]
+) -> None:
+    """The main of a script of hand questions: `write` makes the documents in a folder of
+    `--workdir` (`workdir` unless given), docqa's own ingest indexes them, and each named set
+    of questions is asked (`ask_all`) and counted."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--workdir", type=Path, default=workdir)
+    args = parser.parse_args()
+    shutil.rmtree(args.workdir, ignore_errors=True)
+    corpus = args.workdir / "documents"
+    corpus.mkdir(parents=True)
+    write(corpus)
+    settings = Settings.from_env(corpus=corpus, index=args.workdir / "index")
+    ingest(settings)
+    engine = Engine(settings)
+    print(f"machine: {evaldata.machine()}\n")
+    print("| set | question | expected | answer | confidence | right |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    totals = {name: (ask_all(engine, name, questions), len(questions)) for name, questions in sets}
+    print()
+    for name, (hits, asked) in totals.items():
+        print(f"{name}: {hits} of {asked} right")
 
 
 def main() -> None:
