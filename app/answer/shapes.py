@@ -84,19 +84,28 @@ def shaped(question: str, text: str, start: int, end: int) -> tuple[int, int]:
     return start, time.end() if time else end
 
 
+_BLANK_BEFORE = re.compile(r"\n[ \t]*\n[ \t]*$")  # a blank line ends where the line starts
+_BLANK_AFTER = re.compile(r"\n[ \t]*\n\s*\S")  # a blank line, then more text
 _NAMES_ASKED = re.compile(r"\b(?:subject|title|heading|section|chapter|called|named)\b", re.I)
 
 
 def _heading(text: str, start: int, end: int, question: str) -> bool:
-    """Whether the span lies in a heading that holds none of the question's words, and the
-    question asks for no title. A heading names the topic of the text under it, so a span in
-    it answers only a question on that topic ("14 March 2024" in "Minutes of the Facilities
-    Committee, 14 March 2024" for "When did the facilities committee meet?"); the reader also
-    marked "Troubleshooting" for "What should I do if the flow is slow?"."""
+    """Whether the span lies in a section's heading that holds none of the question's words,
+    and the question asks for no title. A heading names the topic of the text under it, so a
+    span in it answers only a question on that topic ("14 March 2024" in "Minutes of the
+    Committee, 14 March 2024" for "When did the committee meet?"); the reader marked
+    "Troubleshooting" for "What should I do if the flow is slow?". A section's heading is a
+    short line (`is_title`) standing alone between blank lines with text after it, never the
+    page's first line, which is its title or an e-mail's subject: a name signing a letter off
+    ("Maria") or a title is left to the reader."""
     line_start, line_end = text.rfind("\n", 0, start) + 1, text.find("\n", end)
     line = text[line_start : len(text) if line_end < 0 else line_end]
     return (
-        is_title(line)
+        line_start > 0
+        and line_end > 0
+        and _BLANK_BEFORE.search(text, 0, line_start) is not None
+        and _BLANK_AFTER.match(text, line_end) is not None
+        and is_title(line)
         and not found_in(content_words(question), line)
         and not _NAMES_ASKED.search(question)
     )
