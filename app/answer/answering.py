@@ -266,7 +266,7 @@ def rank_candidates(
     ):
         kept = 0
         for span in found:
-            start, end = shapes.answer_span(question, passage.text, at + span.start, at + span.end)
+            start, end = shapes.answer_span(question, passage, at + span.start, at + span.end)
             if end <= start or kept == SPANS_PER_PASSAGE:
                 continue
             kept += 1

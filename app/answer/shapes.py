@@ -28,6 +28,7 @@ from app.answer.retrieval import content_words
 from app.answer.sentences import crosses_paragraph, tidy_span
 from app.ingest.chunking import trim_span
 from app.ingest.sentences import is_title
+from app.records import Passage
 
 _PHONE = r"(?:tele)?phone|fax|mobile|cell"
 SHAPES = (  # (what the question asks, what its answer holds)
@@ -61,15 +62,22 @@ _TIME_AFTER = re.compile(  # ", at 10:00", " at 02:00 UTC", " at 8am"
 )
 
 
-def answer_span(question: str, text: str, start: int, end: int) -> tuple[int, int]:
-    """The span the reader marked at `start`-`end` of `text` as an answer: whole words
+def answer_span(question: str, passage: Passage, start: int, end: int) -> tuple[int, int]:
+    """The span the reader marked at `start`-`end` of `passage`'s text as an answer: whole words
     (`trim_span`), one table cell's value (`tables.within_cell`), without punctuation around it
     (`tidy_span`), in the shape `question` asks for (`shaped`). Empty when it is no answer: a
-    table's header, or text over a blank line (an answer stays inside its paragraph)."""
+    table's header, text over a blank line (an answer stays inside its paragraph), or a
+    section's heading on another topic (`_in_heading`)."""
+    text = passage.text
     start, end = trim_span(text, start, end)
     start, end = tidy_span(text, *tables.within_cell(text, start, end))
     start, end = shaped(question, text, start, end)
-    if end <= start or tables.in_header_row(text, start) or crosses_paragraph(text, start, end):
+    if (
+        end <= start
+        or tables.in_header_row(text, start)
+        or crosses_paragraph(text, start, end)
+        or _in_heading(question, passage, start, end)
+    ):
         return start, start
     return start, end
 
@@ -78,7 +86,7 @@ def shaped(question: str, text: str, start: int, end: int) -> tuple[int, int]:
     """The span `start`-`end` of `text` as `question` asks for it: with the time of day after it
     for a question asked when ("Thursday at 10:00"); empty when it lacks the shape asked for
     (`fits`)."""
-    if not fits(question, text[start:end]) or _heading(text, start, end, question):
+    if not fits(question, text[start:end]):
         return start, start
     time = _TIME_AFTER.match(text, end) if _WHEN.search(question) else None
     return start, time.end() if time else end
@@ -89,21 +97,22 @@ _BLANK_AFTER = re.compile(r"\n[ \t]*\n\s*\S")  # a blank line, then more text
 _NAMES_ASKED = re.compile(r"\b(?:subject|title|heading|section|chapter|called|named)\b", re.I)
 
 
-def _heading(text: str, start: int, end: int, question: str) -> bool:
+def _in_heading(question: str, passage: Passage, start: int, end: int) -> bool:
     """Whether the span lies in a section's heading that holds none of the question's words,
     and the question asks for no title. A heading names the topic of the text under it, so a
     span in it answers only a question on that topic ("14 March 2024" in "Minutes of the
     Committee, 14 March 2024" for "When did the committee meet?"); the reader marked
     "Troubleshooting" for "What should I do if the flow is slow?". A section's heading is a
-    short line (`is_title`) standing alone between blank lines with text after it, never the
-    page's first line, which is its title or an e-mail's subject: a name signing a letter off
-    ("Maria") or a title is left to the reader."""
+    short line (`is_title`) that starts the passage or follows a blank line, with a blank line
+    and text after it, and is not the page's first line, which is its title or an e-mail's
+    subject: a name signing a letter off ("Maria") or a title is left to the reader."""
+    text = passage.text
     line_start, line_end = text.rfind("\n", 0, start) + 1, text.find("\n", end)
     line = text[line_start : len(text) if line_end < 0 else line_end]
     return (
-        line_start > 0
+        passage.start + line_start > 0
         and line_end > 0
-        and _BLANK_BEFORE.search(text, 0, line_start) is not None
+        and (line_start == 0 or _BLANK_BEFORE.search(text, 0, line_start) is not None)
         and _BLANK_AFTER.match(text, line_end) is not None
         and is_title(line)
         and not found_in(content_words(question), line)

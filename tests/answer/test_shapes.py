@@ -1,8 +1,10 @@
-"""A question for a phone number or an e-mail address is answered by one, or not at all."""
+"""Answers in the shape their question asks for: a number, an address, a sentence, not a heading."""
+
+import dataclasses
 
 import pytest
 
-from app.answer.shapes import fits, sentence_answers, shaped
+from app.answer.shapes import answer_span, fits, sentence_answers, shaped
 from tests.answer.test_answering import ScriptedReader, _passages
 
 
@@ -85,15 +87,6 @@ def test_a_yes_or_no_question_is_answered_by_the_sentence_that_states_it():
         ("When is it?", "We meet on Friday at 10 places.", "Friday", "Friday"),
         ("Where is the review?", "Room 4.12 on Thursday at 10:00.", "Thursday", "Thursday"),
         ("What is the fax number?", "Call 020 7946 0958 or mail a@b.org", "a@b.org", ""),
-        ("What should I do if the flow is slow?",
-         "# Guide\n\n## Troubleshooting\n\nIf the flow is slow", "Troubleshooting", ""),
-        ("Who wrote about the budget?", "The budget is frozen.\n\nMaria", "Maria", "Maria"),
-        ("Who is the guide for?", "AquaPure 300 water filter\n\nFor home use.", "AquaPure 300",
-         "AquaPure 300"),  # a page's first line is its title, not a section's heading
-        ("When did the committee meet?", "Minutes of the Committee, 14 March 2024\n\nPresent",
-         "14 March 2024", "14 March 2024"),
-        ("What is the subject of the email?", "Team offsite in Lisbon\n\n- From: Priya",
-         "Team offsite in Lisbon", "Team offsite in Lisbon"),
     ],
 )  # fmt: skip
 def test_a_span_takes_the_shape_its_question_asks_for(question, text, marked, expected):
@@ -113,3 +106,32 @@ def test_a_passage_whose_best_spans_are_no_answers_still_offers_its_next_ones():
     )
     answer = extract_answer(reader, "Where is the flow checked?", passages, {"flow": 1.0})
     assert answer.answer == "the inlet valve"
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "marked", "expected"),
+    [
+        ("What should I do if the flow is slow?",
+         "# Guide\n\n## Troubleshooting\n\nIf the flow is slow", "Troubleshooting", ""),
+        ("What will be discussed in September?", "It will be discussed in September.\n\n"
+         "Action items\n\n| Action | Owner |", "Action items", ""),
+        ("When did the committee meet?",
+         "Notes\n\nMinutes of the Committee, 14 March 2024\n\nPresent: Anna", "14 March 2024",
+         "14 March 2024"),  # a heading holding the question's words
+        ("What is the subject?", "Hi\n\nTeam offsite in Lisbon\n\n- From: Priya",
+         "Team offsite in Lisbon", "Team offsite in Lisbon"),  # a title is asked for
+        ("Who wrote about the budget?", "The budget is frozen.\n\nMaria", "Maria", "Maria"),
+        ("Who is the guide for?", "AquaPure 300 water filter\n\nFor home use.", "AquaPure 300",
+         "AquaPure 300"),  # a page's first line is its title, not a section's heading
+    ],
+)  # fmt: skip
+def test_a_span_in_a_heading_on_another_topic_is_no_answer(question, text, marked, expected):
+    passage = _passages(text)[0]
+    passage = dataclasses.replace(passage, start=0)
+    start = text.index(marked)
+    start, end = answer_span(question, passage, start, start + len(marked))
+    assert text[start:end] == expected
+    later = dataclasses.replace(passage, start=500)  # the passage's first line is no page's
+    if text.startswith(marked):
+        start = text.index(marked)
+        assert answer_span(question, later, start, start + len(marked)) == (start, start)
