@@ -266,8 +266,10 @@ def rank_candidates(
     ):
         kept = 0
         for span in found:
+            if kept == SPANS_PER_PASSAGE:
+                break
             start, end = shapes.answer_span(question, passage, at + span.start, at + span.end)
-            if end <= start or kept == SPANS_PER_PASSAGE:
+            if end <= start:
                 continue
             kept += 1
             span = dataclasses.replace(span, start=start, end=end)

@@ -64,7 +64,10 @@ def tidy_span(text: str, start: int, end: int) -> tuple[int, int]:
     start = _BEFORE_WORDS.match(text, start, end).end()
     end = _AFTER_WORDS.search(text, start, end).start()
     line_start, line_end = text.rfind("\n", 0, start) + 1, text.find("\n", end)
-    for address in _ADDRESS.finditer(text, line_start, len(text) if line_end < 0 else line_end):
+    line_end = len(text) if line_end < 0 else line_end
+    if "@" not in text[line_start:line_end] and "://" not in text[line_start:line_end]:
+        return start, end  # no address to scan for (a line of prose may be a whole abstract)
+    for address in _ADDRESS.finditer(text, line_start, line_end):
         opened, closed = address.span()
         inner_start = opened + (text[opened] == "<")
         inner_end = closed - (text[closed - 1] == ">")
