@@ -92,7 +92,7 @@ def shaped(question: str, text: str, start: int, end: int) -> tuple[int, int]:
     return start, time.end() if time else end
 
 
-_BLANK_BEFORE = re.compile(r"\n[ \t]*\n[ \t]*$")  # a blank line ends where the line starts
+_BLANK_BEFORE = re.compile(r"\n[ \t]{0,3}\n[ \t]{0,3}$")  # a blank line ends where the line starts
 _BLANK_AFTER = re.compile(r"\n[ \t]*\n\s*\S")  # a blank line, then more text
 _NAMES_ASKED = re.compile(r"\b(?:subject|title|heading|section|chapter|called|named)\b", re.I)
 
@@ -112,9 +112,9 @@ def _in_heading(question: str, passage: Passage, start: int, end: int) -> bool:
     return (
         passage.start + line_start > 0
         and line_end > 0
-        and (line_start == 0 or _BLANK_BEFORE.search(text, 0, line_start) is not None)
-        and _BLANK_AFTER.match(text, line_end) is not None
         and is_title(line)
+        and (line_start == 0 or _BLANK_BEFORE.search(text, line_start - 8, line_start) is not None)
+        and _BLANK_AFTER.match(text, line_end) is not None
         and not found_in(content_words(question), line)
         and not _NAMES_ASKED.search(question)
     )
