@@ -1,4 +1,4 @@
-"""Questions about everyday documents: meeting minutes, a product manual, a travel policy.
+"""Questions about everyday documents: minutes, a product manual, a policy, IT and HR guides.
 
     .venv/bin/python scripts/eval_everyday.py [--workdir /tmp/docqa-eval-everyday]
 
@@ -11,6 +11,10 @@ and asked once. The sets mix every kind of question: facts, numbers, dates, peop
 what to do, and some the documents do not answer. Right: the answer holds the expected text and
 at most 40 characters more (official SQuAD normalisation, `eval_tables.right`); None expected:
 right when docqa says there is no answer.
+HOW_TO_*: questions that ask how to do something, over the guide and two more Word documents
+of numbered and bulleted steps (an IT guide, for design; an onboarding guide, held out), whose
+answer is the list of steps (app/answer/steps.py): the design set was asked while that rule was
+written, the held-out set written before it was run and asked once.
 """
 
 from __future__ import annotations
@@ -96,6 +100,37 @@ POLICY = [
     ("text", "Questions about this policy go to the finance team, finance@northwind.example. "
              "The travel desk is open from 8:00 to 18:00 on working days."),
 ]  # fmt: skip
+IT_GUIDE = [
+    ("heading", "Resetting your password"),
+    ("text", "To reset your password:"),
+    ("numbered", "Open the sign-in page and choose Forgot password."),
+    ("numbered", "Enter your work e-mail address."),
+    ("numbered", "Follow the link in the e-mail within 30 minutes."),
+    ("numbered", "Choose a new password of at least 12 characters."),
+    ("heading", "Requesting a new laptop"),
+    ("text", "Laptops are replaced every four years. To request one early:"),
+    ("bullet", "Ask your manager to approve the request."),
+    ("bullet", "Fill in the equipment form on the intranet."),
+    ("bullet", "Collect the laptop from the IT desk on the second floor."),
+    ("text", "The IT desk is open from 9:00 to 17:00."),
+]
+ONBOARDING = [
+    ("heading", "Your first week at Northwind"),
+    ("text", "Before your first day:"),
+    ("bullet", "Sign the contract in the HR portal."),
+    ("bullet", "Send a copy of your passport to hr@northwind.example."),
+    ("bullet", "Choose your laptop model."),
+    ("heading", "Setting up your laptop"),
+    ("text", "When you receive your laptop, follow these steps:"),
+    ("numbered", "Sign in with the temporary password from your welcome e-mail."),
+    ("numbered", "Install the security updates."),
+    ("numbered", "Enrol your phone for two-factor sign-in."),
+    ("heading", "Booking holidays"),
+    ("text", "You have 25 days of holiday a year. To book a holiday:"),
+    ("bullet", "Check the team calendar."),
+    ("bullet", "Submit the request in the HR portal at least two weeks ahead."),
+    ("bullet", "Wait for your manager's approval before booking travel."),
+]
 DESIGN = [
     ("Who chaired the facilities committee?", "Anna Fischer"),
     ("Was the move to the Riverside building approved?",
@@ -140,11 +175,39 @@ HELD_OUT = [
     ("What is the phone number of the travel desk?", None),
 ]  # fmt: skip
 
+HOW_TO_DESIGN = [
+    ("How do I replace the cartridge?", "1. Close the inlet valve. 2. Twist the old cartridge a "
+     "quarter turn to the left and pull it down. 3. Push the new cartridge up and twist it a "
+     "quarter turn to the right. 4. Open the valve and run the water for 5 minutes to flush the "
+     "filter."),
+    ("What are the steps to replace the cartridge?", "1. Close the inlet valve. 2. Twist the old "
+     "cartridge a quarter turn to the left and pull it down. 3. Push the new cartridge up and "
+     "twist it a quarter turn to the right. 4. Open the valve and run the water for 5 minutes to "
+     "flush the filter."),
+    ("How do I reset my password?", "Open the sign-in page and choose Forgot password. Enter your "
+     "work e-mail address. Follow the link in the e-mail within 30 minutes. Choose a new "
+     "password of at least 12 characters."),
+    ("How can I request a new laptop?", "Ask your manager to approve the request. Fill in the "
+     "equipment form on the intranet. Collect the laptop from the IT desk on the second floor."),
+    ("How often are laptops replaced?", "every four years"),
+]  # fmt: skip
+HOW_TO_HELD_OUT = [
+    ("How do I set up my laptop?", "Sign in with the temporary password from your welcome "
+     "e-mail. Install the security updates. Enrol your phone for two-factor sign-in."),
+    ("How can I book a holiday?", "Check the team calendar. Submit the request in the HR portal "
+     "at least two weeks ahead. Wait for your manager's approval before booking travel."),
+    ("What should I do before my first day?", "Sign the contract in the HR portal. Send a copy "
+     "of your passport to hr@northwind.example. Choose your laptop model."),
+    ("How many days of holiday do I get?", "25 days"),
+]  # fmt: skip
+
 
 def write_documents(folder: Path) -> None:
     import docx
 
-    for name, parts in (("minutes.docx", MINUTES), ("travel-policy.docx", POLICY)):
+    documents = (("minutes.docx", MINUTES), ("travel-policy.docx", POLICY),
+                 ("it-guide.docx", IT_GUIDE), ("onboarding.docx", ONBOARDING))  # fmt: skip
+    for name, parts in documents:
         document = docx.Document()
         for kind, part in parts:
             if kind == "table":
@@ -154,6 +217,10 @@ def write_documents(folder: Path) -> None:
                         cell.text = text
             elif kind == "text":
                 document.add_paragraph(part)
+            elif kind in ("numbered", "bullet"):
+                document.add_paragraph(
+                    part, style=f"List {'Number' if kind == 'numbered' else 'Bullet'}"
+                )
             else:
                 document.add_heading(part, 1 if kind == "heading" else 2)
         document.save(folder / name)
@@ -161,7 +228,8 @@ def write_documents(folder: Path) -> None:
 
 
 def main() -> None:
-    sets = [("design", DESIGN), ("held out", HELD_OUT)]
+    sets = [("design", DESIGN), ("held out", HELD_OUT), ("how to, design", HOW_TO_DESIGN),
+            ("how to, held out", HOW_TO_HELD_OUT)]  # fmt: skip
     ask_of_a_folder(
         __doc__.splitlines()[0], Path("/tmp/docqa-eval-everyday"), write_documents, sets
     )

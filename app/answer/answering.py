@@ -15,23 +15,21 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 from dataclasses import dataclass
 from typing import Protocol
 
 from app.answer import follow_ups, shapes, tables
+from app.answer.citing import distinct, sentence_around, statements
 from app.answer.file_names import kind_words
 from app.answer.focus import focus
 from app.answer.overlap import QueryIdf, keyword_share, overlap, query_idf
 from app.answer.retrieval import search, without_copies
 from app.answer.sentences import (
-    Sentence,
     cite,
     passage_sentences,
-    stating_sentence,
     with_antecedent,
 )
-from app.ingest.chunking import trim_span
+from app.answer.steps import steps_for
 from app.models.embedder import Embedder
 from app.records import Answer, Citation, Passage, Span
 from app.store.folder import IndexReader
@@ -175,11 +173,11 @@ def answer_with(
     """The answer whose span is the first candidate's, cited with the best distinct others; for
     a question asked yes or no, or what to do, the sentence that states it
     (`shapes.sentence_answers`)."""
-    chosen = _distinct(candidates)
+    chosen = distinct(candidates, CITATIONS)
     passages_cited = list({c.passage.id: c.passage for c in chosen}.values())
     sentences = passage_sentences(passages_cited)
     if shapes.sentence_answers(question):
-        chosen = _statements(chosen, sentences, idf or {})
+        chosen = statements(chosen, sentences, idf or {})
     citations = [
         _cite(n, candidate, sentence_around(candidate, sentences))
         for n, candidate in enumerate(chosen, start=1)
@@ -197,25 +195,33 @@ def read_candidates(
     answer is not `settled`."""
     first = rank_candidates(reader, question, passages[:READ_FIRST], idf)
     if len(passages) <= READ_FIRST or settled(first):
-        return with_table_cell(question, first, passages[:READ_FIRST], idf)
+        return with_named_span(question, first, passages[:READ_FIRST], idf)
     rest = rank_candidates(reader, question, passages[READ_FIRST:], idf, first_rank=READ_FIRST)
-    return with_table_cell(question, sorted(first + rest, key=lambda c: -c.score), passages, idf)
+    return with_named_span(question, sorted(first + rest, key=lambda c: -c.score), passages, idf)
 
 
-def with_table_cell(
+def with_named_span(
     question: str,
     candidates: list[Candidate],
     passages: list[Passage],
     idf: dict[str, float] | None,
 ) -> list[Candidate]:
-    """`candidates`, led by the cell the question names (`tables.best_cell`) when the reader's
-    best span is in a table row, where the reader marks header words, or in the passage that
-    holds that cell, where it marks the table's caption ("in thousands of euros"). The cell
-    keeps the reader's margin, which says whether the passages answer the question; how much
-    of the question stands around it is what its row and its header hold."""
+    """`candidates`, led by the span that the question names by the passages' structure: the
+    steps it asks for (`steps.steps_for`) in any passage read; else the cell it names
+    (`tables.best_cell`) when the reader's best span is in a table row, where the reader marks
+    header words, or in the passage that holds that cell, where it marks the table's caption
+    ("in thousands of euros"). Such a span keeps the reader's margin, which says whether the
+    passages answer the question; how much of the question stands around a cell is what its
+    row and its header hold."""
     if not candidates or not idf:
         return candidates
     best = candidates[0]
+    steps = steps_for(question, passages, idf)
+    if steps is not None:
+        position, start, end = steps
+        span = dataclasses.replace(best.span, passage=position, start=start, end=end)
+        features = candidate_features(span, position, passages[position], idf)
+        return [Candidate(passages[position], position, span, features, best.score), *candidates]
     found = tables.best_cell(passages, idf, question)
     if found is None:
         return candidates
@@ -310,86 +316,6 @@ def confidence_of(features: dict[str, float], model: dict[str, float] | None = N
         w * features.get(name, 0.0) for name, w in model.items() if name != "bias"
     )
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, logit))))
-
-
-def _distinct(candidates: list[Candidate]) -> list[Candidate]:
-    """The best candidates with different answers (by their words), at most CITATIONS, none
-    in a copy of a sentence cited from another place (a document saved twice, or an edition
-    of it, would otherwise show one sentence as every citation)."""
-    chosen: list[Candidate] = []
-    seen: set[str] = set()
-    cited_at: dict[str, tuple] = {}  # a cited sentence's words -> where it was cited
-    sentences: dict[int, list[Sentence]] = {}  # of each passage, found once
-    for candidate in candidates:
-        key = _words(candidate.text)
-        passage = candidate.passage
-        if passage.id not in sentences:
-            sentences[passage.id] = passage_sentences([passage])
-        start, end = sentence_around(candidate, sentences[passage.id])
-        sentence = _words(passage.text[start - passage.start : end - passage.start])
-        place = (passage.source, passage.page, start)
-        if (
-            key in seen
-            or cited_at.get(sentence, place) != place
-            or any(_overlaps(candidate, other) for other in chosen)
-        ):
-            continue
-        seen.add(key)
-        cited_at[sentence] = place
-        chosen.append(candidate)
-        if len(chosen) == CITATIONS:
-            break
-    return chosen
-
-
-def _words(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.lower()))
-
-
-def _overlaps(a: Candidate, b: Candidate) -> bool:
-    same_page = (a.passage.source, a.passage.page) == (b.passage.source, b.passage.page)
-    return same_page and a.page_start < b.page_end and b.page_start < a.page_end
-
-
-def sentence_around(candidate: Candidate, sentences: list[Sentence]) -> tuple[int, int]:
-    """Page offsets of the sentence(s) holding the span; its line when no sentence does (a
-    heading or a table cell, which sentence splitting leaves out)."""
-    passage = candidate.passage
-    holding = [
-        s
-        for s in sentences
-        if s.passage.id == passage.id
-        and s.start < candidate.page_end
-        and candidate.page_start < s.end
-    ]
-    if holding:
-        start = min(candidate.page_start, *(s.start for s in holding))
-        return start, max(candidate.page_end, *(s.end for s in holding))
-    text = passage.text
-    line_start = text.rfind("\n", 0, candidate.span.start) + 1
-    line_end = text.find("\n", candidate.span.end)
-    line_end = len(text) if line_end < 0 else line_end
-    start, end = trim_span(text, line_start, line_end)
-    return passage.start + min(start, candidate.span.start), passage.start + max(
-        end, candidate.span.end
-    )
-
-
-def _statements(
-    candidates: list[Candidate], sentences: list[Sentence], idf: dict[str, float]
-) -> list[Candidate]:
-    """Each candidate widened to the sentence of its passage that states the question's
-    words (`stating_sentence`), each sentence once."""
-    widened: dict[tuple[int, int, int], Candidate] = {}
-    for candidate in candidates:
-        around = sentence_around(candidate, sentences)
-        start, end = stating_sentence(candidate.passage, around, sentences, idf)
-        at = candidate.passage.start
-        span = dataclasses.replace(candidate.span, start=start - at, end=end - at)
-        widened.setdefault(
-            (candidate.passage.id, start, end), dataclasses.replace(candidate, span=span)
-        )
-    return list(widened.values())
 
 
 def _cite(n: int, candidate: Candidate, around: tuple[int, int]) -> Citation:

@@ -1,0 +1,98 @@
+"""Candidates -> what is cited: the best distinct answers, each inside its sentence.
+
+A candidate (app.answer.answering.Candidate) is a span the reader marked in a passage; these
+choose which of them are cited and where the sentence around each starts and ends, as page
+offsets into the text stored in the index.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import TYPE_CHECKING
+
+from app.answer.sentences import Sentence, passage_sentences, stating_sentence
+from app.ingest.chunking import trim_span
+
+if TYPE_CHECKING:
+    from app.answer.answering import Candidate
+
+
+def distinct(candidates: list[Candidate], most: int) -> list[Candidate]:
+    """The best candidates with different answers (by their words), at most `most`, none
+    in a copy of a sentence cited from another place (a document saved twice, or an edition
+    of it, would otherwise show one sentence as every citation)."""
+    chosen: list[Candidate] = []
+    seen: set[str] = set()
+    cited_at: dict[str, tuple] = {}  # a cited sentence's words -> where it was cited
+    sentences: dict[int, list[Sentence]] = {}  # of each passage, found once
+    for candidate in candidates:
+        key = _words(candidate.text)
+        passage = candidate.passage
+        if passage.id not in sentences:
+            sentences[passage.id] = passage_sentences([passage])
+        start, end = sentence_around(candidate, sentences[passage.id])
+        sentence = _words(passage.text[start - passage.start : end - passage.start])
+        place = (passage.source, passage.page, start)
+        if (
+            key in seen
+            or cited_at.get(sentence, place) != place
+            or any(_overlaps(candidate, other) for other in chosen)
+        ):
+            continue
+        seen.add(key)
+        cited_at[sentence] = place
+        chosen.append(candidate)
+        if len(chosen) == most:
+            break
+    return chosen
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def _overlaps(a: Candidate, b: Candidate) -> bool:
+    same_page = (a.passage.source, a.passage.page) == (b.passage.source, b.passage.page)
+    return same_page and a.page_start < b.page_end and b.page_start < a.page_end
+
+
+def sentence_around(candidate: Candidate, sentences: list[Sentence]) -> tuple[int, int]:
+    """Page offsets of the sentence(s) holding the span; its line when no sentence does (a
+    heading or a table cell, which sentence splitting leaves out)."""
+    passage = candidate.passage
+    holding = [
+        s
+        for s in sentences
+        if s.passage.id == passage.id
+        and s.start < candidate.page_end
+        and candidate.page_start < s.end
+    ]
+    if holding:
+        start = min(candidate.page_start, *(s.start for s in holding))
+        return start, max(candidate.page_end, *(s.end for s in holding))
+    text = passage.text
+    line_start = text.rfind("\n", 0, candidate.span.start) + 1
+    line_end = text.find("\n", candidate.span.end)
+    line_end = len(text) if line_end < 0 else line_end
+    start, end = trim_span(text, line_start, line_end)
+    return passage.start + min(start, candidate.span.start), passage.start + max(
+        end, candidate.span.end
+    )
+
+
+def statements(
+    candidates: list[Candidate], sentences: list[Sentence], idf: dict[str, float]
+) -> list[Candidate]:
+    """Each candidate widened to the sentence of its passage that states the question's
+    words (`stating_sentence`), each sentence once."""
+    widened: dict[tuple[int, int, int], Candidate] = {}
+    for candidate in candidates:
+        around = sentence_around(candidate, sentences)
+        start, end = stating_sentence(candidate.passage, around, sentences, idf)
+        at = candidate.passage.start
+        span = dataclasses.replace(candidate.span, start=start - at, end=end - at)
+        widened.setdefault(
+            (candidate.passage.id, start, end), dataclasses.replace(candidate, span=span)
+        )
+    return list(widened.values())
