@@ -85,9 +85,12 @@ def statements(
     candidates: list[Candidate], sentences: list[Sentence], idf: dict[str, float]
 ) -> list[Candidate]:
     """Each candidate widened to the sentence of its passage that states the question's
-    words (`stating_sentence`), each sentence once."""
+    words (`stating_sentence`), each sentence once; a span of several lines stays as it is."""
     widened: dict[tuple[int, int, int], Candidate] = {}
     for candidate in candidates:
+        if "\n" in candidate.text:  # a list of steps (app.answer.steps), more than a sentence
+            widened.setdefault((candidate.passage.id, candidate.page_start, -1), candidate)
+            continue
         around = sentence_around(candidate, sentences)
         start, end = stating_sentence(candidate.passage, around, sentences, idf)
         at = candidate.passage.start

@@ -53,7 +53,12 @@ _WHAT_TO_DO = re.compile(
 def sentence_answers(question: str) -> bool:
     """Whether a sentence, whole, answers `question`: one asked yes or no (it opens with a verb,
     offers no choice and asks no wh-question) or asking what to do."""
-    return bool(_YES_OR_NO.match(question) or _WHAT_TO_DO.match(question))
+    return bool(_YES_OR_NO.match(question)) or asks_what_to_do(question)
+
+
+def asks_what_to_do(question: str) -> bool:
+    """Whether `question` asks what to do ("What should I do if the flow is slow?")."""
+    return bool(_WHAT_TO_DO.match(question))
 
 
 _WHEN = re.compile(r"\bwhen\b|\bwhat time\b", re.I)

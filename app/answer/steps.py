@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from app.answer.overlap import overlap
+from app.answer.shapes import asks_what_to_do
 from app.records import Passage
 
 _HOW_TO = re.compile(
@@ -34,8 +35,8 @@ LIST_WORDS = {
 
 
 def asks_how_to(question: str) -> bool:
-    """Whether `question` asks how to do something, or for its steps."""
-    return bool(_HOW_TO.search(question))
+    """Whether `question` asks how to do something, what to do, or for the steps."""
+    return bool(_HOW_TO.search(question)) or asks_what_to_do(question)
 
 
 def steps_for(

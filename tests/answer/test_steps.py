@@ -24,6 +24,7 @@ GUIDE = (
         ("How can we request a laptop?", True),
         ("How to flush the filter?", True),
         ("What are the steps to reset a password?", True),
+        ("What should I do before my first day?", True),
         ("How many laptops were replaced?", False),
         ("How is the risk mitigated?", False),
         ("What is the password policy?", False),
@@ -77,7 +78,8 @@ def test_how_to_is_answered_with_the_steps_of_a_word_document(settings, real_emb
     document.save(settings.corpus / "guide.docx")
     ingest(settings, embedder=real_embedder)
     engine = Engine(settings)
-    answer = engine.ask("How do I replace the cartridge?")
-    assert answer.answer is not None and all(step in answer.answer for step in steps)
-    assert "Warranty" not in answer.answer
-    assert_verbatim(answer, engine.reader())
+    for question in ("How do I replace the cartridge?", "What should I do to replace it?"):
+        answer = engine.ask(question)
+        assert answer.answer is not None and all(step in answer.answer for step in steps)
+        assert "Warranty" not in answer.answer
+        assert_verbatim(answer, engine.reader())
