@@ -32,7 +32,7 @@ MAX_UPLOAD_FILES = 20
 MAX_UPLOAD_MB = 50
 _UNSAFE_NAME = re.compile(r"[^\w.\- ()]+")
 # A line break that ends a table row before the next ("... |\n| ...") or a list item ("\n- ")
-_ROW_OR_ITEM_BREAK = re.compile(r"(?<=\|)\n(?=\|)|\n(?=- )")
+_ROW_OR_ITEM_BREAK = re.compile(r"(?<=\|)\n(?=\|)|\n(?=- |[*•] |\d{1,2}[.)] )")  # "2. Twist it"
 
 CSS = Path(__file__).with_name("ui.css").read_text()
 # the cited-page viewer, which opens a citation's page over the chat

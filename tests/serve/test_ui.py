@@ -201,3 +201,6 @@ def test_table_rows_and_list_items_keep_their_lines_and_prose_flows():
     assert "Spending by region." in html  # a wrapped line is a space
     assert "<mark>820</mark> |<br>| Region: Europe" in html  # each row on its own line
     assert "- a<br>- b" in html
+    steps = "1. Close the valve.\n2. Twist the cartridge\nto the left."  # numbered steps too
+    html = render_answer(Answer("q", steps, 0.9, [citation], [], sentence=steps))
+    assert "1. Close the valve.<br>2. Twist the cartridge to the left." in html
