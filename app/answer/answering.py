@@ -4,11 +4,12 @@ No model here writes text. The reader (app.models.reader) scores every span of t
 as the answer and gives each window a "no answer" score; each candidate span is ranked by the
 reader's margin over "no answer" together with its passage's retrieval rank, and the best one is
 returned verbatim, inside the sentence that holds it (a question asked yes or no gets that
-sentence whole). The confidence is a logistic model of the reader's and retrieval's scores and
-of how much of the question stands around the span, fitted on held-out SQuAD questions (in the
-index or not): the probability that the documents answer the question; below ABSTAIN_BELOW
-docqa says there is no answer. (app.answer.heuristic, the sentence ranking before the reader,
-is kept as its baseline.) Every offset points into the page text stored in the index.
+sentence whole, one asking how to do something its list of steps). The confidence is a
+logistic model of the reader's and retrieval's scores and of how much of the question stands
+around the span, fitted on held-out SQuAD questions (in the index or not): the probability that
+the documents answer the question; below ABSTAIN_BELOW docqa says there is no answer.
+(app.answer.heuristic, the sentence ranking before the reader, is its baseline.) Every offset
+points into the page text stored in the index.
 """
 
 from __future__ import annotations

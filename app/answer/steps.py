@@ -25,13 +25,8 @@ _ITEM = r"[ \t]*(?:[*+•-]|\d{1,2}[.)]|[a-z][.)])[ \t]+\S[^\n]*"
 _STEPS = re.compile(rf"(?m)^{_ITEM}(?:\n(?:[ \t]*\n)?{_ITEM})+")  # items, maybe a blank line apart
 INTRO_CHARS = 300
 NAMED = 0.6  # of the question's information (IDF mass) that the text before the list holds
-LIST_WORDS = {
-    "step",
-    "steps",
-    "procedure",
-    "instructions",
-    "process",
-}  # name the list, not its topic
+# Words that name the list, not what it is about ("What are the steps to ...?"): not counted.
+LIST_WORDS = frozenset({"step", "steps", "procedure", "instructions", "process"})
 
 
 def asks_how_to(question: str) -> bool:
