@@ -60,12 +60,12 @@ _RECEIVING = r"received?|receives|got|gets|addressed"
 _COPIED = r"copied|cc'?d|cc"
 _ASKING = re.compile(rf"{_SENDING}|{_RECEIVING}|{_COPIED}|recipients?|sender|author|dated")
 _ASKS_FOR_LABEL = {
-    "from": re.compile(
-        rf"\bwho\b(?!.*\bto\b).*\b(?:{_SENDING})\b|\b(?:sender|author)\b|\bwho\b.*\bfrom\b"
+    "from": re.compile(  # "Who is it from?", not "Who benefits from it?"
+        rf"\bwho\b(?!.*\bto\W*$).*\b(?:{_SENDING})\b|\b(?:sender|author)\b|\bwho\b.*\bfrom\W*$"
     ),
     "to": re.compile(  # "who was copied" asks for Cc, whatever else it says ("of the recipients")
         rf"^(?!.*\b(?:{_COPIED})\b).*(?:\bwho\b.*\b(?:{_RECEIVING})\b|\brecipients?\b"
-        rf"|\bto whom\b|\bwho(?:m)?\b.*\b(?:{_SENDING})\b.*\bto\b)"
+        rf"|\bto whom\b|\bwho(?:m)?\b.*\b(?:{_SENDING})\b.*\bto\W*$)"
     ),
     "cc": re.compile(rf"\b(?:{_COPIED})\b"),
     "date": re.compile(rf"\b(?:when|what time|what day)\b.*\b(?:{_SENDING}|{_RECEIVING}|dated)\b"),

@@ -164,7 +164,13 @@ def test_an_email_header_line_is_found_by_the_verb_that_asks_for_it():
     assert ask("Who was copied on it?") == "Lena Ortiz <lena@acme.example>"
     assert ask("Who of the recipients was copied?") == "Lena Ortiz <lena@acme.example>"
     assert ask("When was the offsite email sent?") == "Fri, 19 Jan 2024 11:02:45 +0000"
-    for question in ("When does the lease end?", "Where is the offsite?", "Who organises it?"):
+    assert ask("Who sent the offsite plans to HR?") == "Priya Raman <priya@acme.example>"
+    for question in (
+        "When does the lease end?",
+        "Where is the offsite?",
+        "Who organises it?",
+        "Who benefits from the offsite?",
+    ):
         assert best_cell([_passage(OFFSITE)], _idf(question), question) is None, question
 
 
