@@ -15,6 +15,7 @@ import re
 import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from app.answer.stems import stem
 from app.records import Passage
@@ -69,8 +70,13 @@ def kind_words(passage: Passage) -> str:
     text does not hold already, "" if none."""
     found = _SUFFIX.search(passage.source)
     kind = KIND_WORDS.get(found.group().lower(), "") if found else ""
-    held = set(_KIND_WORD.findall(passage.text.lower())) if kind else set()
+    held = _words_of(passage.text) if kind else frozenset()
     return " ".join(word for word in kind.split() if word not in held)
+
+
+@lru_cache(maxsize=64)  # a passage's text, for each of its candidate spans and cells
+def _words_of(text: str) -> frozenset[str]:
+    return frozenset(_KIND_WORD.findall(text.lower()))
 
 
 def _terms(text: str) -> list[str]:

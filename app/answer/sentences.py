@@ -65,7 +65,7 @@ def tidy_span(text: str, start: int, end: int) -> tuple[int, int]:
     end = _AFTER_WORDS.search(text, start, end).start()
     line_start, line_end = text.rfind("\n", 0, start) + 1, text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
-    if "@" not in text[line_start:line_end] and "://" not in text[line_start:line_end]:
+    if text.find("@", line_start, line_end) < 0 and text.find("://", line_start, line_end) < 0:
         return start, end  # no address to scan for (a line of prose may be a whole abstract)
     for address in _ADDRESS.finditer(text, line_start, line_end):
         opened, closed = address.span()
