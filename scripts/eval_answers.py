@@ -217,8 +217,8 @@ def fit(engine: Engine, validation: list, paragraphs: dict[str, str], cache: Pat
             scores = []
             for q, candidates in read:
                 top = max((c for c in candidates if c.rank < count),
-                          key=lambda c: c.features["margin"] + weight * c.features["rank"],
-                          default=None)  # fmt: skip
+                          key=lambda c: c.score + (weight - answering.RANK_WEIGHT)
+                          * c.features["rank"], default=None)  # fmt: skip
                 scores.append(max(f1(top.text, g) for g in q.answers) if top else 0.0)
             cells.append(f"{statistics.mean(scores):.4f}")
             if count == answering.PASSAGES_READ and statistics.mean(scores) > best_f1:

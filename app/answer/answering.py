@@ -21,9 +21,11 @@ from typing import Protocol
 
 from app.answer import follow_ups, shapes, tables
 from app.answer.citing import distinct, sentence_around, statements
+from app.answer.definitions import definition_for
 from app.answer.file_names import kind_words
 from app.answer.focus import focus
-from app.answer.overlap import QueryIdf, keyword_share, overlap, query_idf
+from app.answer.overlap import QueryIdf, keyword_share, overlap, query_idf, words_around
+from app.answer.quantities import quantity_for
 from app.answer.retrieval import search, without_copies
 from app.answer.sentences import (
     cite,
@@ -61,6 +63,13 @@ SPANS_PROPOSED = 3
 # A candidate's rank: the reader's margin over "no answer", plus this weight times its
 # passage's reciprocal retrieval rank (chosen on the validation split, BENCHMARKS.md).
 RANK_WEIGHT = 5.0
+# ... plus this weight times the share of the question's information in the NEAR_WORDS words
+# either side of the span in its sentence: the reader, unsure between two dates of "begins on 1
+# March 2025 and ends on 28 February 2026", marked the second for "When does the tenancy
+# begin?" (chosen on the validation split: EM / F1 0.651 / 0.778 with none, 0.665 / 0.792 at
+# 5, 0.660 / 0.790 at 8; BENCHMARKS.md).
+NEAR_WEIGHT = 5.0
+NEAR_WORDS = 3
 # Probability that the documents answer the question: logistic in the best candidate's features
 # (fitted by scripts/eval_answers.py --fit on the validation split: each of its questions asked
 # once with its article in the index and once without).
@@ -158,10 +167,29 @@ def _reader_answer(
     passages: list[Passage],
     idf: dict[str, float] | None,
 ) -> Answer:
+    candidates = surest_copy_first(candidates)
     confidence = round(confidence_of(candidates[0].features), 4) if candidates else 0.0
     if not candidates or confidence < ABSTAIN_BELOW:
         return Answer(question, None, confidence, [], passages, message=NO_ANSWER)
     return answer_with(question, candidates, confidence, passages, idf)
+
+
+def surest_copy_first(candidates: list[Candidate]) -> list[Candidate]:
+    """`candidates`, led by the copy of the best one that is surest. Chunks overlap, so the
+    best span may be read in two passages, and the one where the reader marks it best may be
+    the one that holds less of the question ("Book with our membership secretary, Colin Marsh"
+    at the start of a chunk, without the course it is about): the span is the same answer."""
+    if not candidates:
+        return candidates
+    where = _page_span(candidates[0])
+    copies = [c for c in candidates if _page_span(c) == where]
+    surest = max(copies, key=lambda c: confidence_of(c.features))
+    return [surest, *(c for c in candidates if c is not surest)]
+
+
+def _page_span(candidate: Candidate) -> tuple[str, int | None, int, int]:
+    passage = candidate.passage
+    return passage.source, passage.page, candidate.page_start, candidate.page_end
 
 
 def answer_with(
@@ -208,30 +236,41 @@ def with_named_span(
     idf: dict[str, float] | None,
 ) -> list[Candidate]:
     """`candidates`, led by the span that the question names by the passages' structure: the
-    steps it asks for (`steps.steps_for`) in any passage read; else the cell it names
+    steps it asks for (`steps.steps_for`), the name of the term it asks about
+    (`definitions.definition_for`) or the quantity a list gives for the thing it asks how much
+    of (`quantities.quantity_for`) in any passage read; else the cell it names
     (`tables.best_cell`) when the reader's best span is in a table row, where the reader marks
     header words, or in the passage that holds that cell, where it marks the table's caption
-    ("in thousands of euros"). Such a span keeps the reader's margin, which says whether the
-    passages answer the question; how much of the question stands around a cell is what its
-    row and its header hold."""
+    ("in thousands of euros"), or anywhere when its label names the question whole
+    (`Cell.named_whole`); of cells named alike, the one in the reader's passage. Such a span
+    keeps the reader's margin, which says whether the passages answer the question; how much
+    of the question stands around a cell is what its row and its header hold."""
     if not candidates or not idf:
         return candidates
     best = candidates[0]
-    steps = steps_for(question, passages, idf)
-    if steps is not None:
-        position, start, end = steps
+    span_named = (
+        steps_for(question, passages, idf)
+        or definition_for(question, passages)
+        or quantity_for(question, passages)
+    )
+    if span_named is not None:
+        position, start, end = span_named
         span = dataclasses.replace(best.span, passage=position, start=start, end=end)
         features = candidate_features(span, position, passages[position], idf)
         return [Candidate(passages[position], position, span, features, best.score), *candidates]
-    found = tables.best_cell(passages, idf, question)
+    order = sorted(range(len(passages)), key=lambda n: passages[n].id != best.passage.id)
+    found = tables.best_cell([passages[n] for n in order], idf, question)
     if found is None:
         return candidates
-    position, cell = found
+    position, cell = order[found[0]], found[1]
     in_row = tables.in_table_row(best.passage.text, best.span.start)
-    if not in_row and passages[position].id != best.passage.id:
+    if not (in_row or cell.named_whole) and passages[position].id != best.passage.id:
         return candidates
     passage = passages[position]
-    span = dataclasses.replace(best.span, passage=position, start=cell.start, end=cell.end)
+    start, end = shapes.shaped(question, passage.text, cell.start, cell.end)
+    if end <= start:  # "Policy number: HX-4471-2290" for the claims line's phone number
+        return candidates
+    span = dataclasses.replace(best.span, passage=position, start=start, end=end)
     features = candidate_features(span, position, passage, idf)
     features["overlap"] = tables.cell_overlap(passage.text, cell, idf, kind_words(passage))
     named = Candidate(passage, position, span, features, best.score)
@@ -265,6 +304,7 @@ def rank_candidates(
     if not passages:
         return []
     parts = [focus(p, idf or {}, READ_TOKENS) for p in passages]
+    shape = shapes.shape_words(question)
     texts = [p.text[start:end] for p, (start, end) in zip(passages, parts, strict=True)]
     spans = reader.read(question, texts, top_n=SPANS_PER_PASSAGE * SPANS_PROPOSED)
     candidates = []
@@ -280,32 +320,38 @@ def rank_candidates(
                 continue
             kept += 1
             span = dataclasses.replace(span, start=start, end=end)
-            features = candidate_features(span, rank, passage, idf or {})
+            features = candidate_features(span, rank, passage, idf or {}, shape)
             candidates.append(Candidate(passage, rank, span, features, score_of(features)))
     return sorted(candidates, key=lambda c: -c.score)
 
 
 def score_of(features: dict[str, float]) -> float:
-    """A candidate's rank among the others: the reader's margin and its passage's rank."""
-    return features["margin"] + RANK_WEIGHT * features["rank"]
+    """A candidate's rank among the others: the reader's margin, its passage's rank and the
+    question's words right beside it."""
+    return features["margin"] + RANK_WEIGHT * features["rank"] + NEAR_WEIGHT * features["near"]
 
 
 def candidate_features(
-    span: Span, rank: int, passage: Passage, idf: dict[str, float]
+    span: Span, rank: int, passage: Passage, idf: dict[str, float], shape: str = ""
 ) -> dict[str, float]:
     """What the confidence reads: the reader's margin over "no answer", the passage's rank and
     similarity, how much of the question's information (IDF mass) stands near the span, and
     how fully the passage holds the question's keywords (`keyword_share`: a plain BM25 score
-    grows with the question's length and the corpus, this share does not)."""
-    kind = kind_words(passage)  # "the offsite email": an e-mail seldom says "email"
+    grows with the question's length and the corpus, this share does not). The span holds
+    `shape`, the words of the shape the question asks for (`shapes.shape_words`): a passage
+    that gives a phone number seldom says "phone number"."""
+    # "the offsite email": an e-mail seldom says "email"
+    kind = " ".join(words for words in (kind_words(passage), shape) if words)
     near = passage.text[max(0, span.start - OVERLAP_CHARS) : span.end + OVERLAP_CHARS]
     text = f"{kind}\n{passage.text}" if kind else passage.text
+    beside = words_around(passage.text, span.start, span.end, NEAR_WORDS)
     return {
         "margin": span.score - span.no_answer,
         "rank": 1.0 / (rank + 1),
         "dense": passage.dense_score or 0.0,
         "overlap": overlap(idf, f"{kind}\n{near}" if kind else near),
         "keyword": keyword_share(idf, text) if isinstance(idf, QueryIdf) else 0.0,
+        "near": overlap(idf, beside),
     }
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from app.answer.stems import stem
+from app.ingest.sentences import is_title
 from app.records import Passage
 from app.store.manifest import Manifest
 
@@ -72,6 +73,15 @@ def kind_words(passage: Passage) -> str:
     kind = KIND_WORDS.get(found.group().lower(), "") if found else ""
     held = _words_of(passage.text) if kind else frozenset()
     return " ".join(word for word in kind.split() if word not in held)
+
+
+def record_words(passage: Passage) -> frozenset[str]:
+    """The stems of the words that name `passage`'s document as a whole: its file name's, and
+    its title's (the page's first line, when the passage starts the page). A label holding one
+    of them ("Invoice date" in `invoice-0417.pdf`) is told from the others by its other words."""
+    title = passage.text.split("\n", 1)[0] if passage.start == 0 else ""
+    name = _SUFFIX.sub("", passage.source.rsplit("/", 1)[-1])
+    return frozenset(_terms(name)) | frozenset(_terms(title) if is_title(title) else ())
 
 
 @lru_cache(maxsize=64)  # a passage's text, for each of its candidate spans and cells

@@ -85,6 +85,18 @@ def overlap(idf: dict[str, float], text: str) -> float:
     return sum(idf[word] for word in found_in(idf, text)) / sum(idf.values())
 
 
+_BREAK_BEFORE = re.compile(r"[.!?]\s|\n")  # a sentence or a line ends
+_BREAK_AFTER = re.compile(r"[.!?](?:\s|$)|\n")
+
+
+def words_around(text: str, start: int, end: int, count: int) -> str:
+    """The `count` words of `text` before offset `start` and the `count` after `end`, within
+    their sentence and line: a heading's words are not the sentence's under it."""
+    before = _BREAK_BEFORE.split(text[max(0, start - 20 * count) : start])[-1]
+    after = _BREAK_AFTER.split(text[end : end + 20 * count])[0]
+    return " ".join(re.findall(r"\w+", before)[-count:] + re.findall(r"\w+", after)[:count])
+
+
 def found_in(words: dict[str, float] | list[str], text: str) -> list[str]:
     """Those of `words` that `text` contains, stemmed (see `overlap`)."""
     wanted = {word: stem(word) for word in words}

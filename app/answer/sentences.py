@@ -38,7 +38,10 @@ class Sentence:
 # ("-5", "£4", "(1868)").
 _BEFORE_WORDS = re.compile(r"(?:[\s,;:]|[.!?](?=\s)|[-–—•*·](?=\s))*")
 _AFTER_WORDS = re.compile(r"(?:[\s,;:]|(?<=\s)[-–—])*$")
-_ADDRESS = re.compile(r"<?(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\bhttps?://[^\s<>\"]+)>?")
+_URL_END = r"(?:[^\s<>\"]*[^\s<>\".,;:!?)\]])?"  # not the sentence's full stop after it
+_ADDRESS = re.compile(
+    rf"<?(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\bhttps?://{_URL_END}|\bwww\.[\w-]+(?:\.[\w-]+)+{_URL_END})>?"
+)
 
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
@@ -65,7 +68,7 @@ def tidy_span(text: str, start: int, end: int) -> tuple[int, int]:
     end = _AFTER_WORDS.search(text, start, end).start()
     line_start, line_end = text.rfind("\n", 0, start) + 1, text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
-    if text.find("@", line_start, line_end) < 0 and text.find("://", line_start, line_end) < 0:
+    if all(text.find(mark, line_start, line_end) < 0 for mark in ("@", "://", "www.")):
         return start, end  # no address to scan for (a line of prose may be a whole abstract)
     for address in _ADDRESS.finditer(text, line_start, line_end):
         opened, closed = address.span()
@@ -97,13 +100,18 @@ def stating_sentence(
 ) -> tuple[int, int]:
     """Page offsets of the sentence of `passage` that holds most of the question's information
     (`overlap`), the one `around` on ties: the answer to a yes-or-no question, which states what
-    was asked, where the reader's span may stand in any sentence near it."""
+    was asked, where the reader's span may stand in any sentence near it. A question states
+    nothing (an FAQ's "How do I submit a meter reading?" above its answer)."""
     best, most = (
         around,
         overlap(idf, passage.text[around[0] - passage.start : around[1] - passage.start]),
     )
     for sentence in sentences:
-        if sentence.passage.id == passage.id and (held := overlap(idf, sentence.text)) > most:
+        if (
+            sentence.passage.id == passage.id
+            and not sentence.text.rstrip().endswith("?")
+            and (held := overlap(idf, sentence.text)) > most
+        ):
             best, most = (sentence.start, sentence.end), held
     return best
 

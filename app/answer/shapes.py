@@ -1,6 +1,6 @@
 """The shape of an answer: a phone number or an e-mail address when the question asks for one,
-the whole sentence when it asks yes or no or what to do, the time of day with the day when it
-asks when; and never a heading that holds none of the question's words.
+the whole sentence when it asks yes or no, what to do or how to do it, the time of day with the
+day when it asks when; and never a heading that holds none of the question's words.
 
 The reader marks what reads like an answer to its question's form, and a passage that holds no
 fax number still holds an address and a name: "What is the fax number of Hotspring Heating?"
@@ -31,13 +31,21 @@ from app.ingest.sentences import is_title
 from app.records import Passage
 
 _PHONE = r"(?:tele)?phone|fax|mobile|cell"
-SHAPES = (  # (what the question asks, what its answer holds)
+SHAPES = (  # (what the question asks, what its answer is)
     (
         re.compile(rf"\b(?:{_PHONE})\s*(?:number|no\b|#)|\bwhat is (?:\w+ )?(?:{_PHONE})\b", re.I),
-        re.compile(r"(?:\d[\s().+-]{0,2}){6}\d"),  # 7 digits or more: "020 7946 0958", not a date
+        # 7 digits or more: "020 7946 0958", "(020) 7946-0958", "+44 7700 900123"; not a date,
+        # nor a code that starts with letters ("HX-4471-2290")
+        re.compile(r"(?<![\w-])[+(]?\d(?:[ ().+-]{0,2}\d){6,}\)?"),
     ),
-    (re.compile(r"\be-?mail address", re.I), re.compile(r"\w@\w")),
+    (re.compile(r"\be-?mail address", re.I), re.compile(r"[\w.+-]*\w@\w[\w-]*(?:\.[\w-]+)*")),
 )
+
+
+def shape_words(question: str) -> str:
+    """The words with which `question` asks for a shape of SHAPES ("phone number"), "" if none:
+    every answer it gets has that shape, so holds those words."""
+    return " ".join(found.group() for asks, _ in SHAPES if (found := asks.search(question)))
 
 
 _YES_OR_NO = re.compile(
@@ -50,10 +58,25 @@ _WHAT_TO_DO = re.compile(
 )
 
 
+_HOW_TO = re.compile(
+    r"^\W*(?:how (?:do|can|should|would|could|must) (?:i|we|you|one|they)\b|how to\b"
+    r"|what (?:are|were) the steps\b)|\bsteps? (?:to|for)\b",
+    re.I,
+)
+
+
 def sentence_answers(question: str) -> bool:
     """Whether a sentence, whole, answers `question`: one asked yes or no (it opens with a verb,
-    offers no choice and asks no wh-question) or asking what to do."""
-    return bool(_YES_OR_NO.match(question)) or asks_what_to_do(question)
+    offers no choice and asks no wh-question), or asking what to do or how to do something
+    ("How do I submit a meter reading?": "Log in to your online account and choose Submit a
+    reading, or call 0800 555 0199.", where the reader marked "Log in to your online account";
+    a list of steps, `app.answer.steps`, stays whole)."""
+    return bool(_YES_OR_NO.match(question)) or asks_how_to(question)
+
+
+def asks_how_to(question: str) -> bool:
+    """Whether `question` asks how to do something, what to do, or for the steps."""
+    return bool(_HOW_TO.search(question)) or asks_what_to_do(question)
 
 
 def asks_what_to_do(question: str) -> bool:
@@ -88,11 +111,16 @@ def answer_span(question: str, passage: Passage, start: int, end: int) -> tuple[
 
 
 def shaped(question: str, text: str, start: int, end: int) -> tuple[int, int]:
-    """The span `start`-`end` of `text` as `question` asks for it: with the time of day after it
-    for a question asked when ("Thursday at 10:00"); empty when it lacks the shape asked for
-    (`fits`)."""
-    if not fits(question, text[start:end]):
-        return start, start
+    """The span `start`-`end` of `text` as `question` asks for it: the number or address alone
+    that a question asks for (SHAPES; the reader marked "Keyline Lettings, on 0117 496 0123" for
+    the agent's phone number); with the time of day after it for a question asked when
+    ("Thursday at 10:00"); empty when it lacks the shape asked for."""
+    for asks, shape in SHAPES:
+        if asks.search(question):
+            found = shape.search(text, start, end)
+            if found is None:
+                return start, start
+            start, end = shape.match(text, found.start()).span()  # "0117 496" of "0117 496 0123"
     time = _TIME_AFTER.match(text, end) if _WHEN.search(question) else None
     return start, time.end() if time else end
 
@@ -100,6 +128,21 @@ def shaped(question: str, text: str, start: int, end: int) -> tuple[int, int]:
 _BLANK_BEFORE = re.compile(r"\n[ \t]{0,3}\n[ \t]{0,3}$")  # a blank line ends where the line starts
 _BLANK_AFTER = re.compile(r"\n[ \t]*\n\s*\S")  # a blank line, then more text
 _NAMES_ASKED = re.compile(r"\b(?:subject|title|heading|section|chapter|called|named)\b", re.I)
+
+
+# A numbered section heading: "1. AVOIDANCE POWERS", "2.3 Rent", "B. Meeting of Creditors"; the
+# words after its number capitalised, as a list item's seldom are ("1. Close the inlet valve").
+_NUMBERED_HEADING = re.compile(
+    r"^(?:\d{1,2}(?:\.\d{1,2})*|[A-Z]|[IVX]{1,5})[.)]?\s+((?:(?:[A-Z][^\s]*|of|and|the|for|to|in|on"
+    r"|or|a|an|by|with|&)\s*)+)$"
+)
+
+
+def _numbered_heading(line: str) -> bool:
+    """Whether `line` is a numbered section heading (_NUMBERED_HEADING), a title once its
+    number is left out."""
+    found = _NUMBERED_HEADING.match(line.strip())
+    return found is not None and is_title(found[1])
 
 
 def _in_heading(question: str, passage: Passage, start: int, end: int) -> bool:
@@ -117,15 +160,9 @@ def _in_heading(question: str, passage: Passage, start: int, end: int) -> bool:
     return (
         passage.start + line_start > 0
         and line_end > 0
-        and is_title(line)
+        and (is_title(line) or _numbered_heading(line))
         and (line_start == 0 or _BLANK_BEFORE.search(text, line_start - 8, line_start) is not None)
         and _BLANK_AFTER.match(text, line_end) is not None
         and not found_in(content_words(question), line)
         and not _NAMES_ASKED.search(question)
     )
-
-
-def fits(question: str, answer: str) -> bool:
-    """Whether `answer` has the shape `question` asks for (SHAPES); any answer does when the
-    question asks for no shape."""
-    return all(holds.search(answer) for asks, holds in SHAPES if asks.search(question))

@@ -13,25 +13,15 @@ from __future__ import annotations
 import re
 
 from app.answer.overlap import overlap
-from app.answer.shapes import asks_what_to_do
+from app.answer.shapes import asks_how_to
 from app.records import Passage
 
-_HOW_TO = re.compile(
-    r"^\W*(?:how (?:do|can|should|would|could|must) (?:i|we|you|one|they)\b|how to\b"
-    r"|what (?:are|were) the steps\b)|\bsteps? (?:to|for)\b",
-    re.I,
-)
 _ITEM = r"[ \t]*(?:[*+•-]|\d{1,2}[.)]|[a-z][.)])[ \t]+\S[^\n]*"
 _STEPS = re.compile(rf"(?m)^{_ITEM}(?:\n(?:[ \t]*\n)?{_ITEM})+")  # items, maybe a blank line apart
 INTRO_CHARS = 300
 NAMED = 0.6  # of the question's information (IDF mass) that the text before the list holds
 # Words that name the list, not what it is about ("What are the steps to ...?"): not counted.
 LIST_WORDS = frozenset({"step", "steps", "procedure", "instructions", "process"})
-
-
-def asks_how_to(question: str) -> bool:
-    """Whether `question` asks how to do something, what to do, or for the steps."""
-    return bool(_HOW_TO.search(question)) or asks_what_to_do(question)
 
 
 def steps_for(

@@ -14,9 +14,9 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from app.answer.file_names import kind_words
+from app.answer.file_names import kind_words, record_words
 from app.answer.overlap import found_in
 from app.answer.retrieval import content_words
 from app.answer.stems import stem
@@ -44,12 +44,24 @@ DERIVED_SUFFIXES = ("er", "or", "ment")
 # naming the value as a header does. Both are short (LABEL_WORDS, VALUE_WORDS), so that prose
 # with a colon ("Note: the boiler must be serviced by ...") stays prose for the reader, and
 # such lines come in runs (a form's fields, an e-mail's From, To and Date): one alone is
-# often a heading ("KX-500 cordless vacuum: technical data").
+# often a heading ("KX-500 cordless vacuum: technical data"). A line with a longer value (an
+# invoice's "From: Copperpot Kitchen Supplies, Unit 3, ...") still makes a run, and is left to
+# the reader.
 _LABEL_LINE = re.compile(
-    r"^(?:- )?([^\W\d_][\w .,/&'()-]*):[ \t]+([^\n|]*[^\s|])[ \t]*$", re.MULTILINE
+    r"^(?:- )?([^\W\d_][\w .,/&'()%#+-]*):[ \t]+([^\n|]*[^\s|])[ \t]*$", re.MULTILINE
 )
 LABEL_WORDS = 4
 VALUE_WORDS = 8
+RUN_VALUE_WORDS = 16
+# What a question word asks for, as labels name it: a label that holds one of the question's
+# words counts these as held too, so "When is the invoice due?" names "Due date" before "Total
+# due", and "How much is due?" the other way round.
+_ASKED_BY_QUESTION_WORD = (
+    (re.compile(r"\bwhen\b", re.I), "date time day deadline"),
+    (re.compile(r"\bwhere\b", re.I), "address location place venue"),
+    (re.compile(r"\bhow much\b", re.I), "amount price cost total fee"),
+    (re.compile(r"\bhow many\b", re.I), "number quantity count"),
+)
 # An e-mail's header lines (app.ingest.formats.mail) are asked for by the verbs of sending, not
 # by their labels: "Who sent it?" is From, "Who received it?" To, "When was it sent?" Date. As
 # "from", "to" and "when" are stop words, and "sent" may ask for any of the three, a question
@@ -82,6 +94,9 @@ class Cell:
     value: str
     start: int  # of the value, in the passage's text
     end: int
+    # A label that holds every word of the question but those naming the document ("Total
+    # due" for "What is the total due on the invoice?"): it answers from any passage.
+    named_whole: bool = False
 
 
 def in_table_row(text: str, at: int) -> bool:
@@ -172,12 +187,13 @@ def label_lines(text: str) -> Iterator[list[Cell]]:
     found = [
         line
         for line in _LABEL_LINE.finditer(text)
-        if len(line.group(1).split()) <= LABEL_WORDS and len(line.group(2).split()) <= VALUE_WORDS
+        if len(line.group(1).split()) <= LABEL_WORDS
+        and len(line.group(2).split()) <= RUN_VALUE_WORDS
     ]
     for n, line in enumerate(found):
         before = n > 0 and found[n - 1].end() + 1 == line.start()
         after = n + 1 < len(found) and line.end() + 1 == found[n + 1].start()
-        if before or after:
+        if (before or after) and len(line.group(2).split()) <= VALUE_WORDS:
             yield [
                 Cell("", line.group(1), line.start(1), line.end(1)),
                 Cell("", line.group(2), line.start(2), line.end(2)),
@@ -201,10 +217,12 @@ def best_cell(
     then the best-ranked passage's. None when no row's values and header name any."""
     best: tuple[float, float, int, Cell] | None = None
     asked = asked_labels(question)
+    implied = _implied_by(question)
     for position, passage in enumerate(passages):
         kind = kind_words(passage)
+        labels = _Labels(asked, implied, record_words(passage))
         for cells in itertools.chain(rows(passage.text), label_lines(passage.text)):
-            for score, cell in _scored(cells, idf, asked):
+            for score, cell in _scored(cells, idf, labels):
                 if score <= 0 or (best is not None and score < best[0]):
                     continue
                 held = cell_overlap(passage.text, cell, idf, kind)
@@ -213,16 +231,30 @@ def best_cell(
     return None if best is None else (best[2], best[3])
 
 
+@dataclass(frozen=True)
+class _Labels:
+    """What names a label for one question in one passage: the e-mail header labels it asks
+    for (`asked_labels`), the label words its question word asks for (`_implied_by`), and
+    the stems of the words that name the passage's document (`file_names.record_words`)."""
+
+    asked: dict[str, str]
+    implied: frozenset[str] = frozenset()
+    record: frozenset[str] = frozenset()
+
+
 def _scored(
-    cells: list[Cell], idf: dict[str, float], asked: dict[str, str] | None = None
+    cells: list[Cell], idf: dict[str, float], labels: _Labels | None = None
 ) -> Iterator[tuple[float, Cell]]:
     """Each cell of a row with its score. A row of a label and its value ("| Sponsor | Helen
     Brooks |", from a table whose rows are not named, app.ingest.formats.headers) is named by
     its label alone (or by the question's words that ask for it, `asked_labels`), so it
-    scores below a cell whose row the question also names."""
+    scores below a cell whose row the question also names. A word that names the document
+    names no label of it: "invoice" of "When is the invoice due?" names "Due date", not
+    "Invoice date"."""
     if len(cells) == 2 and not any(c.header for c in cells):
+        labels = labels or _Labels({})
         label, value = cells
-        asking = (asked or {}).get(label.value.lower())
+        asking = labels.asked.get(label.value.lower())
         header = label.value if asking is None else f"{label.value} {asking}"
         cell = Cell(header, value.value, value.start, value.end)
         if _names_row(cell, idf):
@@ -230,8 +262,12 @@ def _scored(
         elif asking is not None:
             yield HEADER_PRECISION, cell
         else:  # words that asked for another label do not name this one ("Sent" for "who sent")
-            unasked = {w: v for w, v in idf.items() if not (asked and _ASKING.fullmatch(w))}
-            yield _header_score(cell, unasked), cell
+            unasked = {w: v for w, v in idf.items() if not (labels.asked and _ASKING.fullmatch(w))}
+            field = _without(header, labels.record) or header
+            words = {w: v for w, v in unasked.items() if stem(w) not in labels.record} or unasked
+            named = Cell(field, cell.value, cell.start, cell.end)
+            whole = bool(words) and len(_header_holds(words, field)) == len(words)
+            yield _header_score(named, words, labels.implied), replace(cell, named_whole=whole)
         return
     named = found_in(idf, " ".join(c.value for c in cells))
     if not named or not any(c.header for c in cells):
@@ -259,18 +295,37 @@ def _names_row(cell: Cell, idf: dict[str, float]) -> bool:
     return bool(words) and 2 * len(found_in(words, " ".join(idf))) >= len(words)
 
 
-def _header_score(cell: Cell, rest: dict[str, float]) -> float:
-    """HEADER_PRECISION times the share of `cell`'s header words the question holds, plus
-    HEADER_RECALL times the share of the question's information (`rest`: what the row's
-    values do not hold) the header holds; 0 when it holds none of `rest`."""
+def _header_score(
+    cell: Cell, rest: dict[str, float], implied: frozenset[str] = frozenset()
+) -> float:
+    """HEADER_PRECISION times the share of `cell`'s header words the question holds (or its
+    question word asks for, `implied`), plus HEADER_RECALL times the share of the question's
+    information (`rest`: what the row's values do not hold) the header holds; 0 when it holds
+    none of `rest`."""
     header_words = _words(cell.header)
     asked = _header_holds(rest, cell.header) if header_words and cell.value.strip() else []
     if not asked:
         return 0.0
-    question = {stem(word) for word in rest}
+    question = {stem(word) for word in rest} | implied
     precision = sum(1 for word in header_words if _forms(word) & question) / len(header_words)
     recall = sum(rest[w] for w in asked) / sum(rest.values())
     return HEADER_PRECISION * precision + HEADER_RECALL * recall
+
+
+def _implied_by(question: str) -> frozenset[str]:
+    """The stems of the label words that `question`'s question word asks for
+    (_ASKED_BY_QUESTION_WORD)."""
+    return frozenset(
+        stem(word)
+        for asks, words in _ASKED_BY_QUESTION_WORD
+        if asks.search(question)
+        for word in words.split()
+    )
+
+
+def _without(text: str, stems: frozenset[str]) -> str:
+    """`text`'s words whose stems are not in `stems`."""
+    return " ".join(w for w in re.findall(r"\w+", text) if stem(w.lower()) not in stems)
 
 
 def _words(text: str) -> list[str]:

@@ -418,3 +418,82 @@ def test_the_reader_reads_the_focus_of_a_long_passage_and_cites_the_whole(monkey
     assert text[candidates[0].span.start : candidates[0].span.end] == "1998"
     answer = answering.answer_with("When?", candidates, 0.9, [passage])
     assert answer.sentence == "The Harwick wheel was rebuilt in 1998."
+
+
+def test_of_spans_the_reader_scores_alike_the_one_beside_the_questions_words_wins():
+    """The reader marked "28 February 2026" for "When does the tenancy begin?", a hair above
+    "1 March 2025"; the question's words stand beside the second."""
+    from app.answer.answering import extract_answer
+
+    passages = _passages("The tenancy begins on 1 March 2025 and ends on 28 February 2026.")
+    idf = {"tenancy": 2.0, "begin": 1.0}
+    close = ScriptedReader([("28 February 2026", 9.1), ("1 March 2025", 9.0)])
+    assert extract_answer(close, "When does the tenancy begin?", passages, idf).answer == (
+        "1 March 2025"
+    )
+    sure = ScriptedReader([("28 February 2026", 16.0), ("1 March 2025", 9.0)])
+    assert extract_answer(sure, "When does it end?", passages, idf).answer == "28 February 2026"
+
+
+def test_a_defined_party_and_a_label_elsewhere_lead_the_readers_spans():
+    from app.answer.answering import extract_answer
+
+    passages = _passages(
+        "Made between Harbourview Properties Ltd (the Landlord) and Samuel Ortiz (the Tenant).",
+        "Invoice number: INV-7\nDue date: 14 May 2025\n\nThanks.",
+        "Subtotal: 496.00 GBP\nTotal due: 595.20 GBP",
+    )
+    reader = ScriptedReader([("Samuel Ortiz", 9.0), ("14 May 2025", 9.0)])
+    landlord = extract_answer(reader, "Who is the landlord?", passages, {"landlord": 1.0})
+    assert landlord.answer == "Harbourview Properties Ltd"
+    total = extract_answer(reader, "What is the total due?", passages, {"total": 1, "due": 1})
+    assert total.answer == "595.20 GBP"
+
+
+def test_a_label_named_by_the_question_is_no_answer_without_the_shape_asked_for():
+    """ "Policy number" holds "number" of "What is the phone number of the claims line?"."""
+    from app.answer.answering import extract_answer
+
+    passages = _passages(
+        "Policy number: HX-4471-2290\nExcess: 250 GBP\n\nCall the claims line on 0345 600 7781."
+    )
+    reader = ScriptedReader([("0345 600 7781", 9.0), ("HX-4471-2290", 8.0)])
+    idf = {"phone": 1.0, "number": 1.0, "claims": 2.0, "line": 1.0}
+    answer = extract_answer(reader, "What is the phone number of the claims line?", passages, idf)
+    assert answer.answer == "0345 600 7781"
+
+
+def test_a_how_to_question_gets_the_sentence_that_answers_it_not_an_faq_s_question():
+    from app.answer.answering import extract_answer
+
+    passages = _passages(
+        "How do I submit a meter reading?\n\nLog in to your online account and choose Submit a"
+        " reading, or call 0800 555 0199. Readings are used for that month's bill."
+    )
+    reader = ScriptedReader([("Log in to your online account", 9.0)])
+    idf = {"submit": 2.0, "meter": 2.0, "reading": 1.0}
+    answer = extract_answer(reader, "How do I submit a meter reading?", passages, idf)
+    assert answer.answer == (
+        "Log in to your online account and choose Submit a reading, or call 0800 555 0199."
+    )
+
+
+def test_of_a_span_read_in_two_overlapping_chunks_the_surer_copy_answers():
+    """Read at the start of the next chunk, without the course it is about, "Colin Marsh" got
+    0.40 and no answer; in the chunk that names the course, 0.82."""
+    from app.answer.answering import extract_answer
+    from app.records import Passage
+
+    page = "Learn to row: the course costs 120 pounds. Book the course with Colin Marsh."
+    at = page.index("Book")
+    later = Passage(0, "news.md", None, at, len(page), page[at:], 1.0, 0.1, 1.0)
+    whole = Passage(1, "news.md", None, 0, len(page), page, 0.5, 0.9, 1.0)
+    reader = ScriptedReader([("Colin Marsh", 6.0)])
+    idf = {"book": 1.0, "learn": 2.0, "row": 2.0, "course": 1.0}
+    answer = extract_answer(
+        reader, "Who do I book the learn to row course with?", [later, whole], idf
+    )
+    assert answer.answer == "Colin Marsh"
+    assert answer.citations[0].snippet == page
+    alone = extract_answer(reader, "Who do I book the learn to row course with?", [later], idf)
+    assert answer.confidence > alone.confidence

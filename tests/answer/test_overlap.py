@@ -74,3 +74,13 @@ def test_keyword_share_means_the_same_in_an_index_of_one_chunk_and_of_many(setti
         assert 0.5 < shares[fillers, every] < 1.5
         assert 0.25 < shares[fillers, all_but_one] < shares[fillers, every]
     assert abs(shares[0, every] - shares[30, every]) < 0.25
+
+
+def test_the_words_beside_a_span_stay_in_its_sentence_and_line():
+    from app.answer.overlap import words_around
+
+    text = "Duties.\n\n1. AVOIDANCE POWERS\n\nA goal of the Code is to ensure equality. Then more."
+    heading = text.index("AVOIDANCE")
+    assert words_around(text, heading, heading + 16, 3) == "", "not the next sentence's words"
+    span = text.index("to ensure")
+    assert words_around(text, span, span + len("to ensure equality"), 3) == "the Code is"

@@ -109,3 +109,5 @@ def test_an_answer_span_holds_the_whole_address_it_starts_or_ends_in():
         "https://example.com/docs/a.html"
     )
     assert tidy("Mail Tom at tom@example.org.", "Tom") == "Tom", "a span beside one stays"
+    assert tidy("Go to www.pacer.uscourts.gov to search.", "www.pacer") == "www.pacer.uscourts.gov"
+    assert tidy("See https://example.com/help.", "example") == "https://example.com/help"

@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from app.answer.shapes import answer_span, fits, sentence_answers, shaped
+from app.answer.shapes import answer_span, sentence_answers, shaped
 from tests.answer.test_answering import ScriptedReader, _passages
 
 
@@ -16,6 +16,7 @@ from tests.answer.test_answering import ScriptedReader, _passages
         ("What is the phone number of the office?", "95", False),
         ("What is the fax number of Mallori Harrell?", "Fri, 23 Dec 2022 12:08:48 -0600", False),
         ("What is their phone?", "555-0134", True),
+        ("What is the phone number of the claims line?", "HX-4471-2290", False),  # a code
         ("What is the phone no. of the office?", "(020) 7946-0958", True),
         ("What is Tom's e-mail address?", "Tom Becker", False),
         ("What is Tom's email address?", "tom@example.org", True),
@@ -24,7 +25,25 @@ from tests.answer.test_answering import ScriptedReader, _passages
     ],
 )
 def test_an_answer_has_the_shape_its_question_asks_for(question, answer, expected):
-    assert fits(question, answer) is expected
+    start, end = shaped(question, answer, 0, len(answer))
+    assert (end > start) is expected
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "expected"),
+    [
+        (
+            "What is the agent's phone number?",
+            "Keyline Lettings, on 0117 496 0123 within",
+            "0117 496 0123",
+        ),
+        ("What is the fax number?", "Call +44 20 7946 0958 (fax)", "+44 20 7946 0958"),
+        ("What is Tom's email address?", "Tom Becker <tom@example.org>", "tom@example.org"),
+    ],
+)
+def test_a_number_or_address_asked_for_is_cut_from_the_span_around_it(question, text, expected):
+    start, end = shaped(question, text, 0, len(text) - 3)
+    assert text[start:end] == expected
 
 
 def test_a_passage_without_the_number_asked_for_gives_no_answer():
@@ -52,6 +71,8 @@ def test_a_passage_without_the_number_asked_for_gives_no_answer():
         ("What should I do if the flow is slow?", True),
         ("What do we do when the alarm sounds?", True),
         ("What did the committee do in March?", False),
+        ("How do I submit a meter reading?", True),
+        ("How does photosynthesis work?", False),
     ],
 )
 def test_a_question_asked_yes_or_no_or_what_to_do_is_told_from_others(question, expected):
@@ -123,6 +144,10 @@ def test_a_passage_whose_best_spans_are_no_answers_still_offers_its_next_ones():
         ("Who wrote about the budget?", "The budget is frozen.\n\nMaria", "Maria", "Maria"),
         ("Who is the guide for?", "AquaPure 300 water filter\n\nFor home use.", "AquaPure 300",
          "AquaPure 300"),  # a page's first line is its title, not a section's heading
+        ("What is a fundamental goal of the Bankruptcy Code?", "Duties.\n\n1. AVOIDANCE "
+         "POWERS\n\nA fundamental goal of the Bankruptcy Code is", "AVOIDANCE POWERS", ""),
+        ("What is the first step?", "Steps.\n\n1. Close the inlet valve\n\n2. Open it",
+         "Close the inlet valve", "Close the inlet valve"),  # a list item, not a heading
     ],
 )  # fmt: skip
 def test_a_span_in_a_heading_on_another_topic_is_no_answer(question, text, marked, expected):

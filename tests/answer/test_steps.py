@@ -2,7 +2,8 @@
 
 import pytest
 
-from app.answer.steps import asks_how_to, steps_for
+from app.answer.shapes import asks_how_to
+from app.answer.steps import steps_for
 from app.engine import Engine
 from app.ingest.pipeline import ingest
 from app.records import Passage

@@ -187,6 +187,37 @@ def test_of_header_lines_asked_alike_the_one_in_the_email_the_question_names_win
     assert (position, OFFSITE[cell.start : cell.end]) == (1, "Lena Ortiz <lena@acme.example>")
 
 
+INVOICE = (
+    "INVOICE\n\nInvoice number: INV-2025-0417\nInvoice date: 14 April 2025\n"
+    "Due date: 14 May 2025\n\nBilled to: Greenleaf Cafe, 8 Market Row, York\n"
+    "From: Copperpot Kitchen Supplies, Unit 3, Foss Industrial Estate, York YO31 7UT\n\n"
+    "Subtotal: 496.00 GBP\nVAT (20%): 99.20 GBP\nTotal due: 595.20 GBP\n"
+)
+
+
+def test_a_word_naming_the_document_names_none_of_its_labels():
+    """ "invoice" named "Invoice number" and "Invoice date" as much as "due" named "Due date",
+    and every question about the invoice got its number."""
+    ask = lambda question: _answer(question, INVOICE, source="invoice-0417.pdf")  # noqa: E731
+    assert ask("When is the invoice due?") == "14 May 2025"
+    assert ask("What is the invoice number?") == "INV-2025-0417"
+    assert ask("What is the invoice date?") == "14 April 2025"
+    assert ask("What is the total due on the invoice?") == "595.20 GBP"
+    assert ask("How much VAT is charged?") == "99.20 GBP", "a label may hold '%'"
+    assert ask("Who is the invoice billed to?") == "Greenleaf Cafe, 8 Market Row, York"
+    assert ask("How much is due?") == "595.20 GBP", "'how much' asks for a total, not a date"
+
+
+def test_a_label_naming_the_whole_question_may_answer_from_another_passage():
+    head, totals = INVOICE.split("\n\nSubtotal")
+    passages = [_passage(head, 0, "invoice.pdf"), _passage("Subtotal" + totals, 1, "invoice.pdf")]
+    position, cell = best_cell(passages, _idf("What is the total due?"), "What is the total due?")
+    assert (position, cell.named_whole) == (1, True)
+    question = "What is due on 14 May?"
+    position, cell = best_cell(passages, _idf(question), question)
+    assert not cell.named_whole
+
+
 def test_a_span_in_a_table_row_is_the_value_of_one_cell():
     text = (
         "Contacts\n\n| Contract number | NW-2291-B |\n| Phone | +44 20 7946 0958 |\n"
