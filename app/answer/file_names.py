@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from app.answer.stems import stem
-from app.ingest.sentences import is_title
+from app.ingest.chunking import is_title
 from app.records import Passage
 from app.store.manifest import Manifest
 

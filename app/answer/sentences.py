@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from app.answer.overlap import overlap
-from app.ingest.chunking import trim_span
-from app.ingest.sentences import BLOCK, is_title, sentence_spans
+from app.ingest.chunking import is_title, trim_span
+from app.ingest.sentences import BLOCK, sentence_spans
 from app.records import Citation, Passage
 
 

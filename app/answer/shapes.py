@@ -26,8 +26,7 @@ from app.answer import tables
 from app.answer.overlap import found_in
 from app.answer.retrieval import content_words
 from app.answer.sentences import crosses_paragraph, tidy_span
-from app.ingest.chunking import trim_span
-from app.ingest.sentences import is_title
+from app.ingest.chunking import is_heading, trim_span
 from app.records import Passage
 
 _PHONE = r"(?:tele)?phone|fax|mobile|cell"
@@ -130,28 +129,13 @@ _BLANK_AFTER = re.compile(r"\n[ \t]*\n\s*\S")  # a blank line, then more text
 _NAMES_ASKED = re.compile(r"\b(?:subject|title|heading|section|chapter|called|named)\b", re.I)
 
 
-# A numbered section heading: "1. AVOIDANCE POWERS", "2.3 Rent", "B. Meeting of Creditors"; the
-# words after its number capitalised, as a list item's seldom are ("1. Close the inlet valve").
-_NUMBERED_HEADING = re.compile(
-    r"^(?:\d{1,2}(?:\.\d{1,2})*|[A-Z]|[IVX]{1,5})[.)]?\s+((?:(?:[A-Z][^\s]*|of|and|the|for|to|in|on"
-    r"|or|a|an|by|with|&)\s*)+)$"
-)
-
-
-def _numbered_heading(line: str) -> bool:
-    """Whether `line` is a numbered section heading (_NUMBERED_HEADING), a title once its
-    number is left out."""
-    found = _NUMBERED_HEADING.match(line.strip())
-    return found is not None and is_title(found[1])
-
-
 def _in_heading(question: str, passage: Passage, start: int, end: int) -> bool:
     """Whether the span lies in a section's heading that holds none of the question's words,
     and the question asks for no title. A heading names the topic of the text under it, so a
     span in it answers only a question on that topic ("14 March 2024" in "Minutes of the
     Committee, 14 March 2024" for "When did the committee meet?"); the reader marked
     "Troubleshooting" for "What should I do if the flow is slow?". A section's heading is a
-    short line (`is_title`) that starts the passage or follows a blank line, with a blank line
+    short line (`is_heading`) that starts the passage or follows a blank line, with a blank line
     and text after it, and is not the page's first line, which is its title or an e-mail's
     subject: a name signing a letter off ("Maria") or a title is left to the reader."""
     text = passage.text
@@ -160,7 +144,7 @@ def _in_heading(question: str, passage: Passage, start: int, end: int) -> bool:
     return (
         passage.start + line_start > 0
         and line_end > 0
-        and (is_title(line) or _numbered_heading(line))
+        and is_heading(line)
         and (line_start == 0 or _BLANK_BEFORE.search(text, line_start - 8, line_start) is not None)
         and _BLANK_AFTER.match(text, line_end) is not None
         and not found_in(content_words(question), line)

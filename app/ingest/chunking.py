@@ -21,6 +21,8 @@ _WORD_BREAK = re.compile(r"\s+")
 # is kept whole where it can be. Other lines are not: prose whose sections sit on lines of their
 # own ("RESULTS ...") lost 0.006 SciFact dense nDCG@10 when every line was (BENCHMARKS.md).
 _ROW_END = re.compile(r"(?m)^[ \t]*\| [^\n]*\|[ \t]*\n\s*")
+# A line that is a Markdown heading, a quote, a list item or a table row.
+LINE_ITEM = r"[ \t]*(?:#{1,6}\s|>|\||[*+-]\s|\d{1,2}[.)]\s)"
 
 
 @lru_cache(maxsize=1)
@@ -101,13 +103,30 @@ def _token_windows(
 def _break_points(text: str, lo: int, hi: int, starts: Sequence[int]) -> list[list[int]]:
     """Token indices where a chunk may start, by strength: paragraph, sentence, word breaks;
     then the ends of table rows, which `_choose_end` and `_choose_next_start` look at apart.
+    The blank line after a heading is no paragraph or sentence break: a heading that ended
+    its chunk was cut from the text it names, and read as an answer ("Action items" for "What
+    will be discussed in September?", where a heading with its text under it is none).
 
     A break maps to the token that holds its first character; tiktoken tokens carry their
     leading space, so " North" after a full stop starts the next chunk, not this one.
     """
+
+    def token_at(offset: int) -> int:
+        return bisect.bisect_right(starts, offset) - 1
+
+    after_heading = {
+        token_at(m.end())
+        for m in _PARAGRAPH_BREAK.finditer(text, lo, hi)
+        if is_heading(text[text.rfind("\n", lo, m.start()) + 1 : m.start()])
+    }
     return [
-        sorted({bisect.bisect_right(starts, m.end()) - 1 for m in pattern.finditer(text, lo, hi)})
-        for pattern in (_PARAGRAPH_BREAK, _SENTENCE_BREAK, _WORD_BREAK, _ROW_END)
+        sorted({token_at(m.end()) for m in pattern.finditer(text, lo, hi)} - unless)
+        for pattern, unless in (
+            (_PARAGRAPH_BREAK, after_heading),
+            (_SENTENCE_BREAK, after_heading),
+            (_WORD_BREAK, set()),
+            (_ROW_END, set()),
+        )
     ]
 
 
@@ -144,6 +163,37 @@ def _choose_next_start(first: int, last: int, overlap: int, breaks: list[list[in
     if i < len(words) and words[i] < last:
         return words[i]
     return earliest
+
+
+def is_title(block: str) -> bool:
+    """A heading names a topic and answers nothing, yet it shares the question's words: a
+    Markdown heading, or one short line that is neither a list item nor a table row and does not
+    end the way a sentence or a clause does."""
+    line = block.strip()
+    if "\n" in line:
+        return False
+    if re.match(r"#{1,6}\s", line):
+        return True
+    if re.match(LINE_ITEM, line):
+        return False
+    return len(line.split()) <= 12 and not re.search(r"[.!?:;,\"')\]。！？」』”）]$", line)
+
+
+# A numbered section heading: "1. AVOIDANCE POWERS", "2.3 Rent", "B. Meeting of Creditors"; the
+# words after its number capitalised, as a list item's seldom are ("1. Close the inlet valve").
+_NUMBERED_HEADING = re.compile(
+    r"^(?:\d{1,2}(?:\.\d{1,2})*|[A-Z]|[IVX]{1,5})[.)]?\s+((?:(?:[A-Z][^\s]*|of|and|the|for|to|in|on"
+    r"|or|a|an|by|with|&)\s*)+)$"
+)
+
+
+def is_heading(line: str) -> bool:
+    """Whether `line` is a heading: a title (`is_title`), or a numbered section heading
+    (_NUMBERED_HEADING), a title once its number is left out."""
+    if is_title(line):
+        return True
+    found = _NUMBERED_HEADING.match(line.strip())
+    return found is not None and is_title(found[1])
 
 
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:

@@ -31,7 +31,8 @@ FORMATS = (text, pdf, office, slides, sheets, ebook, mail, images)
 # chunking); version 6 did so at every line, and prose lost the overlap at its section lines.
 # 8: a Word, OpenDocument, RTF or mail paragraph that a page break cut mid-sentence is joined
 # to the rest of its sentence (formats.layout).
-EXTRACTION_VERSION = 8
+# 9: a chunk never ends with a heading, cut from the text under it (app.ingest.chunking).
+EXTRACTION_VERSION = 9
 READERS = {suffix: module for module in FORMATS for suffix in module.SUFFIXES}
 SUPPORTED_SUFFIXES = frozenset(READERS)
 

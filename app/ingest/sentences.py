@@ -18,13 +18,12 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from app.ingest.chunking import trim_span
+from app.ingest.chunking import LINE_ITEM, is_title, trim_span
 from app.records import Chunk
 
 # A block of text that no sentence may cross: up to a blank line, or one line that is a
 # Markdown heading, list item or table row.
-_LINE_ITEM = r"[ \t]*(?:#{1,6}\s|>|\||[*+-]\s|\d{1,2}[.)]\s)"
-BLOCK = re.compile(rf"(?m)^{_LINE_ITEM}[^\n]*|[^\n]+(?:\n(?!\s*\n|{_LINE_ITEM})[^\n]+)*")
+BLOCK = re.compile(rf"(?m)^{LINE_ITEM}[^\n]*|[^\n]+(?:\n(?!\s*\n|{LINE_ITEM})[^\n]+)*")
 
 # A possible end: terminal punctuation and any closing quotes or brackets, then white space,
 # then what may open a sentence (a capital, a digit, an opening quote or bracket).
@@ -89,17 +88,3 @@ def _continues(text: str, stop: int) -> bool:
     if word.lower() in _NUMBERED:
         return text[stop + 1 : stop + 3].strip()[:1].isdigit()
     return word.lower() in _ABBREVIATIONS
-
-
-def is_title(block: str) -> bool:
-    """A heading names a topic and answers nothing, yet it shares the question's words: a
-    Markdown heading, or one short line that is neither a list item nor a table row and does not
-    end the way a sentence or a clause does."""
-    line = block.strip()
-    if "\n" in line:
-        return False
-    if re.match(r"#{1,6}\s", line):
-        return True
-    if re.match(_LINE_ITEM, line):
-        return False
-    return len(line.split()) <= 12 and not re.search(r"[.!?:;,\"')\]。！？」』”）]$", line)

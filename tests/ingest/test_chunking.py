@@ -117,3 +117,20 @@ def test_prose_on_lines_of_its_own_keeps_the_overlap():
     assert len(chunks) >= 2
     for before, after in itertools.pairwise(chunks):
         assert after.start < before.end, "the next chunk repeats the end of the one before"
+
+
+def test_a_chunk_never_ends_with_a_heading_cut_from_its_text():
+    """A heading that ended its chunk stood alone at the end, and was read as an answer:
+    "Action items" for "What will be discussed in September?"."""
+    for heading in ("Action items", "## Next steps", "3. PARKING"):
+        text = (
+            "Minutes\n\n"
+            + " ".join(["The committee approved the move to the Riverside building."] * 14)
+            + f"\n\n{heading}\n\n"
+            + " ".join(["Sign the lease by April and book the removal company."] * 14)
+        )
+        chunks = chunk_page(text, source="m.docx", page=None, max_tokens=200, overlap=40)
+        assert len(chunks) >= 2
+        for chunk in chunks:
+            assert not chunk.text.endswith(heading), heading
+        assert any(f"{heading}\n\nSign the lease" in chunk.text for chunk in chunks)
