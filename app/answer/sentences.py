@@ -40,7 +40,7 @@ _BEFORE_WORDS = re.compile(r"(?:[\s,;:]|[.!?](?=\s)|[-–—•*·](?=\s))*")
 _AFTER_WORDS = re.compile(r"(?:[\s,;:]|(?<=\s)[-–—])*$")
 _URL_END = r"(?:[^\s<>\"]*[^\s<>\".,;:!?)\]])?"  # not the sentence's full stop after it
 _ADDRESS = re.compile(
-    rf"<?(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\bhttps?://{_URL_END}|\bwww\.[\w-]+(?:\.[\w-]+)+{_URL_END})>?"
+    rf"<?(?:(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\bhttps?://{_URL_END}|\bwww\.[\w-]+(?:\.[\w-]+)+{_URL_END})>?"
 )
 
 

@@ -37,7 +37,10 @@ SHAPES = (  # (what the question asks, what its answer is)
         # nor a code that starts with letters ("HX-4471-2290")
         re.compile(r"(?<![\w-])[+(]?\d(?:[ ().+-]{0,2}\d){6,}\)?"),
     ),
-    (re.compile(r"\be-?mail address", re.I), re.compile(r"[\w.+-]*\w@\w[\w-]*(?:\.[\w-]+)*")),
+    (
+        re.compile(r"\be-?mail address", re.I),
+        re.compile(r"(?<![\w.+-])[\w.+-]*\w@\w[\w-]*(?:\.[\w-]+)*"),
+    ),
 )
 
 

@@ -181,18 +181,22 @@ def is_title(block: str) -> bool:
 
 # A numbered section heading: "1. AVOIDANCE POWERS", "2.3 Rent", "B. Meeting of Creditors"; the
 # words after its number capitalised, as a list item's seldom are ("1. Close the inlet valve").
-_NUMBERED_HEADING = re.compile(
-    r"^(?:\d{1,2}(?:\.\d{1,2})*|[A-Z]|[IVX]{1,5})[.)]?\s+((?:(?:[A-Z][^\s]*|of|and|the|for|to|in|on"
-    r"|or|a|an|by|with|&)\s*)+)$"
+_HEADING_WORD = r"(?:[A-Z]\S*|of|and|the|for|to|in|on|or|a|an|by|with|&)"
+_NUMBERED_HEADING = re.compile(  # each word whole and spaces between: no backtracking inside one
+    rf"^(?:\d{{1,2}}(?:\.\d{{1,2}})*|[A-Z]|[IVX]{{1,5}})[.)]?[ \t]+"
+    rf"({_HEADING_WORD}(?:[ \t]+{_HEADING_WORD})*)$"
 )
 
 
 def is_heading(line: str) -> bool:
     """Whether `line` is a heading: a title (`is_title`), or a numbered section heading
     (_NUMBERED_HEADING), a title once its number is left out."""
+    line = line.strip()
     if is_title(line):
         return True
-    found = _NUMBERED_HEADING.match(line.strip())
+    if "\n" in line or len(line.split()) > 13:  # a number and a title of at most 12 words
+        return False
+    found = _NUMBERED_HEADING.match(line)
     return found is not None and is_title(found[1])
 
 

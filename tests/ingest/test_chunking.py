@@ -134,3 +134,14 @@ def test_a_chunk_never_ends_with_a_heading_cut_from_its_text():
         for chunk in chunks:
             assert not chunk.text.endswith(heading), heading
         assert any(f"{heading}\n\nSign the lease" in chunk.text for chunk in chunks)
+
+
+def test_a_long_line_of_capitals_is_judged_no_heading_at_once():
+    """The first numbered-heading pattern let each capitalised word split in every way: a line
+    of 18 capitals took 400 s, and the handbook of shared/eval stopped an ingest. This returns
+    at once, or never."""
+    from app.ingest.chunking import is_heading
+
+    assert not is_heading("1. " + "ABCDEFGH " * 2 + "A" * 60 + " x")
+    assert not is_heading("2 – " + "APPOINTMENT QUALIFICATIONS FEE " * 30 + "x")
+    assert is_heading("12. RECORD OF MEETING") and not is_heading("1. Close the inlet valve")
