@@ -25,7 +25,7 @@ import re
 from app.answer import tables
 from app.answer.overlap import found_in
 from app.answer.retrieval import content_words
-from app.answer.sentences import crosses_paragraph, tidy_span
+from app.answer.sentences import crosses_paragraph, crosses_sentence, tidy_span
 from app.ingest.chunking import is_heading, trim_span
 from app.records import Passage
 
@@ -96,8 +96,8 @@ def answer_span(question: str, passage: Passage, start: int, end: int) -> tuple[
     """The span the reader marked at `start`-`end` of `passage`'s text as an answer: whole words
     (`trim_span`), one table cell's value (`tables.within_cell`), without punctuation around it
     (`tidy_span`), in the shape `question` asks for (`shaped`). Empty when it is no answer: a
-    table's header, text over a blank line (an answer stays inside its paragraph), or a
-    section's heading on another topic (`_in_heading`)."""
+    table's header, text over a blank line or a sentence's end (an answer stays inside its
+    sentence), or a section's heading on another topic (`_in_heading`)."""
     text = passage.text
     start, end = trim_span(text, start, end)
     start, end = tidy_span(text, *tables.within_cell(text, start, end))
@@ -106,6 +106,7 @@ def answer_span(question: str, passage: Passage, start: int, end: int) -> tuple[
         end <= start
         or tables.in_header_row(text, start)
         or crosses_paragraph(text, start, end)
+        or crosses_sentence(passage, start, end)
         or _in_heading(question, passage, start, end)
     ):
         return start, start

@@ -160,3 +160,17 @@ def test_a_span_in_a_heading_on_another_topic_is_no_answer(question, text, marke
     if text.startswith(marked):
         start = text.index(marked)
         assert answer_span(question, later, start, start + len(marked)) == (start, start)
+
+
+def test_a_span_over_a_sentences_end_is_no_answer():
+    """The reader marked "45 euros. Alcohol is not" for "Is alcohol reimbursed?", and the
+    answer became two sentences."""
+    from app.ingest.sentences import sentence_spans
+
+    text = "The daily meal allowance is 45 euros. Alcohol is not reimbursed."
+    passage = dataclasses.replace(_passages(text)[0], start=0, sentences=sentence_spans(text))
+    start = text.index("45 euros")
+    across = answer_span("Is alcohol reimbursed?", passage, start, text.index("reimbursed") - 1)
+    assert across == (across[0], across[0])
+    inside = answer_span("What is the allowance?", passage, start, start + len("45 euros"))
+    assert text[slice(*inside)] == "45 euros"
