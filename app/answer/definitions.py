@@ -29,9 +29,12 @@ _ASKS_WHO_OR_WHAT = re.compile(
     re.I,
 )
 _NAME_WORD = re.compile(r"[A-Z][\w&.'’-]*")  # "Harbourview", "Ltd", "O'Brien", "Inc."
-# Lower-case words inside a name: "Bank of Scotland plc", "Smith and Sons Ltd"; and the
-# suffixes after a comma: "Acme, Inc.".
-_JOINING = frozenset({"of", "and", "&", "de", "van", "von", "der", "la", "du"})
+# Lower-case words inside a name: "Bank of Scotland plc", "Smith and Sons Ltd", "Panel on
+# Climate Change", "Court of Justice of the European Union"; and the suffixes after a comma:
+# "Acme, Inc.".
+_JOINING = frozenset(
+    {"of", "and", "&", "on", "for", "in", "to", "the", "de", "van", "von", "der", "la", "du"}
+)
 _SUFFIXES = frozenset({"inc", "inc.", "ltd", "ltd.", "llc", "plc", "gmbh", "co.", "corp."})
 _ARTICLES = frozenset({"the", "a", "an"})
 NAME_WORDS = 8  # a name is at most this many words
@@ -58,8 +61,23 @@ def definition_for(question: str, passages: list[Passage]) -> tuple[int, int, in
             if _stems(found[1]) == wanted:
                 name = _name_before(passage.text, found.start())
                 if name is not None:
-                    return (position, *name)
+                    return (position, *_spelled(passage.text, *name, found[1]))
     return None
+
+
+def _spelled(text: str, start: int, end: int, term: str) -> tuple[int, int]:
+    """Of the name at `start`-`end` of `text`, the shortest end whose capitalised words'
+    initials spell the abbreviation `term` ("European Union" of "Court of Justice of the
+    European Union (EU)"); all of it when none does ("Dutch Research Council (NWO)")."""
+    letters = [c for c in term if c.isupper()]
+    if " " in term or len(letters) < 2:  # a defined word ("Landlord"), no abbreviation
+        return start, end
+    words = list(re.finditer(r"\S+", text[start:end]))
+    for first in reversed(range(len(words))):
+        initials = [w.group()[0] for w in words[first:] if w.group()[0].isupper()]
+        if initials == letters:
+            return start + words[first].start(), end
+    return start, end
 
 
 def _name_before(text: str, at: int) -> tuple[int, int] | None:

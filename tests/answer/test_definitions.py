@@ -11,7 +11,9 @@ LEASE = (
 )
 LOAN = (
     'Acme, Inc. (the "Company") borrows from Bank of Scotland plc (hereinafter referred to as '
-    'the "Lender"). The study was funded by the Dutch Research Council (NWO).'
+    'the "Lender"). The study was funded by the Dutch Research Council (NWO). A ruling of the '
+    "Court of Justice of the European Union (EU) cited the Intergovernmental Panel on Climate "
+    "Change (IPCC)."
 )
 
 
@@ -30,6 +32,8 @@ def _answer(question: str, *texts: str) -> str | None:
         ("Who is the lender?", "Bank of Scotland plc"),
         ("What is NWO?", "Dutch Research Council"),
         ("What does NWO stand for?", "Dutch Research Council"),
+        ("What is the EU?", "European Union"),  # the end of the name its letters spell
+        ("What is the IPCC?", "Intergovernmental Panel on Climate Change"),
         ("Who is the landlord responsible to?", None),  # asks more than the term
         ("Who is the buyer?", None),  # no passage defines it
         ("When does the tenancy begin?", None),
