@@ -1,10 +1,12 @@
 """Answers from lists of quantities: "How many eggs do I need?" of a recipe's "4 eggs", "How much
-flour?" of "275 g self-raising flour".
+flour?" of "275 g self-raising flour", "How much water?" of "3 litres of drinking water per person
+per day".
 
 A recipe's ingredients, a packing list or a bill of materials is a run of short lines, each a
 quantity before what it counts. The reader, trained on SQuAD's prose, reads such lines poorly:
 it proposed "4" at a margin of -7 below its "no answer" score, and the question got none. The
-question names the thing; the line that holds it gives the quantity.
+question names the thing; the line that holds it is the answer, the quantity with what it
+counts and how ("per person per day").
 """
 
 from __future__ import annotations
@@ -15,14 +17,10 @@ from app.answer.retrieval import content_words
 from app.answer.stems import stem
 from app.records import Passage
 
-_UNIT = (
-    r"(?:kg|g|mg|ml|cl|dl|l|oz|lbs?|cups?|tbsp|tsp|tablespoons?|teaspoons?|pinch(?:es)?|cloves?"
-    r"|pcs|pieces?|packs?|boxes|box|bottles?|cans?|tins?|sheets?|m|cm|mm|x)"
-)
-_NUMBER = r"\d+(?:[.,/]\d+)?(?:\s*(?:-|–|to)\s*\d+(?:[.,/]\d+)?)?"
+_NUMBER = r"\d+(?:[.,/]\d+)?(?:[ \t]*(?:-|–|to)[ \t]*\d+(?:[.,/]\d+)?)?"
 # "4 eggs", "- 275 g self-raising flour", "2-3 cloves garlic", "1.5 l water"
 _ITEM = re.compile(
-    rf"^[ \t]*(?:[-*•][ \t]*)?(?P<quantity>{_NUMBER}(?:[ \t]*{_UNIT}\b)?)[ \t]+(?P<thing>[^\n]+)$",
+    rf"^[ \t]*(?:[-*•][ \t]*)?(?P<quantity>{_NUMBER})[ \t]+(?P<thing>[^\n]*[^\s])[ \t]*$",
     re.MULTILINE,
 )
 _VERB = r"(?:do|does|did|is|are|was|were|should|shall|will|would|can|could|must)\b"
@@ -40,8 +38,9 @@ def asked_thing(question: str) -> list[str]:
 
 
 def quantity_for(question: str, passages: list[Passage]) -> tuple[int, int, int] | None:
-    """(passage position, start, end) of the quantity that a list item gives for the thing
-    `question` asks how many or how much of: of the items in runs of two or more, the first
+    """(passage position, start, end) of the list item that gives the quantity of the thing
+    `question` asks how many or how much of, from its number on: of the items in runs of two
+    or more, the first
     that holds the most of the words after "how much", from the first on ("flour" of "How much
     flour goes into the cake?", "self-raising flour" before "flour"). None when the question
     asks for no quantity or no list item holds its first word."""
@@ -57,7 +56,7 @@ def quantity_for(question: str, passages: list[Passage]) -> tuple[int, int, int]
             held = {stem(word) for word in re.findall(r"\w+", item["thing"].lower())}
             leading = next((k for k, word in enumerate(thing) if word not in held), len(thing))
             if in_list and leading and (best is None or leading > best[0]):
-                best = (leading, position, item.start("quantity"), item.end("quantity"))
+                best = (leading, position, item.start("quantity"), item.end("thing"))
     return None if best is None else best[1:]
 
 

@@ -10,7 +10,7 @@ RECIPE = (
     "4 eggs\n275 g self-raising flour\nFinely grated zest of 2 lemons\n\nMethod\n\n"
     "1. Heat the oven to 180 C.\n2. Bake for 45 minutes."
 )
-PACKING = "Packing list\n\n- 2 sleeping bags\n\n- 1.5 l water\n\n- 3-4 tent pegs"
+PACKING = "Packing list\n\n- 2 sleeping bags\n\n- 1.5 l water per person\n\n- 3-4 tent pegs"
 
 
 def _answer(question: str, *texts: str) -> str | None:
@@ -22,13 +22,13 @@ def _answer(question: str, *texts: str) -> str | None:
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
-        ("How many eggs do I need?", "4"),
-        ("How much flour is needed?", "275 g"),
-        ("How much flour goes into the cake?", "275 g"),
-        ("How much caster sugar?", "225 g"),
-        ("How many sleeping bags should we take?", "2"),
-        ("How much water do we pack?", "1.5 l"),
-        ("How many tent pegs?", "3-4"),
+        ("How many eggs do I need?", "4 eggs"),
+        ("How much flour is needed?", "275 g self-raising flour"),
+        ("How much flour goes into the cake?", "275 g self-raising flour"),
+        ("How much caster sugar?", "225 g caster sugar"),
+        ("How many sleeping bags should we take?", "2 sleeping bags"),
+        ("How much water do we pack?", "1.5 l water per person"),
+        ("How many tent pegs?", "3-4 tent pegs"),
         ("How many lemons?", None),  # no item starts with their count
         ("How long does it bake?", None),
         ("How much does the cake cost?", None),
