@@ -2,9 +2,11 @@
 
 No model here writes text. The reader (app.models.reader) scores every span of the top passages
 as the answer and gives each window a "no answer" score; each candidate span is ranked by the
-reader's margin over "no answer" together with its passage's retrieval rank, and the best one is
-returned verbatim, inside the sentence that holds it (a question asked yes or no gets that
-sentence whole, one asking how to do something its list of steps). The confidence is a
+reader's margin over "no answer" together with its passage's retrieval rank and the question's
+words beside it, and the best one is returned verbatim, inside the sentence that holds it (a
+question asked yes or no gets that sentence whole, one asking how to do something its list of
+steps, one naming a form's field, a defined term or a listed thing that field's value, the name
+defined or the list item: `with_named_span`). The confidence is a
 logistic model of the reader's and retrieval's scores and of how much of the question stands
 around the span, fitted on held-out SQuAD questions (in the index or not): the probability that
 the documents answer the question; below ABSTAIN_BELOW docqa says there is no answer.

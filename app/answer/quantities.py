@@ -40,10 +40,9 @@ def asked_thing(question: str) -> list[str]:
 def quantity_for(question: str, passages: list[Passage]) -> tuple[int, int, int] | None:
     """(passage position, start, end) of the list item that gives the quantity of the thing
     `question` asks how many or how much of, from its number on: of the items in runs of two
-    or more, the first
-    that holds the most of the words after "how much", from the first on ("flour" of "How much
-    flour goes into the cake?", "self-raising flour" before "flour"). None when the question
-    asks for no quantity or no list item holds its first word."""
+    or more, the first that holds the most of the words after "how much", from the first on
+    ("flour" of "How much flour goes into the cake?", "self-raising flour" before "flour").
+    None when the question asks for no quantity or no list item holds its first word."""
     thing = asked_thing(question)
     best: tuple[int, int, int, int] | None = None  # (words held, position, start, end)
     for position, passage in enumerate(passages if thing else []):

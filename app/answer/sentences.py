@@ -57,18 +57,19 @@ def crosses_paragraph(text: str, start: int, end: int) -> bool:
     return _PARAGRAPH_BREAK.search(text, start, end) is not None
 
 
-def crosses_sentence(passage: Passage, start: int, end: int) -> bool:
-    """Whether the span `start`-`end` of `passage`'s text runs out of a sentence it starts or
-    ends in, by the sentences found at ingest (none known: no): "45 euros. Alcohol is not" is
-    no answer. On SQuAD's validation articles the reader's best span did so for 5 questions of
-    418, and leaving such spans out changed EM by nothing and F1 by -0.001."""
-    if not passage.sentences:
-        return False
+def within_sentence(passage: Passage, start: int, end: int) -> tuple[int, int]:
+    """The span `start`-`end` of `passage`'s text cut at the end of the sentence it starts in,
+    or before the first sentence it runs into, by the sentences found at ingest (none known: as
+    it is): "45 euros. Alcohol is not" is "45 euros". On SQuAD's validation articles the reader's
+    best span ran over a sentence's end for 5 questions of 418; cut so, EM / F1 went from 0.665
+    / 0.792 to 0.670 / 0.795 (left out instead: 0.665 / 0.791)."""
     at, until = passage.start + start, passage.start + end
-    return any(
-        first < until and at < last and not (first <= at and until <= last)
-        for first, last in passage.sentences
-    )
+    for first, last in passage.sentences or ():
+        if first <= at < last < until:  # without the full stop that ends it
+            return start, len(passage.text[: last - passage.start].rstrip(".!?"))
+        if at < first < until:
+            return start, first - passage.start
+    return start, end
 
 
 def tidy_span(text: str, start: int, end: int) -> tuple[int, int]:

@@ -25,7 +25,7 @@ import re
 from app.answer import tables
 from app.answer.overlap import found_in
 from app.answer.retrieval import content_words
-from app.answer.sentences import crosses_paragraph, crosses_sentence, tidy_span
+from app.answer.sentences import crosses_paragraph, tidy_span, within_sentence
 from app.ingest.chunking import is_heading, trim_span
 from app.records import Passage
 
@@ -94,19 +94,19 @@ _TIME_AFTER = re.compile(  # ", at 10:00", " at 02:00 UTC", " at 8am"
 
 def answer_span(question: str, passage: Passage, start: int, end: int) -> tuple[int, int]:
     """The span the reader marked at `start`-`end` of `passage`'s text as an answer: whole words
-    (`trim_span`), one table cell's value (`tables.within_cell`), without punctuation around it
-    (`tidy_span`), in the shape `question` asks for (`shaped`). Empty when it is no answer: a
-    table's header, text over a blank line or a sentence's end (an answer stays inside its
-    sentence), or a section's heading on another topic (`_in_heading`)."""
+    (`trim_span`), one table cell's value (`tables.within_cell`), inside one sentence
+    (`within_sentence`), without punctuation around it (`tidy_span`), in the shape `question`
+    asks for (`shaped`). Empty when it is no answer: a table's header, text over a blank line (an
+    answer stays inside its paragraph), or a section's heading on another topic
+    (`_in_heading`)."""
     text = passage.text
     start, end = trim_span(text, start, end)
-    start, end = tidy_span(text, *tables.within_cell(text, start, end))
-    start, end = shaped(question, text, start, end)
+    start, end = within_sentence(passage, *tables.within_cell(text, start, end))
+    start, end = shaped(question, text, *tidy_span(text, start, end))
     if (
         end <= start
         or tables.in_header_row(text, start)
         or crosses_paragraph(text, start, end)
-        or crosses_sentence(passage, start, end)
         or _in_heading(question, passage, start, end)
     ):
         return start, start

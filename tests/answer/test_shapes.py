@@ -162,7 +162,7 @@ def test_a_span_in_a_heading_on_another_topic_is_no_answer(question, text, marke
         assert answer_span(question, later, start, start + len(marked)) == (start, start)
 
 
-def test_a_span_over_a_sentences_end_is_no_answer():
+def test_a_span_over_a_sentences_end_ends_with_its_sentence():
     """The reader marked "45 euros. Alcohol is not" for "Is alcohol reimbursed?", and the
     answer became two sentences."""
     from app.ingest.sentences import sentence_spans
@@ -171,6 +171,8 @@ def test_a_span_over_a_sentences_end_is_no_answer():
     passage = dataclasses.replace(_passages(text)[0], start=0, sentences=sentence_spans(text))
     start = text.index("45 euros")
     across = answer_span("Is alcohol reimbursed?", passage, start, text.index("reimbursed") - 1)
-    assert across == (across[0], across[0])
+    assert text[slice(*across)] == "45 euros"
+    into = answer_span("What is it?", passage, 0, text.index("Alcohol") + 7)
+    assert text[slice(*into)] == "The daily meal allowance is 45 euros"
     inside = answer_span("What is the allowance?", passage, start, start + len("45 euros"))
     assert text[slice(*inside)] == "45 euros"
