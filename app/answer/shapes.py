@@ -94,19 +94,19 @@ _TIME_AFTER = re.compile(  # ", at 10:00", " at 02:00 UTC", " at 8am"
 
 def answer_span(question: str, passage: Passage, start: int, end: int) -> tuple[int, int]:
     """The span the reader marked at `start`-`end` of `passage`'s text as an answer: whole words
-    (`trim_span`), one table cell's value (`tables.within_cell`), inside one sentence
-    (`within_sentence`), without punctuation around it (`tidy_span`), in the shape `question`
-    asks for (`shaped`). Empty when it is no answer: a table's header, text over a blank line (an
-    answer stays inside its paragraph), or a section's heading on another topic
-    (`_in_heading`)."""
+    (`trim_span`), one table cell's value (`tables.within_cell`), without punctuation around it
+    (`tidy_span`), cut at the end of its sentence (`within_sentence`), in the shape `question`
+    asks for (`shaped`). Empty when it is no answer: text over a blank line (an answer stays
+    inside its paragraph, and such a span is not cut to one), a table's header, or a section's
+    heading on another topic (`_in_heading`)."""
     text = passage.text
-    start, end = trim_span(text, start, end)
-    start, end = within_sentence(passage, *tables.within_cell(text, start, end))
-    start, end = shaped(question, text, *tidy_span(text, start, end))
+    start, end = tidy_span(text, *tables.within_cell(text, *trim_span(text, start, end)))
+    if crosses_paragraph(text, start, end):
+        return start, start
+    start, end = shaped(question, text, *tidy_span(text, *within_sentence(passage, start, end)))
     if (
         end <= start
         or tables.in_header_row(text, start)
-        or crosses_paragraph(text, start, end)
         or _in_heading(question, passage, start, end)
     ):
         return start, start
