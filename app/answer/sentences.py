@@ -65,8 +65,8 @@ def within_sentence(passage: Passage, start: int, end: int) -> tuple[int, int]:
     / 0.792 to 0.670 / 0.795 (left out instead: 0.665 / 0.791)."""
     at, until = passage.start + start, passage.start + end
     for first, last in passage.sentences or ():
-        if first <= at < last < until:  # without the full stop that ends it
-            return start, len(passage.text[: last - passage.start].rstrip(".!?"))
+        if first <= at < last < until:  # without the full stop that ends it ("Wow!!!")
+            return start, max(start, len(passage.text[: last - passage.start].rstrip(".!?")))
         if at < first < until:
             return start, first - passage.start
     return start, end

@@ -176,3 +176,7 @@ def test_a_span_over_a_sentences_end_ends_with_its_sentence():
     assert text[slice(*into)] == "The daily meal allowance is 45 euros"
     inside = answer_span("What is the allowance?", passage, start, start + len("45 euros"))
     assert text[slice(*inside)] == "45 euros"
+    wow = "Wow!!! Then more."  # a span from inside the marks that end a sentence: none left
+    wowed = dataclasses.replace(passage, text=wow, end=len(wow), sentences=sentence_spans(wow))
+    nothing = answer_span("What?", wowed, 4, 12)
+    assert nothing[0] == nothing[1]
