@@ -28,6 +28,8 @@ _ASKS = re.compile(  # "How many eggs do I need?", "How much flour?", not "How m
     rf"^\W*how (?:many|much)\s+(?!{_VERB})(?P<thing>[\w\s'-]+?)(?:\s+{_VERB}.*)?\W*$", re.I
 )
 _LIST_GAP = re.compile(r"\n[ \t]*\n?")  # items follow each other, maybe a blank line apart
+# An item is short: paragraphs that open with a year ("1916 saw heavy losses ...") are no list.
+ITEM_WORDS = 15
 
 
 def asked_thing(question: str) -> list[str]:
@@ -46,7 +48,7 @@ def quantity_for(question: str, passages: list[Passage]) -> tuple[int, int, int]
     thing = asked_thing(question)
     best: tuple[int, int, int, int] | None = None  # (words held, position, start, end)
     for position, passage in enumerate(passages if thing else []):
-        items = list(_ITEM.finditer(passage.text))
+        items = [i for i in _ITEM.finditer(passage.text) if len(i.group().split()) <= ITEM_WORDS]
         for n, item in enumerate(items):
             in_list = any(
                 0 <= m < len(items) and _adjacent(passage.text, items[min(n, m)], items[max(n, m)])

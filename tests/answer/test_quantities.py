@@ -40,5 +40,10 @@ def test_a_list_item_gives_the_quantity_of_the_thing_asked_for(question, expecte
 
 def test_a_line_alone_is_no_list_and_what_is_asked_for_is_named_by_its_words():
     assert _answer("How many eggs?", "Notes\n\n4 eggs were broken.\n\nThe end.") is None
+    history = (
+        "1916 saw heavy losses on the river, and 20,000 soldiers died in the first weeks of it.\n\n"
+        "1917 brought the soldiers home, after a winter that the whole valley remembered for years."
+    )
+    assert _answer("How many soldiers died?", history) is None, "paragraphs, not items"
     assert asked_thing("How much self-raising flour do I need?") == ["self", "rais", "flour"]
     assert asked_thing("How much does it weigh?") == []
