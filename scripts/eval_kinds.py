@@ -33,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import evaldata
-from eval_tables import ask_all
+from eval_tables import ask_sets
 
 from app.engine import Engine
 from app.ingest.pipeline import ingest
@@ -74,24 +74,14 @@ def main() -> None:
     args = parser.parse_args()
     shutil.rmtree(args.workdir, ignore_errors=True)
     sets = json.loads((KINDS / "questions.json").read_text())
-    engines = {}
+    asked = []
     for number, (name, wanted) in enumerate(sets.items()):
         folder = args.workdir / f"documents-{number}"
         if write_documents(folder, wanted["documents"]):
             settings = Settings.from_env(corpus=folder, index=args.workdir / f"index-{number}")
             ingest(settings)
-            engines[name] = Engine(settings)
-    print(f"machine: {evaldata.machine()}\n")
-    print("| set | question | expected | answer | confidence | right |")
-    print("| --- | --- | --- | --- | --- | --- |")
-    totals = {
-        name: (ask_all(engine, name, [tuple(q) for q in sets[name]["questions"]]),
-               len(sets[name]["questions"]))
-        for name, engine in engines.items()
-    }  # fmt: skip
-    print()
-    for name, (hits, asked) in totals.items():
-        print(f"{name}: {hits} of {asked} right")
+            asked.append((name, Engine(settings), [tuple(q) for q in wanted["questions"]]))
+    ask_sets(asked)
 
 
 if __name__ == "__main__":

@@ -324,10 +324,17 @@ def ask_of_a_folder(
     settings = Settings.from_env(corpus=corpus, index=args.workdir / "index")
     ingest(settings)
     engine = Engine(settings)
+    ask_sets([(name, engine, questions) for name, questions in sets])
+
+
+def ask_sets(sets: list[tuple[str, Engine, list[tuple[str, str | None]]]]) -> None:
+    """Asks each named set of questions of its engine (`ask_all`), under one table, then prints
+    how many of each were right."""
     print(f"machine: {evaldata.machine()}\n")
     print("| set | question | expected | answer | confidence | right |")
     print("| --- | --- | --- | --- | --- | --- |")
-    totals = {name: (ask_all(engine, name, questions), len(questions)) for name, questions in sets}
+    totals = {name: (ask_all(engine, name, questions), len(questions))
+              for name, engine, questions in sets}  # fmt: skip
     print()
     for name, (hits, asked) in totals.items():
         print(f"{name}: {hits} of {asked} right")
