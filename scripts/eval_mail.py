@@ -6,8 +6,9 @@ Ten e-mails the script writes (a budget meeting, a boiler service booking, an of
 overdue invoice, a release decision, a lease renewal, a reply with its quote, a forward, a vet's
 reminder, a shipping notice), indexed together by docqa's own ingest, as .eml files of the
 standard library. DESIGN was written before the rules of app/answer/tables.py for header lines
-(`asked_labels`), `app/answer/file_names.kind_words` and `app/answer/shapes.py`, and guided
-them; HELD_OUT was written afterwards, on the four e-mails after the sixth, and asked once.
+(`app/answer/asking.asked_labels`), `app/answer/file_names.kind_words` and
+`app/answer/shapes.py`, and guided them; HELD_OUT was written afterwards, on the four e-mails
+after the sixth, and asked once.
 Each set mixes header questions with questions on the body, which the rules must not take
 over. YES_NO_*: questions asked yes or no, whose answer is the sentence that states it
 (`app/answer/shapes.sentence_answers`): the design set was asked before that rule, the held-out

@@ -223,12 +223,16 @@ def read_candidates(
     reader: Reader, question: str, passages: list[Passage], idf: dict[str, float] | None = None
 ) -> list[Candidate]:
     """`rank_candidates` of `passages`, reading past the first READ_FIRST only while the
-    answer is not `settled`."""
+    answer is not `settled`; none without the time of day a question asks for."""
     first = rank_candidates(reader, question, passages[:READ_FIRST], idf)
     if len(passages) <= READ_FIRST or settled(first):
-        return with_named_span(question, first, passages[:READ_FIRST], idf)
-    rest = rank_candidates(reader, question, passages[READ_FIRST:], idf, first_rank=READ_FIRST)
-    return with_named_span(question, sorted(first + rest, key=lambda c: -c.score), passages, idf)
+        found = with_named_span(question, first, passages[:READ_FIRST], idf)
+    else:
+        rest = rank_candidates(reader, question, passages[READ_FIRST:], idf, first_rank=READ_FIRST)
+        found = with_named_span(
+            question, sorted(first + rest, key=lambda c: -c.score), passages, idf
+        )
+    return [c for c in found if not shapes.lacks_time_asked(question, c.text)]
 
 
 def with_named_span(

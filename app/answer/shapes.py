@@ -68,12 +68,12 @@ _HOW_TO = re.compile(
 
 
 def sentence_answers(question: str) -> bool:
-    """Whether a sentence, whole, answers `question`: one asked yes or no (it opens with a verb,
-    offers no choice and asks no wh-question), or asking what to do or how to do something
-    ("How do I submit a meter reading?": "Log in to your online account and choose Submit a
-    reading, or call 0800 555 0199.", where the reader marked "Log in to your online account";
-    a list of steps, `app.answer.steps`, stays whole)."""
-    return bool(_YES_OR_NO.match(question)) or asks_how_to(question)
+    """Whether a sentence, whole, answers `question`: one asked yes or no (its last clause
+    opens with a verb, offers no choice and asks no wh-question), or asking what to do or how
+    to do something ("How do I submit a meter reading?": "Log in to your online account and
+    choose Submit a reading, or call 0800 555 0199.", where the reader marked "Log in to your
+    online account"; a list of steps, `app.answer.steps`, stays whole)."""
+    return bool(_YES_OR_NO.match(_asking_clause(question))) or asks_how_to(question)
 
 
 def asks_how_to(question: str) -> bool:
@@ -83,7 +83,16 @@ def asks_how_to(question: str) -> bool:
 
 def asks_what_to_do(question: str) -> bool:
     """Whether `question` asks what to do ("What should I do if the flow is slow?")."""
-    return bool(_WHAT_TO_DO.match(question))
+    return bool(_WHAT_TO_DO.match(_asking_clause(question)))
+
+
+_CLAUSE_END = re.compile(r"[,;:]\s+")
+
+
+def _asking_clause(question: str) -> str:
+    """The clause of `question` that asks it: its last ("I forgot my tablet yesterday, should I
+    take two today?"; "If the alarm sounds, what should I do?")."""
+    return _CLAUSE_END.split(question)[-1]
 
 
 _WHEN = re.compile(r"\bwhen\b|\bwhat time\b", re.I)
@@ -92,14 +101,30 @@ _TIME_AFTER = re.compile(  # ", at 10:00", " at 02:00 UTC", " at 8am"
 )
 
 
+# "What time does it start?" asks for the time of day ("not "What time of year", nor "During
+# what time", which ask for a season or a period): a span without one answers something else.
+_ASKS_CLOCK = re.compile(r"^\W*(?:at )?what time\b(?! (?:period|frame|of|span|zone|scale))", re.I)
+_CLOCK = re.compile(
+    r"(?<![\d.:])(?:[01]?\d|2[0-3])(?:[:.][0-5]\d(?!\d)|\s?[ap]\.?m\b)|\b(?:noon|midnight)\b", re.I
+)
+_MONTH = re.compile(r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\b")
+_DAY_BEFORE = re.compile(  # "3 " of "3 April 2025", "Tuesday 13 " of "Tuesday 13 May"
+    r"(?<![\w.,-])(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,? )?(?:[1-9]|[12]\d|3[01])"
+    r"(?:st|nd|rd|th)? $"
+)
+
+
 def answer_span(question: str, passage: Passage, start: int, end: int) -> tuple[int, int]:
-    """The span the reader marked at `start`-`end` of `passage`'s text as an answer: whole words
-    (`trim_span`), one table cell's value (`tables.within_cell`), without punctuation around it
+    """The span the reader marked at `start`-`end` of `passage`'s text as an answer, if it holds
+    the time of day a question asks for (`lacks_time_asked`): whole words (`trim_span`), one
+    table cell's or label's value (`tables.within_cell`), without punctuation around it
     (`tidy_span`), cut at the end of its sentence (`within_sentence`), in the shape `question`
     asks for (`shaped`). Empty when it is no answer: text over a blank line (an answer stays
     inside its paragraph, and such a span is not cut to one), a table's header, or a section's
     heading on another topic (`_in_heading`)."""
     text = passage.text
+    if lacks_time_asked(question, text[start:end]):
+        return start, start  # before it is cut to a cell or a line: "Date: ...\nTime: 10:40"
     start, end = tidy_span(text, *tables.within_cell(text, *trim_span(text, start, end)))
     if crosses_paragraph(text, start, end):
         return start, start
@@ -117,7 +142,8 @@ def shaped(question: str, text: str, start: int, end: int) -> tuple[int, int]:
     """The span `start`-`end` of `text` as `question` asks for it: the number or address alone
     that a question asks for (SHAPES; the reader marked "Keyline Lettings, on 0117 496 0123" for
     the agent's phone number); with the time of day after it for a question asked when
-    ("Thursday at 10:00"); empty when it lacks the shape asked for."""
+    ("Thursday at 10:00"); a date with its day ("3 April 2025", where the reader marked "April
+    2025"); empty when it lacks the shape asked for (a number, an address)."""
     for asks, shape in SHAPES:
         if asks.search(question):
             found = shape.search(text, start, end)
@@ -125,7 +151,17 @@ def shaped(question: str, text: str, start: int, end: int) -> tuple[int, int]:
                 return start, start
             start, end = shape.match(text, found.start()).span()  # "0117 496" of "0117 496 0123"
     time = _TIME_AFTER.match(text, end) if _WHEN.search(question) else None
-    return start, time.end() if time else end
+    day = _DAY_BEFORE.search(text, max(0, start - 24), start) if _MONTH.match(text, start) else None
+    return day.start() if day else start, time.end() if time else end
+
+
+def lacks_time_asked(question: str, answer: str) -> bool:
+    """Whether `question` asks for the time of day and `answer` holds none: "Wed 18 June" for
+    "What time does the drop-in finish?" (the reader's best, near "6:30pm"). Checked on the
+    span the reader marked, so that its next spans are proposed instead, and again once the
+    label and table rules have had their say: "Date: Tuesday 18 March 2025\nTime: 10:40", cut
+    to its first line, leads to the form's "Time: 10:40" for "What time is the appointment?"."""
+    return bool(_ASKS_CLOCK.search(question)) and not _CLOCK.search(answer)
 
 
 _BLANK_BEFORE = re.compile(r"\n[ \t]{0,3}\n[ \t]{0,3}$")  # a blank line ends where the line starts

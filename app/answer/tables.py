@@ -13,9 +13,17 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
+from app.answer.asking import (
+    ASKING,
+    SYNONYMS,
+    asked_labels,
+    asks_for_time,
+    holds_time,
+    implied_by,
+)
 from app.answer.file_names import kind_words, record_words
 from app.answer.overlap import found_in
 from app.answer.retrieval import content_words
@@ -48,41 +56,14 @@ DERIVED_SUFFIXES = ("er", "or", "ment")
 # invoice's "From: Copperpot Kitchen Supplies, Unit 3, ...") still makes a run, and is left to
 # the reader.
 _LABEL_LINE = re.compile(
-    r"^(?:- )?([^\W\d_][\w .,/&'()%#+-]*):[ \t]+([^\n|]*[^\s|])[ \t]*$", re.MULTILINE
-)
+    r"^[ \t]*(?:- )?([^\W\d_][\w .,/&'()%#+-]*):[ \t]+([^\n|]*[^\s|])[ \t]*$", re.MULTILINE
+)  # indented too, as plain-text e-mails and PDFs set a form's fields
 LABEL_WORDS = 4
 VALUE_WORDS = 8
 RUN_VALUE_WORDS = 16
-# What a question word asks for, as labels name it: a label that holds one of the question's
-# words counts these as held too, so "When is the invoice due?" names "Due date" before "Total
-# due", and "How much is due?" the other way round.
-_ASKED_BY_QUESTION_WORD = (
-    (re.compile(r"\bwhen\b", re.I), "date time day deadline"),
-    (re.compile(r"\bwhere\b", re.I), "address location place venue"),
-    (re.compile(r"\bhow much\b", re.I), "amount price cost total fee"),
-    (re.compile(r"\bhow many\b", re.I), "number quantity count"),
-)
-# An e-mail's header lines (app.ingest.formats.mail) are asked for by the verbs of sending, not
-# by their labels: "Who sent it?" is From, "Who received it?" To, "When was it sent?" Date. As
-# "from", "to" and "when" are stop words, and "sent" may ask for any of the three, a question
-# asks for such a label by its question word and verb together. It then names the label whole,
-# and the label holds the question's words that asked (_ASKING): "From sent".
-_SENDING = r"sent|sends?|wrote|write|written|e-?mailed|mailed|forwarded"
-_RECEIVING = r"received?|receives|got|gets|addressed"
-_COPIED = r"copied|cc'?d|cc"
-_ASKING = re.compile(rf"{_SENDING}|{_RECEIVING}|{_COPIED}|recipients?|sender|author|dated")
-_ASKS_FOR_LABEL = {
-    "from": re.compile(  # "Who is it from?", not "Who benefits from it?"
-        rf"\bwho\b(?!.*\bto\W*$).*\b(?:{_SENDING})\b|\b(?:sender|author)\b|\bwho\b.*\bfrom\W*$"
-    ),
-    "to": re.compile(  # "who was copied" asks for Cc, whatever else it says ("of the recipients")
-        rf"^(?!.*\b(?:{_COPIED})\b).*(?:\bwho\b.*\b(?:{_RECEIVING})\b|\brecipients?\b"
-        rf"|\bto whom\b|\bwho(?:m)?\b.*\b(?:{_SENDING})\b.*\bto\W*$)"
-    ),
-    "cc": re.compile(rf"\b(?:{_COPIED})\b"),
-    "date": re.compile(rf"\b(?:when|what time|what day)\b.*\b(?:{_SENDING}|{_RECEIVING}|dated)\b"),
-}
-_ASKS_FOR_LABEL["sent"] = _ASKS_FOR_LABEL["date"]  # Outlook's "Sent: Monday, 3 June 2024 10:02"
+# A word that names the document (its file name, its title) names its labels less: "invoice" of
+# "When is the invoice due?" names "Due date" before "Invoice date" (file_names.record_words).
+RECORD_WEIGHT = 0.5
 # A label line's record is the lines around it (an e-mail's subject, its other header lines):
 # the question's words are looked for this far either side, as around a span of prose.
 LABEL_CONTEXT_CHARS = 200
@@ -97,6 +78,9 @@ class Cell:
     # A label that holds every word of the question but those naming the document ("Total
     # due" for "What is the total due on the invoice?"): it answers from any passage.
     named_whole: bool = False
+    # A label's value longer than VALUE_WORDS: too long to be the answer whole, it is left to
+    # the reader, but a label that names the question better than it is no answer.
+    too_long: bool = False
 
 
 def in_table_row(text: str, at: int) -> bool:
@@ -138,12 +122,19 @@ def within_cell(text: str, start: int, end: int) -> tuple[int, int]:
     Raman" or "| Helen Brooks"; and all of that value when what the span leaves of it holds no
     letter (the reader's tokens split "+44" and "2024-06-01"). A span that starts outside a
     table ends before the table's first row ("Headcount by office", not "Headcount by
-    office\n\n| Office | Staff")."""
+    office\n\n| Office | Staff"). One that starts in a label's value ends with its line when
+    the next line is a label's too: "TP 1357, TAP Air Portugal", not that and "Depart: London
+    Heathrow (LHR), ..." below it."""
     line_start, line_end, cells = _row_at(text, start)
     line = text[line_start:line_end]
     at, until = start - line_start, end - line_start
     cell = next((c for c in cells if c.end > at), None)
     if cell is None:
+        label = _LABEL_LINE.fullmatch(line)
+        if label is not None and at >= label.start(2) and end > line_end:
+            next_line = text[slice(*_line_around(text, line_end + 1))]
+            if _LABEL_LINE.fullmatch(next_line):  # not prose that wraps after a "Note:"
+                return start, line_end
         row = _ROW_START.search(text, start + 1, end)
         return start, start + len(text[start : row.start()].rstrip()) if row else end
     at, until = max(cell.start, at), max(cell.start, min(cell.end, until))
@@ -183,7 +174,7 @@ def rows(text: str) -> Iterator[list[Cell]]:
 
 def label_lines(text: str) -> Iterator[list[Cell]]:
     """Each line of `text` that is a short label and its value, next to another such line, as
-    a row of those two cells."""
+    a row of those two cells (`Cell.too_long` when the value is longer than VALUE_WORDS)."""
     found = [
         line
         for line in _LABEL_LINE.finditer(text)
@@ -193,19 +184,12 @@ def label_lines(text: str) -> Iterator[list[Cell]]:
     for n, line in enumerate(found):
         before = n > 0 and found[n - 1].end() + 1 == line.start()
         after = n + 1 < len(found) and line.end() + 1 == found[n + 1].start()
-        if (before or after) and len(line.group(2).split()) <= VALUE_WORDS:
+        if before or after:
+            too_long = len(line.group(2).split()) > VALUE_WORDS
             yield [
                 Cell("", line.group(1), line.start(1), line.end(1)),
-                Cell("", line.group(2), line.start(2), line.end(2)),
+                Cell("", line.group(2), line.start(2), line.end(2), too_long=too_long),
             ]
-
-
-def asked_labels(question: str) -> dict[str, str]:
-    """The e-mail header labels (lower case) that `question` asks for without naming them,
-    each with the question's words that ask (_ASKING)."""
-    lowered = question.lower()
-    asking = " ".join(w for w in re.findall(r"[\w'-]+", lowered) if _ASKING.fullmatch(w))
-    return {label: asking for label, asks in _ASKS_FOR_LABEL.items() if asks.search(lowered)}
 
 
 def best_cell(
@@ -217,7 +201,8 @@ def best_cell(
     then the best-ranked passage's. None when no row's values and header name any."""
     best: tuple[float, float, int, Cell] | None = None
     asked = asked_labels(question)
-    implied = _implied_by(question)
+    implied = implied_by(question)
+    asks_when = asks_for_time(question)
     for position, passage in enumerate(passages):
         kind = kind_words(passage)
         labels = _Labels(asked, implied, record_words(passage))
@@ -225,16 +210,18 @@ def best_cell(
             for score, cell in _scored(cells, idf, labels):
                 if score <= 0 or (best is not None and score < best[0]):
                     continue
+                if asks_when and not holds_time(cell.value):
+                    continue  # "Installer: Gareth Pryce" for "When was the installation done?"
                 held = cell_overlap(passage.text, cell, idf, kind)
                 if best is None or (score, held) > best[:2]:
                     best = (score, held, position, cell)
-    return None if best is None else (best[2], best[3])
+    return None if best is None or best[3].too_long else (best[2], best[3])
 
 
 @dataclass(frozen=True)
 class _Labels:
     """What names a label for one question in one passage: the e-mail header labels it asks
-    for (`asked_labels`), the label words its question word asks for (`_implied_by`), and
+    for (`asked_labels`), the label words its question word asks for (`asking.implied_by`), and
     the stems of the words that name the passage's document (`file_names.record_words`)."""
 
     asked: dict[str, str]
@@ -250,24 +237,27 @@ def _scored(
     its label alone (or by the question's words that ask for it, `asked_labels`), so it
     scores below a cell whose row the question also names. A word that names the document
     names no label of it: "invoice" of "When is the invoice due?" names "Due date", not
-    "Invoice date"."""
+    "Invoice date", though it counts RECORD_WEIGHT of a word: "service" of "When is the next
+    service due?" names "Next service due" before "MOT due" in `car-service-report.txt`."""
     if len(cells) == 2 and not any(c.header for c in cells):
         labels = labels or _Labels({})
         label, value = cells
         asking = labels.asked.get(label.value.lower())
         header = label.value if asking is None else f"{label.value} {asking}"
-        cell = Cell(header, value.value, value.start, value.end)
+        cell = replace(value, header=header)
         if _names_row(cell, idf):
             yield 0.0, cell
         elif asking is not None:
             yield HEADER_PRECISION, cell
         else:  # words that asked for another label do not name this one ("Sent" for "who sent")
-            unasked = {w: v for w, v in idf.items() if not (labels.asked and _ASKING.fullmatch(w))}
+            unasked = {w: v for w, v in idf.items() if not (labels.asked and ASKING.fullmatch(w))}
             field = _without(header, labels.record) or header
             words = {w: v for w, v in unasked.items() if stem(w) not in labels.record} or unasked
-            named = Cell(field, cell.value, cell.start, cell.end)
             whole = bool(words) and len(_header_holds(words, field)) == len(words)
-            yield _header_score(named, words, labels.implied), replace(cell, named_whole=whole)
+            weighed = {
+                w: v * (RECORD_WEIGHT if w not in words else 1.0) for w, v in unasked.items()
+            }
+            yield _header_score(cell, weighed, labels.implied), replace(cell, named_whole=whole)
         return
     named = found_in(idf, " ".join(c.value for c in cells))
     if not named or not any(c.header for c in cells):
@@ -276,8 +266,9 @@ def _scored(
     table = _header_holds(rest, " ".join(c.header for c in cells))
     row = sum(idf[w] for w in [*named, *table]) / sum(idf.values())
     row += ROW_PRECISION * _row_precision(cells, idf, named)
+    implied = labels.implied if labels else frozenset()
     for cell in cells:
-        header = 0.0 if _names_row(cell, idf) else _header_score(cell, rest)
+        header = 0.0 if _names_row(cell, idf) else _header_score(cell, rest, implied, True)
         yield (row + header if header > 0 else 0.0), cell
 
 
@@ -296,36 +287,38 @@ def _names_row(cell: Cell, idf: dict[str, float]) -> bool:
 
 
 def _header_score(
-    cell: Cell, rest: dict[str, float], implied: frozenset[str] = frozenset()
+    cell: Cell,
+    rest: dict[str, float],
+    implied: frozenset[str] = frozenset(),
+    implied_alone: bool = False,
 ) -> float:
     """HEADER_PRECISION times the share of `cell`'s header words the question holds (or its
     question word asks for, `implied`), plus HEADER_RECALL times the share of the question's
     information (`rest`: what the row's values do not hold) the header holds; 0 when it holds
-    none of `rest`."""
-    header_words = _words(cell.header)
+    none of `rest`, unless `implied_alone` and it holds a word the question word asks for: a
+    table row the question names whole answers "Where is the transport workshop?" with its
+    "Room" cell."""
+    header_words = _header_words(cell.header)
     asked = _header_holds(rest, cell.header) if header_words and cell.value.strip() else []
-    if not asked:
+    alone = implied_alone and bool(cell.value.strip()) and bool(_held_by(header_words, implied))
+    if not asked and not alone:
         return 0.0
-    question = {stem(word) for word in rest} | implied
-    precision = sum(1 for word in header_words if _forms(word) & question) / len(header_words)
-    recall = sum(rest[w] for w in asked) / sum(rest.values())
-    return HEADER_PRECISION * precision + HEADER_RECALL * recall
+    precision = len(_held_by(header_words, {stem(word) for word in rest} | implied))
+    recall = sum(rest[w] for w in asked) / sum(rest.values()) if asked else 0.0
+    return HEADER_PRECISION * precision / len(header_words) + HEADER_RECALL * recall
 
 
-def _implied_by(question: str) -> frozenset[str]:
-    """The stems of the label words that `question`'s question word asks for
-    (_ASKED_BY_QUESTION_WORD)."""
-    return frozenset(
-        stem(word)
-        for asks, words in _ASKED_BY_QUESTION_WORD
-        if asks.search(question)
-        for word in words.split()
-    )
+def _held_by(header_words: list[str], stems: Iterable[str]) -> list[str]:
+    """Those of `header_words` one of whose `_forms` is among `stems`."""
+    return [word for word in header_words if _forms(word) & set(stems)]
 
 
 def _without(text: str, stems: frozenset[str]) -> str:
     """`text`'s words whose stems are not in `stems`."""
-    return " ".join(w for w in re.findall(r"\w+", text) if stem(w.lower()) not in stems)
+    return " ".join(w for w in _COMPOUND.findall(text) if stem(w.lower()) not in stems)
+
+
+_COMPOUND = re.compile(r"\w+(?:-\w+)*")  # a word, or words joined by hyphens
 
 
 def _words(text: str) -> list[str]:
@@ -333,18 +326,32 @@ def _words(text: str) -> list[str]:
     return [w for w in content_words(text) if len(w) > 1]
 
 
+def _header_words(header: str) -> list[str]:
+    """`_words` of a header, a compound ("Check-out") one word, held by a question that holds
+    one of its `_forms`."""
+    return [w for w in dict.fromkeys(_COMPOUND.findall(header.lower())) if _words(w)]
+
+
 def _forms(word: str) -> set[str]:
-    """The stem of `word` and, for a noun of DERIVED_SUFFIXES, the stem it is made from:
-    "owner" -> {"owner", "own"}."""
+    """The stem of `word`, its `asking.SYNONYMS` and, for a noun of DERIVED_SUFFIXES, the stem
+    it is made from: "owner" -> {"owner", "own"}. A compound's parts and the compound written
+    as one word: "Check-out" -> {"check", "out", "checkout"}, asked for as "checkout"."""
+    if "-" in word:
+        parts = word.split("-")
+        return {form for part in [*parts, "".join(parts)] if part for form in _forms(part)}
     stemmed = stem(word.lower())
-    return {stemmed} | {
-        stemmed[: -len(suffix)]
-        for suffix in DERIVED_SUFFIXES
-        if stemmed.endswith(suffix) and len(stemmed) - len(suffix) >= 3
-    }
+    return (
+        {stemmed}
+        | SYNONYMS.get(stemmed, frozenset())
+        | {
+            stemmed[: -len(suffix)]
+            for suffix in DERIVED_SUFFIXES
+            if stemmed.endswith(suffix) and len(stemmed) - len(suffix) >= 3
+        }
+    )
 
 
 def _header_holds(words: dict[str, float], header: str) -> list[str]:
     """Those of the question's `words` that `header` holds, in any of its words' `_forms`."""
-    forms = {form for word in re.findall(r"\w+", header) for form in _forms(word)}
+    forms = {form for word in _COMPOUND.findall(header) for form in _forms(word)}
     return [word for word in words if stem(word) in forms]

@@ -32,7 +32,9 @@ FORMATS = (text, pdf, office, slides, sheets, ebook, mail, images)
 # 8: a Word, OpenDocument, RTF or mail paragraph that a page break cut mid-sentence is joined
 # to the rest of its sentence (formats.layout).
 # 9: a chunk never ends with a heading, cut from the text under it (app.ingest.chunking).
-EXTRACTION_VERSION = 9
+# 10: tables in HTML, drawn with pipes or lined up in columns of spaces (text files, mail) are
+# named rows too (formats.text, formats.text_tables); Markdown's marks within lines are dropped.
+EXTRACTION_VERSION = 10
 READERS = {suffix: module for module in FORMATS for suffix in module.SUFFIXES}
 SUPPORTED_SUFFIXES = frozenset(READERS)
 

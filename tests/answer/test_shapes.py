@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from app.answer.shapes import answer_span, sentence_answers, shaped
+from app.answer.shapes import answer_span, lacks_time_asked, sentence_answers, shaped
 from tests.answer.test_answering import ScriptedReader, _passages
 
 
@@ -73,6 +73,9 @@ def test_a_passage_without_the_number_asked_for_gives_no_answer():
         ("What did the committee do in March?", False),
         ("How do I submit a meter reading?", True),
         ("How does photosynthesis work?", False),
+        ("I forgot my tablet yesterday, should I take two today?", True),  # its last clause
+        ("If the alarm sounds, what should I do?", True),
+        ("In 1990, who won the cup?", False),
     ],
 )
 def test_a_question_asked_yes_or_no_or_what_to_do_is_told_from_others(question, expected):
@@ -108,6 +111,9 @@ def test_a_yes_or_no_question_is_answered_by_the_sentence_that_states_it():
         ("When is it?", "We meet on Friday at 10 places.", "Friday", "Friday"),
         ("Where is the review?", "Room 4.12 on Thursday at 10:00.", "Thursday", "Thursday"),
         ("What is the fax number?", "Call 020 7946 0958 or mail a@b.org", "a@b.org", ""),
+        ("When was 4.2 released?", "Version 4.2 – 3 April 2025", "April 2025", "3 April 2025"),
+        ("When is it?", "On Tuesday 13 May 2025 at 7pm", "May 2025", "Tuesday 13 May 2025 at 7pm"),
+        ("When is it?", "item 3 may be late", "may be late", "may be late"),
     ],
 )  # fmt: skip
 def test_a_span_takes_the_shape_its_question_asks_for(question, text, marked, expected):
@@ -180,3 +186,30 @@ def test_a_span_over_a_sentences_end_ends_with_its_sentence():
     wowed = dataclasses.replace(passage, text=wow, end=len(wow), sentences=sentence_spans(wow))
     nothing = answer_span("What?", wowed, 4, 12)
     assert nothing[0] == nothing[1]
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "lacks"),
+    [
+        ("What time does the drop-in finish?", "Wed 18 June", True),
+        ("What time does the drop-in finish?", "Wed 18 June will finish early, at 6:30pm", False),
+        ("At what time does it open?", "10:00 – 16:00", False),
+        ("What time is the call?", "Friday at 8 a.m.", False),
+        ("What time of year is best?", "spring", False),
+        ("During what time did the empire grow?", "the 1540s", False),
+        ("When does it open?", "Wednesday", False),
+    ],
+)
+def test_a_question_for_the_time_of_day_wants_one_in_its_answer(question, answer, lacks):
+    assert lacks_time_asked(question, answer) is lacks
+
+
+def test_a_time_asked_for_comes_from_a_forms_label_when_the_reader_marks_only_dates():
+    """The reader marked the date and the line under it; cut to the date's line, that span
+    holds no time, and the form's "Time" line answers."""
+    from app.answer.answering import extract_answer
+
+    passages = _passages("Your appointment:\nDate: Tuesday 18 March 2025\nTime: 10:40\nRoom: 4")
+    reader = ScriptedReader([("Tuesday 18 March 2025\nTime: 10:40", 9.0), ("18 March", 8.0)])
+    idf = {"time": 2.0, "appointment": 3.0}
+    assert extract_answer(reader, "What time is the appointment?", passages, idf).answer == "10:40"

@@ -1,6 +1,7 @@
 """A document table's rows: named by the header over them, or kept as they are."""
 
 from app.ingest.formats.headers import is_key_value, table_blocks
+from app.ingest.formats.text import html_text
 
 
 def _lines(rows: list[list[str]]) -> list[str]:
@@ -45,3 +46,19 @@ def test_a_table_that_lays_out_paragraphs_keeps_its_rows():
 def test_empty_rows_and_tables_give_no_lines():
     assert _lines([]) == []
     assert _lines([["", ""], ["", ""]]) == []
+
+
+def test_html_data_tables_are_named_rows_and_layout_tables_stay_text():
+    page = (
+        "<table><caption>Rooms</caption><tr><th>Session</th><th>Room</th></tr>"
+        "<tr><td>Keynote</td><td>Hall <b>A</b></td></tr><tr><td>Panel</td><td>B12</td></tr>"
+        "</table><table><tr><td><p>Welcome to our newsletter. " + "Words " * 40 + "</p></td>"
+        "<td>Side</td></tr><tr><td>x</td><td>y</td></tr></table>"
+        "<table><tr><td><table><tr><td>in</td><td>ner</td></tr><tr><td>1</td><td>2</td></tr>"
+        "</table></td><td>outer</td></tr></table>"
+    )
+    text = html_text(page)
+    assert "Rooms\n\n| Session | Room |\n| Session: Keynote | Room: Hall A |\n" in text
+    assert "| Session: Panel | Room: B12 |" in text
+    assert "Welcome to our newsletter." in text and "| Welcome" not in text, "a layout table"
+    assert "| in | ner |\n| in: 1 | ner: 2 |" in text and "| outer" not in text

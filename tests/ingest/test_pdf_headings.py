@@ -42,3 +42,26 @@ def test_lines_in_body_type_and_long_lines_in_large_type_are_not_headings(tmp_pa
     quote = "A long line in large type is a quotation or a lead paragraph and not a heading at all."
     text = _pdf(tmp_path / "guide.pdf", [(11, "Installation"), (11, BODY), (16, quote)])
     assert "\n\n" not in text
+
+
+def test_a_gap_between_lines_starts_a_paragraph(tmp_path):
+    """A heading in body type and the labels of a form, each after a gap as wide as a line:
+    before, pypdf's text ran them into the sentences around them."""
+    from tests.conftest import make_pdf
+
+    make_pdf(
+        tmp_path / "leaflet.pdf",
+        [
+            "1. HOW TO TAKE IT\n\nSwallow the tablet whole with a glass of water. It can be\n"
+            "taken with or without food.\n\nIf you forget a dose\nTake the next tablet at the "
+            "usual time.\n\nStorage: below 30 C"
+        ],
+    )
+    text = pdf.read((tmp_path / "leaflet.pdf").read_bytes(), ".pdf", 10)[0].text
+    assert text == (
+        "1. HOW TO TAKE IT\n\nSwallow the tablet whole with a glass of water. It can be\n"
+        "taken with or without food.\n\nIf you forget a dose\nTake the next tablet at the "
+        "usual time.\n\nStorage: below 30 C"
+    )
+    sentences = [text[start:end] for start, end in sentence_spans(text)]
+    assert not any("usual time" in s and "Storage" in s for s in sentences), sentences

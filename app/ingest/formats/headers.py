@@ -88,6 +88,12 @@ def table_blocks(rows: list[list[str]]) -> list[tuple[str, str]]:
     return [(ROW, line) for line in lines]
 
 
+def under_header(rows: list[list[str]]) -> list[str]:
+    """The lines of a table whose first row its document marks as the header (HTML's `<th>`,
+    Markdown's rule under it): each row below named by it."""
+    return [row_text(rows[0]), *(row_text(_named(rows[0], row)) for row in rows[1:])]
+
+
 def is_key_value(rows: list[list[str]]) -> bool:
     """Whether a table of two columns is labels and their values ("| Sponsor | H. Brooks |",
     "| Phone | +44 20 7946 0958 |"), not a header over its rows: its second column holds text

@@ -18,6 +18,7 @@ from pathlib import PurePath
 from app.ingest.errors import ExtractionError
 from app.ingest.formats.layout import HEADING, ITEM, PARAGRAPH, join_blocks
 from app.ingest.formats.text import clean_text, decode_bytes, html_text
+from app.ingest.formats.text_tables import text_tables
 from app.records import Page
 
 SUFFIXES = {".eml", ".msg"}
@@ -142,7 +143,7 @@ def _part_text(part) -> str:
         content = decode_bytes(raw) if raw else ""
     if isinstance(content, bytes):
         content = decode_bytes(content)
-    return html_text(content) if part.get_content_subtype() == "html" else content
+    return html_text(content) if part.get_content_subtype() == "html" else text_tables(content)
 
 
 def _msg_parts(data: bytes):

@@ -16,7 +16,7 @@ import io
 
 from app.ingest import ocr
 from app.ingest.errors import ExtractionError
-from app.ingest.formats.pdf_headings import with_headings
+from app.ingest.formats.pdf_headings import with_headings, with_paragraphs
 from app.ingest.formats.pdf_lines import page_lines
 from app.ingest.formats.pdf_tables import with_tables
 from app.ingest.formats.running_lines import without_running_lines
@@ -71,10 +71,10 @@ def read(data: bytes, suffix: str, max_pages: int) -> list[Page]:
 
 
 def _with_layout(data: bytes, pages: list[Page]) -> list[Page]:
-    """`pages` with the tables pdfium finds on them as named rows and their headings as blocks
-    of their own; a page pdfium cannot read keeps its text as it is. It runs before running
-    lines are left out, which may then take a table's header repeated atop each page (its rows
-    are named already); OCR's pages are not searched."""
+    """`pages` with the tables pdfium finds on them as named rows, and their headings and
+    paragraphs as blocks of their own; a page pdfium cannot read keeps its text as it is. It
+    runs before running lines are left out, which may then take a table's header repeated atop
+    each page (its rows are named already); OCR's pages are not searched."""
     import pypdfium2 as pdfium
 
     try:
@@ -89,7 +89,8 @@ def _with_layout(data: bytes, pages: list[Page]) -> list[Page]:
                 if page.text.strip() and not page.ocr:
                     lines = page_lines(document[page.number - 1].get_textpage())
                     text, header = with_tables(page.text, lines, header)
-                    page = dataclasses.replace(page, text=with_headings(text, lines))
+                    text = with_paragraphs(with_headings(text, lines), lines)
+                    page = dataclasses.replace(page, text=text)
                 else:
                     header = None
             except MemoryError:

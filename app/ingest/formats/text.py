@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from app.ingest.errors import ExtractionError
 from app.records import Page
@@ -36,9 +37,35 @@ LIGATURES = str.maketrans(
 
 def read(data: bytes, suffix: str, max_pages: int) -> list[Page]:
     """One page without a number: these formats have no pages."""
+    from app.ingest.formats.text_tables import text_tables
+
     if suffix in HTML_SUFFIXES:
         return [Page(None, html_text(decode_bytes(data)))]
-    return [Page(None, clean_text(decode_bytes(data)))]
+    text = clean_text(decode_bytes(data))
+    return [Page(None, text_tables(markdown_text(text) if suffix in MARKDOWN_SUFFIXES else text))]
+
+
+# Markdown's marks within a line, as the text reads without them: "**Venue:** Community Room" is
+# "Venue: Community Room", "`--dpi`" is "--dpi", "[the guide](https://x.example)" is "the guide
+# (https://x.example)". The reader was trained on prose, and a label or a term is found by its
+# words. Headings' "#" marks stay: they tell the chunker what a heading is. Each span is at most
+# a line's 200 characters, so a line of unclosed marks costs linear time.
+_MARKDOWN_MARKS = (
+    (re.compile(r"!\[([^\]\n]{0,200})\]\([^)\s]{1,500}\)"), r"\1"),  # an image: its description
+    (re.compile(r"\[([^\]\n]{1,200})\]\(([^)\s]{1,500})\)"), r"\1 (\2)"),
+    (re.compile(r"\*\*(?=\S)([^\n]{0,200}?\S)\*\*"), r"\1"),
+    (re.compile(r"(?<!\w)__(?=\S)([^\n]{0,200}?\S)__(?!\w)"), r"\1"),
+    (re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]{0,200}?[^\s*])\*(?![\w*])"), r"\1"),
+    (re.compile(r"`([^`\n]{1,200})`"), r"\1"),
+)
+MARKDOWN_SUFFIXES = {".md", ".markdown"}
+
+
+def markdown_text(text: str) -> str:
+    """`text` without Markdown's marks within its lines (_MARKDOWN_MARKS)."""
+    for mark, plain in _MARKDOWN_MARKS:
+        text = mark.sub(plain, text)
+    return text
 
 
 def decode_bytes(data: bytes) -> str:
@@ -99,7 +126,8 @@ def clean_text(text: str) -> str:
 
 
 def html_text(html: str) -> str:
-    """The visible text of a page, with blocks as paragraphs and list items as lines.
+    """The visible text of a page, with blocks as paragraphs, list items as lines and data
+    tables as rows named by their headers (`_HtmlTable`), as a Word table's are.
 
     One walk over the parsed tree with an explicit stack: no recursion, and no tree edits
     (bs4's insert_before/after cost a walk to the last descendant each, so 10,000 nested
@@ -110,6 +138,7 @@ def html_text(html: str) -> str:
 
     soup = BeautifulSoup(html, "html.parser")
     pieces: list[str] = []
+    tables: list[_HtmlTable] = []  # the tables open at this point of the walk, innermost last
     in_pre = 0
     stack: list[tuple[Tag | NavigableString, bool]] = [(soup, False)]
     while stack:
@@ -123,12 +152,83 @@ def html_text(html: str) -> str:
         elif closing:
             in_pre -= node.name == "pre"
             pieces.append(_HTML_AFTER.get(node.name, ""))
+            if tables:
+                _close_in_table(node.name, tables, pieces)
         elif node.name not in _INVISIBLE_HTML:
             in_pre += node.name == "pre"
+            if node.name == "table":
+                if tables:
+                    tables[-1].holds_table = True
+                tables.append(_HtmlTable(start=len(pieces)))
+            elif tables:
+                _open_in_table(node.name, tables[-1], pieces)
             pieces.append(_HTML_BEFORE.get(node.name, ""))
             stack.append((node, True))
             stack.extend((child, False) for child in reversed(node.contents))
     return _tidy_whitespace(clean_text("".join(pieces)))
+
+
+# A table of data, as opposed to one that lays a page out (e-mails and old sites put their
+# paragraphs in table cells): rows of at least two cells, none longer than a short sentence,
+# and no table inside. Its rows then read as a Word table's do ("| Item: Tent | Qty: 2 |"), so
+# a question finds the cell its words name (app.answer.tables); before, a row's cells ran
+# together as one line of words.
+TABLE_CELL_WORDS = 30
+
+
+@dataclass
+class _HtmlTable:
+    start: int  # where the table's text starts in the pieces of the page
+    rows: list[list[str]] = field(default_factory=list)
+    rows_start: int | None = None  # where its first row starts (a caption comes before it)
+    cell_start: int | None = None
+    holds_table: bool = False
+    cell_tags: list[list[str]] = field(default_factory=list)  # "td" or "th" of each cell
+
+    def has_header(self) -> bool:
+        """Whether its first row is of header cells (`<th>`) and no other row is."""
+        heads = [all(tag == "th" for tag in tags) for tags in self.cell_tags if tags]
+        return bool(heads) and heads[0] and not any(heads[1:])
+
+    def is_data(self) -> bool:
+        wide = [row for row in self.rows if sum(map(bool, row)) >= 2]
+        return (
+            not self.holds_table
+            and len(wide) >= 2
+            and len(wide) * 2 >= len([row for row in self.rows if any(row)])
+            and all(len(cell.split()) <= TABLE_CELL_WORDS for row in self.rows for cell in row)
+        )
+
+
+def _open_in_table(name: str, table: _HtmlTable, pieces: list[str]) -> None:
+    if name == "tr":
+        table.rows_start = len(pieces) if table.rows_start is None else table.rows_start
+        table.rows.append([])
+        table.cell_tags.append([])
+    elif name in _CELL_HTML:
+        table.cell_start = len(pieces)
+        if not table.rows:
+            table.rows.append([])
+            table.cell_tags.append([])
+        table.cell_tags[-1].append(name)
+
+
+def _close_in_table(name: str, tables: list[_HtmlTable], pieces: list[str]) -> None:
+    """Keep a cell's text, or write a data table's rows in place of its text."""
+    from app.ingest.formats.headers import table_blocks, under_header
+
+    table = tables[-1]
+    if name in _CELL_HTML and table.cell_start is not None:
+        table.rows[-1].append(" ".join("".join(pieces[table.cell_start :]).split()))
+        table.cell_start = None
+    elif name == "table":
+        tables.pop()
+        if table.is_data():
+            caption = "".join(pieces[table.start : table.rows_start])
+            rows = [row for row in table.rows if any(row)]
+            lines = under_header(rows) if table.has_header() else table_blocks(rows)
+            rows_text = "\n".join(line if isinstance(line, str) else line[1] for line in lines)
+            pieces[table.start :] = ["\n\n", caption, "\n\n", rows_text, "\n\n"]
 
 
 def _tidy_whitespace(text: str) -> str:
