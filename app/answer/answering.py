@@ -223,7 +223,8 @@ def read_candidates(
     reader: Reader, question: str, passages: list[Passage], idf: dict[str, float] | None = None
 ) -> list[Candidate]:
     """`rank_candidates` of `passages`, reading past the first READ_FIRST only while the
-    answer is not `settled`; none without the time of day a question asks for."""
+    answer is not `settled`; none without the time of day or the count a question asks for
+    (`shapes.lacks_shape_asked`)."""
     first = rank_candidates(reader, question, passages[:READ_FIRST], idf)
     if len(passages) <= READ_FIRST or settled(first):
         found = with_named_span(question, first, passages[:READ_FIRST], idf)
@@ -232,7 +233,7 @@ def read_candidates(
         found = with_named_span(
             question, sorted(first + rest, key=lambda c: -c.score), passages, idf
         )
-    return [c for c in found if not shapes.lacks_time_asked(question, c.text)]
+    return [c for c in found if not shapes.lacks_shape_asked(question, c.text)]
 
 
 def with_named_span(

@@ -101,11 +101,28 @@ _TIME_AFTER = re.compile(  # ", at 10:00", " at 02:00 UTC", " at 8am"
 )
 
 
-# "What time does it start?" asks for the time of day ("not "What time of year", nor "During
-# what time", which ask for a season or a period): a span without one answers something else.
-_ASKS_CLOCK = re.compile(r"^\W*(?:at )?what time\b(?! (?:period|frame|of|span|zone|scale))", re.I)
-_CLOCK = re.compile(
-    r"(?<![\d.:])(?:[01]?\d|2[0-3])(?:[:.][0-5]\d(?!\d)|\s?[ap]\.?m\b)|\b(?:noon|midnight)\b", re.I
+# What some questions ask for, and what every answer to them holds. "What time does it start?"
+# asks for the time of day ("not "What time of year", nor "During what time", which ask for a
+# season or a period); "How many tablets?" for a count, in digits or words (of SQuAD's 498 "how
+# many" questions in the training articles, one's answers hold neither: "unmanned").
+ASKED_SHAPES = (
+    (
+        re.compile(r"^\W*(?:at )?what time\b(?! (?:period|frame|of|span|zone|scale))", re.I),
+        re.compile(
+            r"(?<![\d.:])(?:[01]?\d|2[0-3])(?:[:.][0-5]\d(?!\d)|\s?[ap]\.?m\b)|\b(?:noon|midnight)\b",
+            re.I,
+        ),
+    ),
+    (
+        re.compile(r"^\W*(?:\w+ )?how many\b", re.I),
+        re.compile(
+            r"\d|\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen"
+            r"|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|\w+illions?"
+            r"|dozens?|score|several|few|multiple|numerous|none|single|double|twice|once"
+            r"|half|third|quarter|couple|pair|both|hundreds|thousands)\b",
+            re.I,
+        ),
+    ),
 )
 _MONTH = re.compile(r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\b")
 _DAY_BEFORE = re.compile(  # "3 " of "3 April 2025", "Tuesday 13 " of "Tuesday 13 May"
@@ -116,14 +133,14 @@ _DAY_BEFORE = re.compile(  # "3 " of "3 April 2025", "Tuesday 13 " of "Tuesday 1
 
 def answer_span(question: str, passage: Passage, start: int, end: int) -> tuple[int, int]:
     """The span the reader marked at `start`-`end` of `passage`'s text as an answer, if it holds
-    the time of day a question asks for (`lacks_time_asked`): whole words (`trim_span`), one
-    table cell's or label's value (`tables.within_cell`), without punctuation around it
-    (`tidy_span`), cut at the end of its sentence (`within_sentence`), in the shape `question`
-    asks for (`shaped`). Empty when it is no answer: text over a blank line (an answer stays
-    inside its paragraph, and such a span is not cut to one), a table's header, or a section's
-    heading on another topic (`_in_heading`)."""
+    the time of day or the count a question asks for (`lacks_shape_asked`): whole words
+    (`trim_span`), one table cell's or label's value (`tables.within_cell`), without
+    punctuation around it (`tidy_span`), cut at the end of its sentence (`within_sentence`), in
+    the shape `question` asks for (`shaped`). Empty when it is no answer: text over a blank
+    line (an answer stays inside its paragraph, and such a span is not cut to one), a table's
+    header, or a section's heading on another topic (`_in_heading`)."""
     text = passage.text
-    if lacks_time_asked(question, text[start:end]):
+    if lacks_shape_asked(question, text[start:end]):
         return start, start  # before it is cut to a cell or a line: "Date: ...\nTime: 10:40"
     start, end = tidy_span(text, *tables.within_cell(text, *trim_span(text, start, end)))
     if crosses_paragraph(text, start, end):
@@ -155,13 +172,16 @@ def shaped(question: str, text: str, start: int, end: int) -> tuple[int, int]:
     return day.start() if day else start, time.end() if time else end
 
 
-def lacks_time_asked(question: str, answer: str) -> bool:
-    """Whether `question` asks for the time of day and `answer` holds none: "Wed 18 June" for
-    "What time does the drop-in finish?" (the reader's best, near "6:30pm"). Checked on the
-    span the reader marked, so that its next spans are proposed instead, and again once the
-    label and table rules have had their say: "Date: Tuesday 18 March 2025\nTime: 10:40", cut
-    to its first line, leads to the form's "Time: 10:40" for "What time is the appointment?"."""
-    return bool(_ASKS_CLOCK.search(question)) and not _CLOCK.search(answer)
+def lacks_shape_asked(question: str, answer: str) -> bool:
+    """Whether `question`'s last clause asks for what `answer` does not hold (ASKED_SHAPES):
+    "Wed 18 June" for "What time does the drop-in finish?" (the reader's best, near "6:30pm"),
+    "more" for "How many tablets should an adult take each day?" (of "If you take more
+    Allerveen than you should", at 1.00). Checked on the span the reader marked, so that its
+    next spans are proposed instead, and again once the label and table rules have had their
+    say: "Date: Tuesday 18 March 2025\nTime: 10:40", cut to its first line, leads to the form's
+    "Time: 10:40" for "What time is the appointment?"."""
+    clause = _asking_clause(question)
+    return any(asks.search(clause) and not shape.search(answer) for asks, shape in ASKED_SHAPES)
 
 
 _BLANK_BEFORE = re.compile(r"\n[ \t]{0,3}\n[ \t]{0,3}$")  # a blank line ends where the line starts

@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from app.answer.shapes import answer_span, lacks_time_asked, sentence_answers, shaped
+from app.answer.shapes import answer_span, lacks_shape_asked, sentence_answers, shaped
 from tests.answer.test_answering import ScriptedReader, _passages
 
 
@@ -198,10 +198,15 @@ def test_a_span_over_a_sentences_end_ends_with_its_sentence():
         ("What time of year is best?", "spring", False),
         ("During what time did the empire grow?", "the 1540s", False),
         ("When does it open?", "Wednesday", False),
+        ("How many tablets should an adult take each day?", "more", True),
+        ("How many tablets should an adult take each day?", "one tablet (10 mg)", False),
+        ("I have a cold, how many tablets can I take?", "two", False),
+        ("How many people were on the flight?", "unmanned", True),
+        ("How much does it cost?", "free", False),
     ],
 )
-def test_a_question_for_the_time_of_day_wants_one_in_its_answer(question, answer, lacks):
-    assert lacks_time_asked(question, answer) is lacks
+def test_a_question_for_a_time_or_a_count_wants_one_in_its_answer(question, answer, lacks):
+    assert lacks_shape_asked(question, answer) is lacks
 
 
 def test_a_time_asked_for_comes_from_a_forms_label_when_the_reader_marks_only_dates():
