@@ -68,12 +68,13 @@ _HOW_TO = re.compile(
 
 
 def sentence_answers(question: str) -> bool:
-    """Whether a sentence, whole, answers `question`: one asked yes or no (its last clause
-    opens with a verb, offers no choice and asks no wh-question), or asking what to do or how
-    to do something ("How do I submit a meter reading?": "Log in to your online account and
-    choose Submit a reading, or call 0800 555 0199.", where the reader marked "Log in to your
-    online account"; a list of steps, `app.answer.steps`, stays whole)."""
-    return bool(_YES_OR_NO.match(_asking_clause(question))) or asks_how_to(question)
+    """Whether a sentence, whole, answers `question`: one asked yes or no (it, or its last
+    clause, opens with a verb, offers no choice and asks no wh-question), or asking what to do
+    or how to do something ("How do I submit a meter reading?": "Log in to your online account
+    and choose Submit a reading, or call 0800 555 0199.", where the reader marked "Log in to
+    your online account"; a list of steps, `app.answer.steps`, stays whole)."""
+    asking = _asking_clause(question)
+    return bool(_YES_OR_NO.match(question) or _YES_OR_NO.match(asking)) or asks_how_to(question)
 
 
 def asks_how_to(question: str) -> bool:
@@ -83,7 +84,7 @@ def asks_how_to(question: str) -> bool:
 
 def asks_what_to_do(question: str) -> bool:
     """Whether `question` asks what to do ("What should I do if the flow is slow?")."""
-    return bool(_WHAT_TO_DO.match(_asking_clause(question)))
+    return bool(_WHAT_TO_DO.match(question) or _WHAT_TO_DO.match(_asking_clause(question)))
 
 
 _CLAUSE_END = re.compile(r"[,;:]\s+")

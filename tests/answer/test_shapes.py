@@ -76,6 +76,7 @@ def test_a_passage_without_the_number_asked_for_gives_no_answer():
         ("I forgot my tablet yesterday, should I take two today?", True),  # its last clause
         ("If the alarm sounds, what should I do?", True),
         ("In 1990, who won the cup?", False),
+        ("Is it true that in 1990, the team won?", True),
     ],
 )
 def test_a_question_asked_yes_or_no_or_what_to_do_is_told_from_others(question, expected):

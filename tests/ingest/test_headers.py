@@ -62,3 +62,5 @@ def test_html_data_tables_are_named_rows_and_layout_tables_stay_text():
     assert "| Session: Panel | Room: B12 |" in text
     assert "Welcome to our newsletter." in text and "| Welcome" not in text, "a layout table"
     assert "| in | ner |\n| in: 1 | ner: 2 |" in text and "| outer" not in text
+    loose = html_text("<table><td>Kind</td><td>Value</td><tr><td>x</td><td>1</td></tr></table>")
+    assert loose == "| Kind | Value |\n| Kind: x | Value: 1 |", "cells outside a <tr>, once"

@@ -37,7 +37,7 @@ LIGATURES = str.maketrans(
 
 def read(data: bytes, suffix: str, max_pages: int) -> list[Page]:
     """One page without a number: these formats have no pages."""
-    from app.ingest.formats.text_tables import text_tables
+    from app.ingest.formats.text_tables import text_tables  # it needs this module's clean_text
 
     if suffix in HTML_SUFFIXES:
         return [Page(None, html_text(decode_bytes(data)))]
@@ -207,7 +207,8 @@ def _open_in_table(name: str, table: _HtmlTable, pieces: list[str]) -> None:
         table.cell_tags.append([])
     elif name in _CELL_HTML:
         table.cell_start = len(pieces)
-        if not table.rows:
+        if not table.rows:  # a cell outside any <tr>, which browsers put in a row of its own
+            table.rows_start = len(pieces)
             table.rows.append([])
             table.cell_tags.append([])
         table.cell_tags[-1].append(name)
@@ -215,7 +216,8 @@ def _open_in_table(name: str, table: _HtmlTable, pieces: list[str]) -> None:
 
 def _close_in_table(name: str, tables: list[_HtmlTable], pieces: list[str]) -> None:
     """Keep a cell's text, or write a data table's rows in place of its text."""
-    from app.ingest.formats.headers import table_blocks, under_header
+    from app.ingest.formats.headers import table_blocks, under_header  # it needs layout, and so
+    # this module
 
     table = tables[-1]
     if name in _CELL_HTML and table.cell_start is not None:
@@ -226,9 +228,9 @@ def _close_in_table(name: str, tables: list[_HtmlTable], pieces: list[str]) -> N
         if table.is_data():
             caption = "".join(pieces[table.start : table.rows_start])
             rows = [row for row in table.rows if any(row)]
-            lines = under_header(rows) if table.has_header() else table_blocks(rows)
-            rows_text = "\n".join(line if isinstance(line, str) else line[1] for line in lines)
-            pieces[table.start :] = ["\n\n", caption, "\n\n", rows_text, "\n\n"]
+            named = table.has_header()
+            lines = under_header(rows) if named else [line for _, line in table_blocks(rows)]
+            pieces[table.start :] = ["\n\n", caption, "\n\n", "\n".join(lines), "\n\n"]
 
 
 def _tidy_whitespace(text: str) -> str:
