@@ -93,3 +93,6 @@ def test_a_block_of_many_wide_lines_is_judged_in_linear_time_and_is_no_table():
     line = "word " * 2_000 + "  " + "x" * 50
     text = "\n".join([line] * 400)
     assert text_tables(text) == text
+    # runs of spaces and dashes: a rule pattern with two repeats of dashes took 22 s on one
+    ruled = "a  b\n" + " " * 20_000 + "-" * 20_000 + "x\n" + "-" * 50_000
+    assert text_tables(ruled) == ruled
