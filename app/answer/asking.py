@@ -36,10 +36,11 @@ SYNONYMS = {word: frozenset(group.split()) for group in _SAME for word in group.
 # A cell that answers a question asked "when" holds a time: a date, a month's or a day's name, or
 # a word of time; a label's words alone ("Installer" for "installation", "Version" for "When
 # was the first version published?") may name another.
+MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"  # each a name's start: "Sept", "May"
 _TEMPORAL = re.compile(  # a year, a date in digits, a time, an ordinal; not "0.1.0" or "£40"
     r"\b(?:1[5-9]|20)\d\d\b|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\d:[0-5]\d|\b\d{1,2}(?:st|nd|rd|th)\b"
     r"|\b\d{1,2}\s?[ap]\.?m\b"
-    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)[a-z]*\b"
+    rf"|\b(?:{MONTHS}|mon|tue|wed|thu|fri|sat|sun)[a-z]*\b"
     r"|\b(?:today|tomorrow|yesterday|tonight|noon|midnight|now|daily|weekly|monthly|yearly"
     r"|annually|spring|summer|autumn|fall|winter|morning|afternoon|evening|night|week|month"
     r"|year|day|hour|minute|before|after|until|during)s?\b",

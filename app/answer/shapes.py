@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 
 from app.answer import tables
+from app.answer.asking import MONTHS
 from app.answer.overlap import found_in
 from app.answer.retrieval import content_words
 from app.answer.sentences import crosses_paragraph, tidy_span, within_sentence
@@ -125,7 +126,7 @@ ASKED_SHAPES = (
         ),
     ),
 )
-_MONTH = re.compile(r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\b")
+_MONTH = re.compile(rf"(?:{MONTHS})[a-z]*\b")  # capitalised: "may" is no month
 _DAY_BEFORE = re.compile(  # "3 " of "3 April 2025", "Tuesday 13 " of "Tuesday 13 May"
     r"(?<![\w.,-])(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,? )?(?:[1-9]|[12]\d|3[01])"
     r"(?:st|nd|rd|th)? $"
