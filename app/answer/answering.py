@@ -23,6 +23,7 @@ from typing import Protocol
 
 from app.answer import follow_ups, shapes, tables
 from app.answer.citing import distinct, sentence_around, statements
+from app.answer.compounds import spelled_as_indexed
 from app.answer.definitions import definition_for
 from app.answer.file_names import kind_words
 from app.answer.focus import focus
@@ -121,15 +122,22 @@ def ask(
 
     A follow-up is searched for with the question before it; one that does not refer back
     may have moved on to a topic of its own, so the passages of its own search take turns
-    with those (app.answer.follow_ups)."""
-    query = follow_ups.contextual_query(question, history or [])
+    with those (app.answer.follow_ups). The answer step reads the question with its compound
+    words spelled as the documents spell them, as keyword search does (app.answer.compounds);
+    the answer keeps the question as asked."""
+    history = history or []
+    query = follow_ups.contextual_query(question, history)
     wanted = max(k, PASSAGES_READ) * COPIES_DEPTH
     found = search(index, embedder, query, k=wanted)
     if query != question and not follow_ups.refers_back(question):
         found = follow_ups.taking_turns(found, search(index, embedder, question, k=wanted))
     passages = without_copies(found)[: max(k, PASSAGES_READ)]
     earlier = history[-1] if history and query != question else None
-    return answer_from(index, reader, question, passages, earlier)
+    spelled = spelled_as_indexed(index, question)
+    if earlier:
+        earlier = spelled_as_indexed(index, earlier)
+    answer = answer_from(index, reader, spelled, passages, earlier)
+    return dataclasses.replace(answer, question=question)
 
 
 def answer_from(

@@ -9,14 +9,15 @@ SciFact and SQuAD (see BENCHMARKS.md).
 from __future__ import annotations
 
 import itertools
-import re
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Literal
 
 import numpy as np
 
+from app.answer.compounds import spelled_as_indexed
 from app.answer.file_names import named_sources
+from app.answer.words import content_words
 from app.models.embedder import Embedder
 from app.records import Passage, StoredChunk
 from app.store.filters import condition, restrict
@@ -38,22 +39,6 @@ KEYWORDS = 64  # words of a question that keyword search uses at most
 TIE_DIGITS = 9  # scores equal to this many decimals are a tie (stores differ in the last bits)
 _KEYWORD_SEARCHES = ThreadPoolExecutor(max_workers=8, thread_name_prefix="docqa-keywords")
 
-# Words too common to carry meaning; dropping them keeps FTS5 queries fast on large corpora.
-STOPWORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further
-    had has have having he her here hers herself him himself his how i if in into is it its itself
-    just me more most my myself no nor not now of off on once only or other our ours ourselves out
-    over own same she should so some such than that the their theirs them themselves then there
-    these they this those through to too under until up very was we were what when where which
-    while who whom why will with would you your yours yourself yourselves""".split()
-)
-
-
-def content_words(text: str) -> list[str]:
-    """The distinct lower-cased words of `text` that carry meaning, in order."""
-    return [w for w in dict.fromkeys(re.findall(r"\w+", text.lower())) if w not in STOPWORDS]
-
 
 def search(
     reader: IndexReader,
@@ -70,13 +55,12 @@ def search(
     pending = None
     if mode in ("hybrid", "keyword"):
         # On another thread while the question is encoded: both release the GIL.
-        words = content_words(query)[:KEYWORDS]
-        pending = _KEYWORD_SEARCHES.submit(reader.search_keywords, words, depth)
+        pending = _KEYWORD_SEARCHES.submit(_keyword_search, reader, query, depth)
     if mode in ("hybrid", "dense"):
         vector = embed_query(embedder, query) if query_vector is None else query_vector
         dense = reader.search_vectors(vector, depth)
     if pending is not None:
-        keyword = pending.result()
+        words, keyword = pending.result()
     if mode == "dense":
         ranked = dense
     elif mode == "keyword":
@@ -125,6 +109,16 @@ def _best_in_reading_order_of_ties(
         return -round(hit[1], TIE_DIGITS), chunk.source, chunk.page or 0, chunk.start
 
     return sorted(found, key=order)[:k], chunks
+
+
+def _keyword_search(
+    reader: IndexReader, query: str, depth: int
+) -> tuple[list[str], list[tuple[int, float]]]:
+    """The words searched for and the chunks found, the question's compound words spelled as
+    the documents spell them (app.answer.compounds): the keyword index matches terms, where
+    the embedding model reads "wifi" and "Wi-Fi" alike."""
+    words = content_words(spelled_as_indexed(reader, query))[:KEYWORDS]
+    return words, reader.search_keywords(words, depth)
 
 
 def _named_files_passages(

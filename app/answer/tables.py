@@ -56,8 +56,14 @@ DERIVED_SUFFIXES = ("er", "or", "ment")
 # invoice's "From: Copperpot Kitchen Supplies, Unit 3, ...") still makes a run, and is left to
 # the reader.
 _LABEL_LINE = re.compile(
-    r"^[ \t]*(?:- )?([^\W\d_][\w .,/&'()%#+-]*):[ \t]+([^\n|]*[^\s|])[ \t]*$", re.MULTILINE
-)  # indented too, as plain-text e-mails and PDFs set a form's fields
+    r"^[ \t]*(?:- )?([^\W\d_][\w .,/&'()%#+-]*):[ \t]+((?:[^ \t\n|][^\n|]*)?[^\s|])[ \t]*$",
+    re.MULTILINE,
+)  # indented too, as plain-text e-mails and PDFs set a form's fields; a value starts where
+# the spaces after its colon end, or "x:" and 30,000 spaces take seconds (tests/answer)
+# A label's line may hold more fields, each after a comma or a semicolon ("Wi-Fi network:
+# OCF2025-Guest, password: civicdata25"; "Tel: 0117 496 0123; Fax: 0117 496 0124"): a row of
+# such fields is a run of its own.
+_NEXT_LABEL = re.compile(r"[,;][ \t]+([^\W\d_][\w .&'/()-]*?):[ \t]+(?=\S)")
 LABEL_WORDS = 4
 VALUE_WORDS = 8
 RUN_VALUE_WORDS = 16
@@ -131,9 +137,12 @@ def within_cell(text: str, start: int, end: int) -> tuple[int, int]:
     cell = next((c for c in cells if c.end > at), None)
     if cell is None:
         label = _LABEL_LINE.fullmatch(line)
-        if label is not None and at >= label.start(2) and end > line_end:
+        if label is not None and at >= label.start(2):
+            for _, _, value_start, value_end in _fields(label)[:-1]:
+                if value_start <= at < value_end < until:  # "OCF2025-Guest", not ", password"
+                    return start, line_start + value_end
             next_line = text[slice(*_line_around(text, line_end + 1))]
-            if _LABEL_LINE.fullmatch(next_line):  # not prose that wraps after a "Note:"
+            if end > line_end and _LABEL_LINE.fullmatch(next_line):  # not prose after "Note:"
                 return start, line_end
         row = _ROW_START.search(text, start + 1, end)
         return start, start + len(text[start : row.start()].rstrip()) if row else end
@@ -184,12 +193,28 @@ def label_lines(text: str) -> Iterator[list[Cell]]:
     for n, line in enumerate(found):
         before = n > 0 and found[n - 1].end() + 1 == line.start()
         after = n + 1 < len(found) and line.end() + 1 == found[n + 1].start()
-        if before or after:
-            too_long = len(line.group(2).split()) > VALUE_WORDS
-            yield [
-                Cell("", line.group(1), line.start(1), line.end(1)),
-                Cell("", line.group(2), line.start(2), line.end(2), too_long=too_long),
-            ]
+        fields = _fields(line)
+        if before or after or len(fields) > 1:
+            for label_start, label_end, value_start, value_end in fields:
+                value = text[value_start:value_end]
+                yield [
+                    Cell("", text[label_start:label_end], label_start, label_end),
+                    Cell(
+                        "", value, value_start, value_end, too_long=len(value.split()) > VALUE_WORDS
+                    ),
+                ]
+
+
+def _fields(line: re.Match[str]) -> list[tuple[int, int, int, int]]:
+    """(label start, label end, value start, value end) of each field of a label's line
+    (`_LABEL_LINE`), offsets in the text it was found in; most lines hold one."""
+    fields = []
+    label_start, label_end, value_start = line.start(1), line.end(1), line.start(2)
+    for field in _NEXT_LABEL.finditer(line.string, line.start(2), line.end(2)):
+        if len(field.group(1).split()) <= LABEL_WORDS:
+            fields.append((label_start, label_end, value_start, field.start()))
+            label_start, label_end, value_start = field.start(1), field.end(1), field.end()
+    return [*fields, (label_start, label_end, value_start, line.end(2))]
 
 
 def best_cell(

@@ -9,6 +9,7 @@ from app.answer.tables import (
     cell_overlap,
     in_header_row,
     in_table_row,
+    label_lines,
     rows,
     within_cell,
 )
@@ -191,6 +192,30 @@ def test_a_span_that_runs_from_a_labels_value_into_the_next_label_ends_with_its_
     prose = "Note: the boiler must be serviced\nevery year."
     start = prose.index("the")
     assert within_cell(prose, start, len(prose)) == (start, len(prose)), "wrapped prose"
+
+
+def test_a_label_line_of_several_fields_is_a_run_of_its_own():
+    """ "Wi-Fi network: OCF2025-Guest, password: civicdata25" stood alone in a list: a lone
+    label line is a heading, so its value was the reader's, who answered the network for the
+    password (held out 3). A span from one field's value ends before the next field."""
+    venue = "- Badges must be worn.\n- Wi-Fi network: OCF2025-Guest, password: civicdata25\n"
+    assert _answer("What is the wi-fi password?", venue) == "civicdata25"
+    assert _answer("What is the wi-fi network?", venue) == "OCF2025-Guest"
+    contact = "Tel: 0117 496 0123; Fax: 0117 496 0124"
+    assert _answer("What is the fax number?", contact) == "0117 496 0124"
+    start = venue.index("OCF")
+    assert venue[slice(*within_cell(venue, start, venue.index("civic")))] == "OCF2025-Guest"
+    prose = "Note: see the manual, chapter 4, which covers it.\n"
+    assert best_cell([_passage(prose)], _idf("What does chapter 4 cover?")) is None
+
+
+def test_label_lines_are_read_in_linear_time():
+    """A label and 200,000 spaces: the pattern before let the spaces after the colon start the
+    value, and took seconds at 30,000 and minutes at this length."""
+    fields = "Note: a" + ", b: c" * 40_000
+    hostile = "Fee:" + " " * 200_000 + "\n" + fields + "\n\nTel: 1\nFax: 2"
+    assert [cells[0].value for cells in label_lines(hostile)] == ["Tel", "Fax"]
+    assert within_cell(fields, 6, len(fields)) == (6, 7)
 
 
 OFFSITE = (
