@@ -1,5 +1,5 @@
 """A question's compound words spelled as the documents spell them: "wifi" asked of "Wi-Fi",
-"e-mail" of "email", "health care" of "healthcare".
+"e-mail" of "email".
 
 The keyword index holds "Wi-Fi" as the two terms "wi fi" and "WiFi" as the one term "wifi", so
 a question that joins or splits a compound otherwise than its documents do finds none of it by
@@ -10,17 +10,20 @@ index decides, so nothing changes for a question whose words the documents use.
 
 from __future__ import annotations
 
-import itertools
 import re
 from typing import Protocol
 
 from app.answer.words import STOPWORDS
 
-# Letters, or parts of letters joined by hyphens; a whole word ("E" of "E3" is none)
-_WORD = re.compile(r"(?<![\w-])[^\W\d_]+(?:-[^\W\d_]+)*(?![\w-])")
+# Letters, or parts of letters joined by hyphens: a whole word ("E" of "E3" is none, nor "s"
+# of "Earth's")
+_WORD = re.compile(r"(?<![\w'’-])[^\W\d_]+(?:-[^\W\d_]+)*(?![\w'’-])")
 _SHORTEST = 4  # letters of a word before it is split or made from a join
 # A one-letter first part is a compound's prefix ("e-mail", "x-ray"), except a word of its own
 _LONE_LETTERS = frozenset("ai")
+# The two parts of a split stand together in at least this share of the chunks holding the
+# rarer of them: "wi" and "fi" nearly always do; "s" and "lower" of "slower" seldom do.
+COHESION = 0.5
 
 
 class Frequencies(Protocol):
@@ -29,62 +32,56 @@ class Frequencies(Protocol):
 
 def spelled_as_indexed(index: Frequencies, question: str) -> str:
     """`question` with each compound the index holds only in another spelling so spelled."""
-    tokens = list(_WORD.finditer(question))
-    rewritten: dict[tuple[int, int], str] = {}
-    for token in tokens:
+    out, at = [], 0
+    for token in _WORD.finditer(question):
         word = token.group()
         spelling = _joined(index, word) if "-" in word else _split(index, word)
         if spelling:
-            rewritten[token.span()] = _cased_as(word, spelling)
-    for first, second in itertools.pairwise(tokens):
-        words = (first.group(), second.group())
-        if (
-            question[first.end() : second.start()] == " "
-            and first.span() not in rewritten
-            and second.span() not in rewritten
-            and not any("-" in word or word.lower() in STOPWORDS for word in words)
-        ):
-            joined = _joined(index, "-".join(words))
-            if joined:  # the second word's span marks it taken, for the pair after it
-                rewritten[(first.start(), second.end())] = _cased_as(first.group(), joined)
-                rewritten[second.span()] = ""
-    out, at = [], 0
-    for (start, end), spelling in sorted(rewritten.items()):
-        if start < at:  # a word joined with the one before it
-            continue
-        out += [question[at:start], spelling]
-        at = end
+            out += [question[at : token.start()], _cased_as(word, spelling)]
+            at = token.end()
     return "".join(out) + question[at:]
 
 
 def _joined(index: Frequencies, compound: str) -> str | None:
-    """`compound` ("e-mail") written as one word ("email"), if the index holds only that."""
+    """`compound` ("e-mail") written as one word ("email"), if the index holds only that. Not
+    when the keyword index's stemmer makes the joined word its first part's stem: "British-able"
+    is the term "british"."""
     parts = compound.lower().split("-")
     joined = "".join(parts)
-    if len(joined) < _SHORTEST or not index.document_frequencies([joined]).get(joined, 0):
+    if len(joined) < _SHORTEST:
+        return None
+    counts = index.document_frequencies([joined, parts[0]])
+    if not counts.get(joined, 0) or counts.get(joined) == counts.get(parts[0]):
         return None
     phrase = "_".join(parts)  # the parts in a row, as the keyword index reads "a_b"
     return None if index.document_frequencies([phrase]).get(phrase, 0) else joined
 
 
 def _split(index: Frequencies, word: str) -> str | None:
-    """`word` ("wifi") cut in two ("wi-fi") where the index holds the two parts in a row and
-    not the word; the most frequent such cut. Not into a word too common to be searched for:
-    "checkout" as "check-out" would be asked for as "check" alone, as "check-in" is."""
+    """`word` ("wifi") cut in two ("wi-fi") where the index holds the two parts together (see
+    COHESION) and not the word; the most frequent such cut. Not into a word too common to be
+    searched for: "checkout" as "check-out" would be asked for as "check" alone, as
+    "check-in" is."""
     lowered = word.lower()
     if len(lowered) < _SHORTEST or lowered in STOPWORDS:
         return None
     if index.document_frequencies([lowered]).get(lowered, 0):
         return None
-    phrases = [
-        f"{lowered[:at]}_{lowered[at:]}"
+    cuts = {
+        f"{lowered[:at]}_{lowered[at:]}": (lowered[:at], lowered[at:])
         for at in range(1, len(lowered) - 1)
         if not {lowered[:at], lowered[at:]} & STOPWORDS
         and (at > 1 or lowered[0] not in _LONE_LETTERS)
-    ]
-    counts = index.document_frequencies(phrases)
-    best = max(phrases, key=lambda phrase: counts.get(phrase, 0), default=None)
-    return best.replace("_", "-") if best and counts.get(best, 0) else None
+    }
+    counts = index.document_frequencies(list(cuts))
+    for phrase in sorted(cuts, key=lambda phrase: -counts.get(phrase, 0)):
+        together = counts.get(phrase, 0)
+        if not together:
+            return None
+        parts = index.document_frequencies(list(cuts[phrase]))
+        if together >= COHESION * min(parts.values()):
+            return phrase.replace("_", "-")
+    return None
 
 
 def _cased_as(word: str, spelling: str) -> str:

@@ -114,10 +114,12 @@ def _best_in_reading_order_of_ties(
 def _keyword_search(
     reader: IndexReader, query: str, depth: int
 ) -> tuple[list[str], list[tuple[int, float]]]:
-    """The words searched for and the chunks found, the question's compound words spelled as
-    the documents spell them (app.answer.compounds): the keyword index matches terms, where
-    the embedding model reads "wifi" and "Wi-Fi" alike."""
-    words = content_words(spelled_as_indexed(reader, query))[:KEYWORDS]
+    """The words searched for and the chunks found. The keyword index matches terms, where the
+    embedding model reads "wifi" and "Wi-Fi" alike, so a compound word of the question is
+    also searched for as the documents spell it (app.answer.compounds); as asked too, for
+    "angiogenesis" in "Anti-Angiogenesis" is a word of its own."""
+    spelled = spelled_as_indexed(reader, query)
+    words = content_words(query if spelled == query else f"{query}\n{spelled}")[:KEYWORDS]
     return words, reader.search_keywords(words, depth)
 
 

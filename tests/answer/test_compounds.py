@@ -17,29 +17,27 @@ class Held:
 
 
 def test_a_word_the_index_holds_only_split_or_only_joined_is_so_spelled():
-    split = Held(wi_fi=3, password=2)
+    split = Held(wi_fi=3, wi=3, fi=4, password=2)
     assert spelled_as_indexed(split, "What's the wifi password?") == "What's the wi-fi password?"
     assert spelled_as_indexed(split, "WiFi?") == "Wi-fi?"
-    joined = Held(email=4, healthcare=2)
-    assert spelled_as_indexed(joined, "Whose e-mail is it?") == "Whose email is it?"
-    assert spelled_as_indexed(joined, "Is health care free?") == "Is healthcare free?"
+    assert spelled_as_indexed(Held(email=4, e=40), "Whose e-mail is it?") == "Whose email is it?"
 
 
 def test_a_word_the_index_holds_as_asked_is_left_alone():
-    both = Held(wifi=1, wi_fi=5, e_mail=2, email=9, health=3, care=3, health_care=1, healthcare=1)
-    for question in ["wifi?", "e-mail?", "Is health care free?"]:
+    both = Held(wifi=1, wi_fi=5, e_mail=2, email=9)
+    for question in ["wifi?", "e-mail?", "What is the capital of France?"]:
         assert spelled_as_indexed(both, question) == question
-    assert spelled_as_indexed(Held(), "What is the capital of France?") == (
-        "What is the capital of France?"
-    )
 
 
-def test_no_split_into_a_word_too_common_to_search_for():
-    """ "check-out" would be searched for as "check" alone, which names "Check-in" as well; "the
-    rapist" is no reading of "therapist"."""
-    held = Held(check_out=2, the_rapist=1, log_in=3)
-    for question in ["When is checkout?", "therapist", "How do I login?"]:
+def test_no_split_into_parts_that_seldom_stand_together_or_are_too_common_to_search_for():
+    """Of SQuAD's 10,570 questions asked of its 2,067 paragraphs, a first draft rewrote 50:
+    "slower" (which no paragraph holds) as "s-lower", "Earth's upper" as "Earth'supper".
+    "check-out" would be searched for as "check" alone, which names "Check-in" as well."""
+    held = Held(s_lower=3, s=900, lower=300, check_out=2, check=2, the_rapist=1, the=99)
+    for question in ["Was it slower?", "When is checkout?", "therapist", "Earth's upper mantle"]:
         assert spelled_as_indexed(held, question) == question
+    stemmed = Held(britishable=50, british=50)  # the stemmer's "british" of "britishable"
+    assert spelled_as_indexed(stemmed, "British-able") == "British-able"
 
 
 def test_a_question_asked_without_the_documents_hyphen_gets_its_answer(settings, real_embedder):
