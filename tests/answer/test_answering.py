@@ -325,6 +325,28 @@ def test_a_weak_best_span_is_no_answer(monkeypatch):
     assert "No answer" in answer.message
 
 
+def test_an_unsure_best_span_gives_way_to_a_sure_one(monkeypatch):
+    """The rank picks a passage's span, the confidence says whether it is right at all: when the
+    best-ranked is too unsure to answer, a span sure enough answers instead of no answer."""
+    from app.answer import answering
+
+    passages = _passages("The final exam is cumulative and is worth 25% of the grade.")
+    reader = ScriptedReader([("cumulative", 9.0), ("25%", 8.0)])
+    sure = {"cumulative": 0.16, "25%": 0.48}
+    monkeypatch.setattr(answering, "confidence_of", lambda features: sure[features["text"]])
+    real_features = answering.candidate_features
+
+    def features(span, rank, passage, idf, shape):
+        found = real_features(span, rank, passage, idf, shape)
+        return {**found, "text": passage.text[span.start : span.end]}
+
+    monkeypatch.setattr(answering, "candidate_features", features)
+    answer = answering.extract_answer(reader, "How much is the final exam worth?", passages)
+    assert (answer.answer, answer.confidence) == ("25%", 0.48)
+    sure["25%"] = 0.40
+    assert answering.extract_answer(reader, "How much is it worth?", passages).answer is None
+
+
 def test_the_question_s_words_around_the_span_raise_the_confidence():
     """The same span, as sure for the reader, in a passage that says what was asked and in one
     merely on the topic: only the first should convince."""
