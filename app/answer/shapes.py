@@ -31,12 +31,17 @@ from app.ingest.chunking import is_heading, trim_span
 from app.records import Passage
 
 _PHONE = r"(?:tele)?phone|fax|mobile|cell"
+_CALL = r"\b(?:call|ring|dial)\b"
 SHAPES = (  # (what the question asks, what its answer is)
     (
-        re.compile(rf"\b(?:{_PHONE})\s*(?:number|no\b|#)|\bwhat is (?:\w+ )?(?:{_PHONE})\b", re.I),
+        re.compile(
+            rf"\b(?:{_PHONE})\s*(?:number|no\b|#)|\bwhat is (?:\w+ )?(?:{_PHONE})\b"
+            rf"|\bnumber (?:\w+ ){{0,2}}?{_CALL}",
+            re.I,
+        ),  # "number to ring about the recall", "What number do I call?"
         # 7 digits or more: "020 7946 0958", "(020) 7946-0958", "+44 7700 900123"; not a date,
         # nor a code that starts with letters ("HX-4471-2290")
-        re.compile(r"(?<![\w-])[+(]?\d(?:[ ().+-]{0,2}\d){6,}\)?"),
+        re.compile(r"(?<![\w-])[+(]?\d(?:[ ().+-]{0,2}\d){6,}\)?(?!\w)"),  # not "(8am"
     ),
     (
         re.compile(r"\be-?mail address", re.I),

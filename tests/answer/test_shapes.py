@@ -22,6 +22,9 @@ from tests.answer.test_answering import ScriptedReader, _passages
         ("What is Tom's email address?", "tom@example.org", True),
         ("Who answered the phone?", "Tom Becker", True),
         ("What does the boiler service cost?", "95 pounds", True),
+        ("number to ring about the kettle recall", "Register", False),
+        ("What number do I ring to pay by card?", "0345 602 8815", True),
+        ("Who should I call about the number plate?", "DVLA", True),
     ],
 )
 def test_an_answer_has_the_shape_its_question_asks_for(question, answer, expected):
@@ -38,6 +41,7 @@ def test_an_answer_has_the_shape_its_question_asks_for(question, answer, expecte
             "0117 496 0123",
         ),
         ("What is the fax number?", "Call +44 20 7946 0958 (fax)", "+44 20 7946 0958"),
+        ("What number do I call?", "line on 0800 046 1829 (8am-8pm, Mon-Sat)", "0800 046 1829"),
         ("What is Tom's email address?", "Tom Becker <tom@example.org>", "tom@example.org"),
     ],
 )
