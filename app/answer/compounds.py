@@ -32,46 +32,56 @@ class Frequencies(Protocol):
 
 def spelled_as_indexed(index: Frequencies, question: str) -> str:
     """`question` with each compound the index holds only in another spelling so spelled."""
+    tokens = [
+        token
+        for token in _WORD.finditer(question)
+        if len(token.group().replace("-", "")) >= _SHORTEST
+        and token.group().lower() not in STOPWORDS
+    ]
+    # What every word needs looked up, in one call: most words end there.
+    asked = {token.group().lower() for token in tokens}
+    held = index.document_frequencies(
+        sorted({form for word in asked for form in _first_looked_up(word)})
+    )
     out, at = [], 0
-    for token in _WORD.finditer(question):
-        word = token.group()
-        spelling = _joined(index, word) if "-" in word else _split(index, word)
+    for token in tokens:
+        word = token.group().lower()
+        spelling = _joined(index, word, held) if "-" in word else _split(index, word, held)
         if spelling:
-            out += [question[at : token.start()], _cased_as(word, spelling)]
+            out += [question[at : token.start()], _cased_as(token.group(), spelling)]
             at = token.end()
     return "".join(out) + question[at:]
 
 
-def _joined(index: Frequencies, compound: str) -> str | None:
+def _first_looked_up(word: str) -> tuple[str, ...]:
+    """A word as asked; a compound ("e-mail") joined ("email"), and its first part ("e")."""
+    parts = word.split("-")
+    return ("".join(parts), parts[0]) if len(parts) > 1 else (word,)
+
+
+def _joined(index: Frequencies, compound: str, held: dict[str, int]) -> str | None:
     """`compound` ("e-mail") written as one word ("email"), if the index holds only that. Not
     when the keyword index's stemmer makes the joined word its first part's stem: "British-able"
     is the term "british"."""
-    parts = compound.lower().split("-")
+    parts = compound.split("-")
     joined = "".join(parts)
-    if len(joined) < _SHORTEST:
-        return None
-    counts = index.document_frequencies([joined, parts[0]])
-    if not counts.get(joined, 0) or counts.get(joined) == counts.get(parts[0]):
+    if not held.get(joined, 0) or held.get(joined) == held.get(parts[0]):
         return None
     phrase = "_".join(parts)  # the parts in a row, as the keyword index reads "a_b"
     return None if index.document_frequencies([phrase]).get(phrase, 0) else joined
 
 
-def _split(index: Frequencies, word: str) -> str | None:
+def _split(index: Frequencies, word: str, held: dict[str, int]) -> str | None:
     """`word` ("wifi") cut in two ("wi-fi") where the index holds the two parts together (see
     COHESION) and not the word; the most frequent such cut. Not into a word too common to be
     searched for: "checkout" as "check-out" would be asked for as "check" alone, as
     "check-in" is."""
-    lowered = word.lower()
-    if len(lowered) < _SHORTEST or lowered in STOPWORDS:
-        return None
-    if index.document_frequencies([lowered]).get(lowered, 0):
+    if held.get(word, 0):
         return None
     cuts = {
-        f"{lowered[:at]}_{lowered[at:]}": (lowered[:at], lowered[at:])
-        for at in range(1, len(lowered) - 1)
-        if not {lowered[:at], lowered[at:]} & STOPWORDS
-        and (at > 1 or lowered[0] not in _LONE_LETTERS)
+        f"{word[:at]}_{word[at:]}": (word[:at], word[at:])
+        for at in range(1, len(word) - 1)
+        if not {word[:at], word[at:]} & STOPWORDS and (at > 1 or word[0] not in _LONE_LETTERS)
     }
     counts = index.document_frequencies(list(cuts))
     for phrase in sorted(cuts, key=lambda phrase: -counts.get(phrase, 0)):

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 CURRENT = "CURRENT"
 _SCRATCH_PREFIX = "tmp-"
 _VERSION_PREFIX = "v-"
+FREQUENCIES_KEPT = 4096  # words whose document frequency a reader keeps
 
 _SCHEMA = f"""
 CREATE TABLE pages (source TEXT NOT NULL, page INTEGER, text TEXT NOT NULL);
@@ -94,7 +95,7 @@ class IndexReader:
         self.db.execute("PRAGMA mmap_size = 1073741824")
         self.db.execute("PRAGMA cache_size = -65536")
         # Per reader, so the cache goes when a newer version replaces this one.
-        self._document_frequency = functools.lru_cache(maxsize=4096)(self._document_frequency)
+        self._frequencies: dict[str, int] = {}  # of words asked before, FREQUENCIES_KEPT at most
         self._selection = functools.lru_cache(maxsize=256)(self._selection)
         # Indexes built before 2026-12-02 have no sentences column: answers find them instead.
         self.sentences_column = "sentences" if has_sentences(self.db) else "NULL"
@@ -167,11 +168,17 @@ class IndexReader:
         )
 
     def document_frequencies(self, words: list[str]) -> dict[str, int]:
-        """How many chunks contain each word (stemmed the way the keyword index stems)."""
-        return {word: self._document_frequency(word) for word in words}
-
-    def _document_frequency(self, word: str) -> int:
-        return self._keywords.frequency(word)
+        """How many chunks contain each word (stemmed the way the keyword index stems). Kept,
+        for a question's words are counted by retrieval and again by the answer step."""
+        kept = self._frequencies  # shared by threads: each reads what it needs once
+        found = {word: kept.get(word) for word in words}
+        new = [word for word, count in found.items() if count is None]
+        if new:
+            found.update(zip(new, self._keywords.frequencies(new), strict=True))
+            if len(kept) > FREQUENCIES_KEPT:
+                kept.clear()
+            kept.update((word, found[word]) for word in new)
+        return {word: found[word] for word in words}
 
     def chunks(self, ids: list[int]) -> dict[int, StoredChunk]:
         marks = ",".join("?" * len(ids))

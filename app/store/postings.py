@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from app.store.keywords import BM25_B, BM25_K1, Phrase, idf, query_phrases
+from app.store.keywords import BM25_B, BM25_K1, Phrase, idf, keyword_terms, query_phrases
 
 POSTINGS_KEPT = 8_000_000  # (chunk, count) pairs kept in memory, about 100 MB at most
 
@@ -64,10 +64,12 @@ class KeywordScorer:
         best = np.lexsort((hits, -scores))[:k]  # positions follow ids, so ties go by id
         return [(int(self._ids[hits[i]]), float(scores[i])) for i in best]
 
-    def frequency(self, word: str) -> int:
-        """How many chunks hold `word`, as FTS5 would count the rows matching it quoted."""
-        phrases = query_phrases([word])
-        return len(self._postings(phrases[0])[0]) if phrases else 0
+    def frequencies(self, words: Sequence[str]) -> list[int]:
+        """How many chunks hold each of `words`, as FTS5 would count the rows matching it quoted;
+        the words are tokenized together, in one call of FTS5's tokenizer."""
+        return [
+            len(self._postings(tuple(terms))[0]) if terms else 0 for terms in keyword_terms(words)
+        ]
 
     def _postings(self, phrase: Phrase) -> tuple[np.ndarray, np.ndarray]:
         """(positions in the id array, occurrence counts) of the rows holding `phrase`."""
