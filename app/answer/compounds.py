@@ -14,6 +14,7 @@ import re
 from typing import Protocol
 
 from app.answer.words import STOPWORDS
+from app.store.keywords import keyword_terms
 
 # Letters, or parts of letters joined by hyphens: a whole word ("E" of "E3" is none, nor "s"
 # of "Earth's")
@@ -65,7 +66,10 @@ def _joined(index: Frequencies, compound: str, held: dict[str, int]) -> str | No
     is the term "british"."""
     parts = compound.split("-")
     joined = "".join(parts)
-    if not held.get(joined, 0) or held.get(joined) == held.get(parts[0]):
+    if not held.get(joined, 0):
+        return None
+    as_indexed, first_part = keyword_terms([joined, parts[0]])
+    if as_indexed == first_part:
         return None
     phrase = "_".join(parts)  # the parts in a row, as the keyword index reads "a_b"
     return None if index.document_frequencies([phrase]).get(phrase, 0) else joined

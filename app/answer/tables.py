@@ -130,7 +130,8 @@ def within_cell(text: str, start: int, end: int) -> tuple[int, int]:
     table ends before the table's first row ("Headcount by office", not "Headcount by
     office\n\n| Office | Staff"). One that starts in a label's value ends with its line when
     the next line is a label's too: "TP 1357, TAP Air Portugal", not that and "Depart: London
-    Heathrow (LHR), ..." below it."""
+    Heathrow (LHR), ..." below it; and with its field when another follows on the line:
+    "OCF2025-Guest", not "OCF2025-Guest, password"."""
     line_start, line_end, cells = _row_at(text, start)
     line = text[line_start:line_end]
     at, until = start - line_start, end - line_start
@@ -182,8 +183,9 @@ def rows(text: str) -> Iterator[list[Cell]]:
 
 
 def label_lines(text: str) -> Iterator[list[Cell]]:
-    """Each line of `text` that is a short label and its value, next to another such line, as
-    a row of those two cells (`Cell.too_long` when the value is longer than VALUE_WORDS)."""
+    """Each field of each line of `text` that is a short label and its value, next to another
+    such line or holding more fields than one, as a row of two cells, the label and the value
+    (`Cell.too_long` when the value is longer than VALUE_WORDS)."""
     found = [
         line
         for line in _LABEL_LINE.finditer(text)
