@@ -176,7 +176,21 @@ def shaped(question: str, text: str, start: int, end: int) -> tuple[int, int]:
             start, end = shape.match(text, found.start()).span()  # "0117 496" of "0117 496 0123"
     time = _TIME_AFTER.match(text, end) if _WHEN.search(question) else None
     day = _DAY_BEFORE.search(text, max(0, start - 24), start) if _MONTH.match(text, start) else None
-    return day.start() if day else start, time.end() if time else end
+    rate = _RATE.match(text, end) if _AMOUNT_END.search(text, start, end) else None
+    return day.start() if day else start, (time or rate).end() if time or rate else end
+
+
+# An amount keeps the rate after it ("£2 per day", "£15 per dog per night", "7.9 percent a
+# year", "£5 each"): the reader marked "£2" for what storage costs, which says less than the text.
+_AMOUNT_END = re.compile(
+    r"(?:\d[p%]?|\b(?:pence|pounds?|dollars?|euros?|percent|cent|gbp|usd|eur))$", re.I
+)
+_RATE = re.compile(
+    r"(?:[ \t]+per[ \t]+(?:(?:calendar|working|business|square|cubic)[ \t]+)?[^\W\d_][\w-]*)"
+    r"{1,2}|[ \t]+an?[ \t]+(?:day|week|month|year|night|hour|minute|person|head)\b"
+    r"|[ \t]+each\b",
+    re.I,
+)
 
 
 def lacks_shape_asked(question: str, answer: str) -> bool:

@@ -50,6 +50,29 @@ def test_a_number_or_address_asked_for_is_cut_from_the_span_around_it(question, 
     assert text[start:end] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "marked", "expected"),
+    [
+        ("Storage is charged at £2 per day after 7 days.", "£2", "£2 per day"),
+        ("Dogs are welcome at £15 per dog per night.", "£15", "£15 per dog per night"),
+        (
+            "The rent is 1,350 pounds per calendar month.",
+            "1,350 pounds",
+            "1,350 pounds per calendar month",
+        ),
+        ("Interest is fixed at 7.9 percent a year.", "7.9 percent", "7.9 percent a year"),
+        ("Replacement keys are £5 each.", "£5", "£5 each"),
+        ("In 2019 a new law was passed.", "2019", "2019"),
+        ("The final exam is worth 25% of the grade.", "25%", "25%"),
+    ],
+)
+def test_an_amount_keeps_the_rate_after_it(text, marked, expected):
+    """Held out 7: "£2" answered what storage costs, "£5" what marking a bike costs."""
+    start = text.index(marked)
+    span = text[slice(*shaped("How much is it?", text, start, start + len(marked)))]
+    assert span == expected
+
+
 def test_a_passage_without_the_number_asked_for_gives_no_answer():
     from app.answer.answering import extract_answer
 
