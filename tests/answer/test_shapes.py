@@ -231,9 +231,18 @@ def test_a_span_over_a_sentences_end_ends_with_its_sentence():
         ("I have a cold, how many tablets can I take?", "two", False),
         ("How many people were on the flight?", "unmanned", True),
         ("How much does it cost?", "free", False),
+        ("police reference for the allotment shed break-in", "turned away", True),
+        ("police reference for the allotment shed break-in", "43/25/1344", False),
+        ("whats my library card number", "2901 4476 0183 52", False),
+        ("What's the booking reference?", "see below", True),
+        ("What reference is there to Huguenot lacemakers?", "twenty-five widows", False),
+        ("What is the highest reference hospital in Poland?", "Children's Memorial", False),
+        ("Who was the number two draft pick?", "Miller", False),
     ],
 )
-def test_a_question_for_a_time_or_a_count_wants_one_in_its_answer(question, answer, lacks):
+def test_a_question_for_a_time_a_count_or_a_reference_wants_one_in_its_answer(
+    question, answer, lacks
+):
     assert lacks_shape_asked(question, answer) is lacks
 
 
