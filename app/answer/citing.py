@@ -11,6 +11,7 @@ import dataclasses
 import re
 from typing import TYPE_CHECKING
 
+from app.answer import tables
 from app.answer.sentences import Sentence, passage_sentences, stating_sentence
 from app.ingest.chunking import trim_span
 
@@ -85,7 +86,10 @@ def statements(
     candidates: list[Candidate], sentences: list[Sentence], idf: dict[str, float]
 ) -> list[Candidate]:
     """Each candidate widened to the sentence of its passage that states the question's
-    words (`stating_sentence`), each sentence once; a span of several lines stays as it is."""
+    words (`stating_sentence`), each once; a span of several lines stays as it is. A form's
+    lines without a full stop read as one sentence: a candidate in a table row or a label's
+    line is stated by its line instead (`tables.field_line`: "Tuesday: Closed", not the
+    opening hours of the week)."""
     widened: dict[tuple[int, int, int], Candidate] = {}
     for candidate in candidates:
         if "\n" in candidate.text:  # a list of steps (app.answer.steps), more than a sentence
@@ -93,7 +97,10 @@ def statements(
             continue
         around = sentence_around(candidate, sentences)
         start, end = stating_sentence(candidate.passage, around, sentences, idf)
-        at = candidate.passage.start
+        at, text = candidate.passage.start, candidate.passage.text
+        line = tables.field_line(text, candidate.span.start)
+        if line is not None and "\n" in text[start - at : end - at]:
+            start, end = line[0] + at, line[1] + at
         span = dataclasses.replace(candidate.span, start=start - at, end=end - at)
         widened.setdefault(
             (candidate.passage.id, start, end), dataclasses.replace(candidate, span=span)

@@ -153,6 +153,18 @@ def within_cell(text: str, start: int, end: int) -> tuple[int, int]:
     return line_start + at, line_start + until
 
 
+def field_line(text: str, at: int) -> tuple[int, int] | None:
+    """The start and end offsets of the line of `text` that holds offset `at`, when that line
+    is a table row or a label's line: what states the cell it holds ("Tuesday: Closed"), where
+    a form's lines without a full stop read as one sentence."""
+    start, end = _line_around(text, at)
+    line = text[start:end]
+    if _ROW.fullmatch(line):
+        return start, end
+    label = _LABEL_LINE.fullmatch(line)
+    return (start + label.start(1), start + label.end(2)) if label else None  # not its "- "
+
+
 def _row_at(text: str, at: int) -> tuple[int, int, list[Cell]]:
     """The start and end offsets of the line of `text` that holds offset `at`, and its cells
     (offsets in the line); none unless the line is a table row."""

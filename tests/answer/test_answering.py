@@ -347,6 +347,23 @@ def test_an_unsure_best_span_gives_way_to_a_sure_one(monkeypatch):
     assert answering.extract_answer(reader, "How much is it worth?", passages).answer is None
 
 
+def test_a_yes_or_no_question_about_a_form_is_answered_by_its_line():
+    """A form's lines hold no full stop, so they read as one sentence: "is the library open on a
+    tuesday?" was answered with the opening hours of the whole week (held out 7)."""
+    from app.answer.answering import extract_answer
+
+    hours = (
+        "HOLLINS GREEN OPENING HOURS\nMonday: 9:30 - 17:00\nTuesday: Closed\n"
+        "Wednesday: 9:30 - 19:00\nThursday: 9:30 - 17:00"
+    )
+    reader = ScriptedReader([("Closed", 9.0), ("closed", 9.0)])
+    answer = extract_answer(reader, "Is the library open on a Tuesday?", _passages(hours))
+    assert answer.answer == "Tuesday: Closed"
+    prose = "The library is closed on Tuesdays. It opens at 9:30 on other weekdays."
+    answer = extract_answer(reader, "Is the library open on a Tuesday?", _passages(prose))
+    assert answer.answer == "The library is closed on Tuesdays."
+
+
 def test_the_question_s_words_around_the_span_raise_the_confidence():
     """The same span, as sure for the reader, in a passage that says what was asked and in one
     merely on the topic: only the first should convince."""
