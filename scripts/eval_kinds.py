@@ -10,30 +10,30 @@ museum guide, a dentist's reminder (e-mail), a heat pump certificate (PDF), a sc
 
     .venv/bin/python scripts/eval_kinds.py [--workdir /tmp/docqa-eval-kinds]
 
-The documents are the files of scripts/kinds/ (a .txt with form feeds is made a PDF of those
-pages: the mill's history, the leaflet, the certificate), and
-scripts/kinds/questions.json names each set's documents and its questions, each with the answer
-expected (None: the documents do not answer it). Each set's documents are indexed together, by
-docqa's own ingest, in an index of their own. "design" was written with its documents, asked
-by hand, and guided stop 37's rules (app/answer/definitions.py, quantities.py, the label and
-shape rules); "held out" was written afterwards, with its documents, and asked once before two
-more rules (a code with letters is no phone number; a named cell must have the shape asked for)
-that its misses showed; "held out 2" was written later still, with its documents, and asked
-once (545febf) before a list item became the whole answer to a quantity ("3 litres of drinking
-water per person per day", not "3"), which one of its misses showed. "held out 3" and "held
-out 4" were written by a helper that read neither docqa's code nor these questions, and asked
-once each at 5a1ad0c and with stop 38's first rules (BENCHMARKS.md gives both); the rules that
-came after were led by their misses. "held out 6" (a job offer in Word, a cricket club's
-fixtures as a spreadsheet, a licence key e-mail, a product recall web page, a course syllabus,
-an allotment tenancy, a council tax bill as a PDF, a nursery handbook in Word), written the same
-way at stop 39, was asked first with that stop's starting code (ac59849) and again with its
-changes (compound words, label lines of several fields): 13 of 40 both times. "handbook": questions
-written from 14
-paragraphs drawn at random (seed 37) from the 872-page trustee handbook of
-../shared/eval/office-docs (skipped without ../shared).
+The documents are the files of scripts/kinds/ (a .txt with form feeds is made a PDF of those pages:
+the mill's history, the leaflet, the certificate), and scripts/kinds/questions.json names each set's
+documents and its questions, each with the answer expected (None: the documents do not answer it).
+Each set's documents are indexed together, by docqa's own ingest, in an index of their own. "design"
+was written with its documents, asked by hand, and guided stop 37's rules
+(app/answer/definitions.py, quantities.py, the label and shape rules); "held out" was written
+afterwards, with its documents, and asked once before two more rules (a code with letters is no
+phone number; a named cell must have the shape asked for) that its misses showed; "held out 2" was
+written later still, with its documents, and asked once (545febf) before a list item became the
+whole answer to a quantity ("3 litres of drinking water per person per day", not "3"), which one of
+its misses showed. "held out 3" and "held out 4" were written by a helper that read neither docqa's
+code nor these questions, and asked once each at 5a1ad0c and with stop 38's first rules
+(BENCHMARKS.md gives both); the rules that came after were led by their misses. "held out 6" (a job
+offer in Word, a cricket club's fixtures as a spreadsheet, a licence key e-mail, a product recall
+web page, a course syllabus, an allotment tenancy, a council tax bill as a PDF, a nursery handbook
+in Word), written the same way at stop 39, was asked first with that stop's starting code (ac59849)
+and again with its first changes (compound words, label lines of several fields): 13 of 40 both
+times; "held out 7" (a removal quote in Word, a vaccination record as a spreadsheet, a library
+e-mail, a tariff notice page, a neighbourhood watch bulletin, a bike repair ticket, a completion
+statement as a PDF, a flight e-ticket e-mail), written later still, got 9 with ac59849 and 10 with
+the rules held out 6 led to. "handbook": questions written from 14 paragraphs drawn at random (seed
+37) from the 872-page trustee handbook of ../shared/eval/office-docs (skipped without ../shared).
 Right: the answer holds the expected text and at most 40 characters more (official SQuAD
-normalisation, `eval_tables.right`).
-"""
+normalisation, `eval_tables.right`)."""
 
 from __future__ import annotations
 

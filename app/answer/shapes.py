@@ -135,7 +135,7 @@ ASKED_SHAPES = (
     ),
     (
         re.compile(
-            r"^\W*(?:(?:what|which)(?:'s|s|\s+is|\s+was|\s+are)?\s+)?"
+            r"^\W*(?:(?:what|which)(?:['’]s|s|\s+is|\s+was|\s+are)?\s+)?"
             r"(?:(?:the|my|our|your|his|her|their)\s+)?(?:[\w-]+\s+){0,3}?"
             r"(?:number|no|ref|reference|postcode)"
             r"(?=\s+(?:for|on|to|of\s+(?:the|my|our)|do|does|did|should|i|we)\b|\W*$)",
@@ -190,7 +190,8 @@ def shaped(question: str, text: str, start: int, end: int) -> tuple[int, int]:
     time = _TIME_AFTER.match(text, end) if _WHEN.search(question) else None
     day = _DAY_BEFORE.search(text, max(0, start - 24), start) if _MONTH.match(text, start) else None
     rate = _RATE.match(text, end) if _AMOUNT_END.search(text, start, end) else None
-    return day.start() if day else start, (time or rate).end() if time or rate else end
+    after = time or rate
+    return day.start() if day else start, after.end() if after else end
 
 
 # An amount keeps the rate after it ("£2 per day", "£15 per dog per night", "7.9 percent a
