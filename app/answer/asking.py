@@ -31,8 +31,17 @@ _SAME = (
     "complet finish end", "start begin commenc", "leav depart departur", "arriv land",
     "cost price charg fee", "buy bought purchas", "need requir", "phone telephon tel",
     "publish releas",
+    # a form's abbreviations and its words for what a person asks in others: "pick up" is
+    # "Collection", "date of birth" "DOB", "policy number" "Policy no.", "expire" "Valid until"
+    "collect pick", "postcod zip", "refer ref", "number no num", "quantiti qti", "dob birth born",
+    "expiri expir valid", "deadlin due", "salari wage earn", "doctor gp physician",
+    "owner holder",
 )  # fmt: skip
 SYNONYMS = {word: frozenset(group.split()) for group in _SAME for word in group.split()}
+# A header may name what the question asks with another form of its verb: "Owner" for "who
+# owns", "Payment" for "how much did they pay"; Snowball's stems keep such nouns whole.
+DERIVED_SUFFIXES = ("er", "or", "ment")
+COMPOUND = re.compile(r"\w+(?:-\w+)*")  # a word, or words joined by hyphens
 # A cell that answers a question asked "when" holds a time: a date, a month's or a day's name, or
 # a word of time; a label's words alone ("Installer" for "installation", "Version" for "When
 # was the first version published?") may name another.
@@ -96,3 +105,29 @@ def asks_for_time(question: str) -> bool:
 def holds_time(value: str) -> bool:
     """Whether `value` can say when (`_TEMPORAL`)."""
     return _TEMPORAL.search(value) is not None
+
+
+def label_forms(word: str) -> set[str]:
+    """The stem of a label's `word`, its SYNONYMS and, for a noun of DERIVED_SUFFIXES, the stem
+    it is made from: "owner" -> {"owner", "own"}. A compound's parts and the compound written
+    as one word: "Check-out" -> {"check", "out", "checkout"}, asked for as "checkout"."""
+    if "-" in word:
+        parts = word.split("-")
+        return {form for part in [*parts, "".join(parts)] if part for form in label_forms(part)}
+    stemmed = stem(word.lower())
+    return (
+        {stemmed}
+        | SYNONYMS.get(stemmed, frozenset())
+        | {
+            stemmed[: -len(suffix)]
+            for suffix in DERIVED_SUFFIXES
+            if stemmed.endswith(suffix) and len(stemmed) - len(suffix) >= 3
+        }
+    )
+
+
+def label_holds(words: dict[str, float], label: str) -> list[str]:
+    """Those of the question's `words` that `label` (a header) holds, in any of its words'
+    `label_forms`."""
+    forms = {form for word in COMPOUND.findall(label) for form in label_forms(word)}
+    return [word for word in words if stem(word) in forms]

@@ -18,12 +18,15 @@ from dataclasses import dataclass, replace
 
 from app.answer.asking import (
     ASKING,
-    SYNONYMS,
+    COMPOUND,
     asked_labels,
     asks_for_time,
     holds_time,
     implied_by,
+    label_forms,
+    label_holds,
 )
+from app.answer.dates import date_words
 from app.answer.file_names import kind_words, record_words
 from app.answer.overlap import found_in
 from app.answer.retrieval import content_words
@@ -44,9 +47,6 @@ _LETTER = re.compile(r"[^\W\d_]")
 HEADER_PRECISION = 0.5
 HEADER_RECALL = 0.1  # of two headers the question holds whole, the one naming more of it
 ROW_PRECISION = 0.25
-# A header may name what the question asks with another form of its verb: "Owner" for "who
-# owns", "Payment" for "how much did they pay"; Snowball's stems keep such nouns whole.
-DERIVED_SUFFIXES = ("er", "or", "ment")
 # A line of a label and its value, as forms, data sheets and e-mail headers write them
 # ("Fingerprint: asdfSa2123", "- Date: Mon, 09 Jan 2023"), is a row of two cells, the label
 # naming the value as a header does. Both are short (LABEL_WORDS, VALUE_WORDS), so that prose
@@ -118,7 +118,8 @@ def cell_overlap(text: str, cell: Cell, idf: dict[str, float], also: str = "") -
     values = " ".join(c.value for c in row)
     if not row:
         values = text[max(0, start - LABEL_CONTEXT_CHARS) : end + LABEL_CONTEXT_CHARS]
-    asked = set(found_in(idf, f"{also}\n{values}")) | set(_header_holds(idf, cell.header))
+    asked = set(found_in(idf, f"{also}\n{values}")) | set(label_holds(idf, cell.header))
+    asked |= set(date_words(idf, values))
     return sum(idf[word] for word in asked) / sum(idf.values())
 
 
@@ -292,17 +293,18 @@ def _scored(
             unasked = {w: v for w, v in idf.items() if not (labels.asked and ASKING.fullmatch(w))}
             field = _without(header, labels.record) or header
             words = {w: v for w, v in unasked.items() if stem(w) not in labels.record} or unasked
-            whole = bool(words) and len(_header_holds(words, field)) == len(words)
+            whole = bool(words) and len(label_holds(words, field)) == len(words)
             weighed = {
                 w: v * (RECORD_WEIGHT if w not in words else 1.0) for w, v in unasked.items()
             }
             yield _header_score(cell, weighed, labels.implied), replace(cell, named_whole=whole)
         return
-    named = found_in(idf, " ".join(c.value for c in cells))
+    values = " ".join(c.value for c in cells)
+    named = list(dict.fromkeys([*found_in(idf, values), *date_words(idf, values)]))
     if not named or not any(c.header for c in cells):
         return
     rest = {word: idf[word] for word in idf if word not in named}
-    table = _header_holds(rest, " ".join(c.header for c in cells))
+    table = label_holds(rest, " ".join(c.header for c in cells))
     row = sum(idf[w] for w in [*named, *table]) / sum(idf.values())
     row += ROW_PRECISION * _row_precision(cells, idf, named)
     implied = labels.implied if labels else frozenset()
@@ -322,7 +324,8 @@ def _names_row(cell: Cell, idf: dict[str, float]) -> bool:
     """Whether the question holds at least half of `cell`'s value words: then the value is
     what the question asks about ("ORD", "Maple Leafs"), not what it asks for."""
     words = _words(cell.value)
-    return bool(words) and 2 * len(found_in(words, " ".join(idf))) >= len(words)
+    held = bool(words) and 2 * len(found_in(words, " ".join(idf))) >= len(words)
+    return held or bool(date_words(idf, cell.value))  # "4 march" names "04/03/2025"
 
 
 def _header_score(
@@ -338,7 +341,7 @@ def _header_score(
     table row the question names whole answers "Where is the transport workshop?" with its
     "Room" cell."""
     header_words = _header_words(cell.header)
-    asked = _header_holds(rest, cell.header) if header_words and cell.value.strip() else []
+    asked = label_holds(rest, cell.header) if header_words and cell.value.strip() else []
     alone = implied_alone and bool(cell.value.strip()) and bool(_held_by(header_words, implied))
     if not asked and not alone:
         return 0.0
@@ -348,16 +351,13 @@ def _header_score(
 
 
 def _held_by(header_words: list[str], stems: Iterable[str]) -> list[str]:
-    """Those of `header_words` one of whose `_forms` is among `stems`."""
-    return [word for word in header_words if _forms(word) & set(stems)]
+    """Those of `header_words` one of whose `label_forms` is among `stems`."""
+    return [word for word in header_words if label_forms(word) & set(stems)]
 
 
 def _without(text: str, stems: frozenset[str]) -> str:
     """`text`'s words whose stems are not in `stems`."""
-    return " ".join(w for w in _COMPOUND.findall(text) if stem(w.lower()) not in stems)
-
-
-_COMPOUND = re.compile(r"\w+(?:-\w+)*")  # a word, or words joined by hyphens
+    return " ".join(w for w in COMPOUND.findall(text) if stem(w.lower()) not in stems)
 
 
 def _words(text: str) -> list[str]:
@@ -367,30 +367,5 @@ def _words(text: str) -> list[str]:
 
 def _header_words(header: str) -> list[str]:
     """`_words` of a header, a compound ("Check-out") one word, held by a question that holds
-    one of its `_forms`."""
-    return [w for w in dict.fromkeys(_COMPOUND.findall(header.lower())) if _words(w)]
-
-
-def _forms(word: str) -> set[str]:
-    """The stem of `word`, its `asking.SYNONYMS` and, for a noun of DERIVED_SUFFIXES, the stem
-    it is made from: "owner" -> {"owner", "own"}. A compound's parts and the compound written
-    as one word: "Check-out" -> {"check", "out", "checkout"}, asked for as "checkout"."""
-    if "-" in word:
-        parts = word.split("-")
-        return {form for part in [*parts, "".join(parts)] if part for form in _forms(part)}
-    stemmed = stem(word.lower())
-    return (
-        {stemmed}
-        | SYNONYMS.get(stemmed, frozenset())
-        | {
-            stemmed[: -len(suffix)]
-            for suffix in DERIVED_SUFFIXES
-            if stemmed.endswith(suffix) and len(stemmed) - len(suffix) >= 3
-        }
-    )
-
-
-def _header_holds(words: dict[str, float], header: str) -> list[str]:
-    """Those of the question's `words` that `header` holds, in any of its words' `_forms`."""
-    forms = {form for word in _COMPOUND.findall(header) for form in _forms(word)}
-    return [word for word in words if stem(word) in forms]
+    one of its `label_forms`."""
+    return [w for w in dict.fromkeys(COMPOUND.findall(header.lower())) if _words(w)]

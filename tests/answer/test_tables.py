@@ -162,6 +162,36 @@ def test_label_lines_indented_compound_or_named_by_the_question_word_give_their_
     assert best_cell([passage], _idf("When is my car's next service due?")) is None
 
 
+def test_a_row_is_named_by_its_date_in_digits_as_the_question_spells_it():
+    """A question's "4 march" names the row dated 04/03/2025 (app.answer.dates), not the row of
+    lesson 4, nor one whose date is in March alone; the date cell names the row, so is not the
+    answer."""
+    lessons = (
+        "| Lesson | Date | Day | Time | Focus |\n"
+        "| Lesson: 4 | Date: 25/02/2025 | Day: Tue | Time: 16:15 | Focus: Grade 4 scales |\n"
+        "| Lesson: 8 | Date: 04/03/2025 | Day: Tue | Time: 17:00 | Focus: Mock exam |\n"
+        "| Lesson: 9 | Date: 11/03/2025 | Day: Tue | Time: 16:15 | Focus: Duets |\n"
+    )
+    asked = {"what time is piano on 4 march": "17:00", "what's the focus on 4th mar?": "Mock exam",
+             "What time is the lesson on the 11th of March?": "16:15"}  # fmt: skip
+    assert {question: _answer(question, lessons) for question in asked} == asked
+
+
+def test_a_forms_label_is_named_by_the_words_people_ask_it_with():
+    """A question's "pick up" asks for "Collection", "date of birth" for "DOB", "policy
+    number" for "Policy no." (`asking.SYNONYMS`)."""
+    days = (
+        "| Day | Drop-off | Collection |\n"
+        "| Day: Tuesday | Drop-off: 08:00 | Collection: 17:30 |\n"
+        "| Day: Thursday | Drop-off: 08:15 | Collection: 13:00 |\n"
+    )
+    assert _answer("what time do we pick Isla up on a Thursday", days) == "13:00"
+    form = "Name: Mateo Alvarez\nDOB: 2019-05-14\nPolicy no.: PX-20931\nPostcode: LS6 2AB"
+    asked = {"What is Mateo's date of birth?": "2019-05-14", "zip code?": "LS6 2AB",
+             "What's the policy number?": "PX-20931"}  # fmt: skip
+    assert {question: _answer(question, form) for question in asked} == asked
+
+
 def test_a_label_that_answers_a_question_asked_when_holds_a_time():
     """A name says no when, though "Installer" holds the stem of "installation" whole.
     "Finished" asks for "completed" (`asking.SYNONYMS`)."""
