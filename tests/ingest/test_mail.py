@@ -66,3 +66,21 @@ def test_msg_is_read(settings, fake_embedder, shared_eval):
     assert pages[1].startswith('Fake email with attachment\n\n- From: "Mallori Harrell"')
     assert pages[2] == "Hey this is a fake attachment!"
     assert entry(settings, "mail.msg").page_labels == {"2": "attachment fake-attachment.txt"}
+
+
+def test_the_html_part_is_read_where_the_plain_part_says_far_less(settings, fake_embedder):
+    """A plain part that only points to the HTML one would leave the booking's details out;
+    where both say the same, the plain part is read."""
+    stub, full = _message(), _message()
+    said = "A full plot costs 120 pounds a year and a half plot 65 pounds."
+    html = f"<html><body><h1>Fees</h1><p>{said}</p><p>Sheds cost 15 pounds extra.</p></body></html>"
+    stub.set_content("View this e-mail in your browser.")
+    stub.add_alternative(html, subtype="html", cte="quoted-printable")
+    full.add_alternative(html, subtype="html")
+    files = {"stub.eml": stub.as_bytes(), "full.eml": full.as_bytes()}
+    ingest_files(settings, fake_embedder, files)
+    stubbed = stored_pages(settings, "stub.eml")[1]
+    assert stubbed.endswith(f"Fees\n\n{said}\n\nSheds cost 15 pounds extra.")
+    assert "View this e-mail" not in stubbed
+    both = stored_pages(settings, "full.eml")[1]
+    assert both.endswith("The annual fee for a full plot will be 120 pounds.\n\nAna")

@@ -1,11 +1,11 @@
 """E-mail (.eml with the standard library, Outlook .msg with python-oxmsg).
 
 Page 1 is the message: the subject as a heading, then From, To, Cc and Date one per line, then
-the body (the plain-text part, else the HTML part's visible text). Each attachment of a type docqa
-reads becomes pages of its own after it, labelled "attachment NAME" (with the attachment's own
-page or slide when it has several), so one file stays one source while a citation still names
-the attachment. The number of MIME parts, attachments and the nesting of forwarded messages are
-bounded.
+the body (the plain-text part, or the HTML part's visible text where the plain part is missing
+or says far less). Each attachment of a type docqa reads becomes pages of its own after it,
+labelled "attachment NAME" (with the attachment's own page or slide when it has several), so
+one file stays one source while a citation still names the attachment. The number of MIME
+parts, attachments and the nesting of forwarded messages are bounded.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ EMPTY_REASON = "no text in the message (no body and no readable attachment)"
 MAX_PARTS = 1000
 MAX_ATTACHMENTS = 100
 MAX_DEPTH = 3  # forwarded messages inside forwarded messages
+RICHER_HTML = 0.5  # the HTML part is read when the plain one has under half of its words
 _BOUNDARY_LINE = re.compile(rb"(?m)^--[!-~]{1,100}\r?$")  # "--boundary" or "--boundary--"
 ENCRYPTED_REASON = "encrypted e-mail (S/MIME or PGP); it cannot be read without the key"
 _ENCRYPTED = {"application/pkcs7-mime", "application/x-pkcs7-mime", "multipart/encrypted"}
@@ -102,8 +103,7 @@ def _eml_parts(data: bytes, depth: int):
     if message.defects and not message.keys():
         raise ExtractionError("not an e-mail message (no headers)")
     headers = {name: _header(message, name) for name in ("Subject", "From", "To", "Cc", "Date")}
-    body_part = message.get_body(preferencelist=("plain", "html"))
-    body = _part_text(body_part) if body_part is not None else ""
+    body = _body(message)
     if not body.strip() and message.get_content_type() in _ENCRYPTED:
         raise ExtractionError(ENCRYPTED_REASON)
     attachments = []
@@ -117,6 +117,20 @@ def _eml_parts(data: bytes, depth: int):
         elif name and part.get_content_disposition() != "inline":
             attachments.append((name, part.get_payload(decode=True) or b""))
     return headers, body, attachments
+
+
+def _body(message) -> str:
+    """The body's text (`richer`) of an .eml's plain-text and HTML parts."""
+    parts = [message.get_body(preferencelist=(kind,)) for kind in ("plain", "html")]
+    return richer(*(_part_text(part) if part is not None else "" for part in parts))
+
+
+def richer(plain: str, html: str) -> str:
+    """The text of a message's plain-text part, or of its HTML part's where that says far more
+    (RICHER_HTML): a plain part that only says "View this e-mail in your browser", or sums up
+    a booking whose details are in the HTML alone, would leave questions about them
+    unanswered."""
+    return html if len(html.split()) * RICHER_HTML > len(plain.split()) else plain
 
 
 def _utf16(data: bytes) -> bytes:
@@ -152,10 +166,9 @@ def _msg_parts(data: bytes):
     try:
         message = Message.load(io.BytesIO(data))
         headers_in = message.message_headers or {}
-        body = message.body or ""
-        if not body.strip() and message.html_body:
-            html = message.html_body
-            body = html_text(html if isinstance(html, str) else decode_bytes(html))
+        html = message.html_body or ""
+        html = html_text(html if isinstance(html, str) else decode_bytes(html)) if html else ""
+        body = richer(message.body or "", html)
         attachments = [
             (a.file_name or "attachment", a.file_bytes or b"")
             for a in message.attachments[:MAX_ATTACHMENTS]
