@@ -515,3 +515,37 @@ def test_questions_about_a_table_lined_up_with_spaces_in_a_text_file_get_their_c
             ("What does error code E05 mean?", "Heating fault"),
         ],
     )
+
+
+def _lessons_workbook() -> bytes:
+    """Swimming lessons as a sheet stores them: numbers and dates with their formats."""
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Lessons"
+    sheet.append(["Class", "Day", "Start", "First lesson", "Fee", "Sibling discount"])
+    sheet.append(["Stage 3", "Monday", dt.time(16, 30), dt.date(2025, 4, 28), 62.5, 0.1])
+    sheet.append(["Stage 5", "Wednesday", dt.time(17, 15), dt.date(2025, 4, 30), 70, 0.15])
+    for row in sheet.iter_rows(min_row=2):
+        formats = (None, None, "h:mm AM/PM", "d mmmm yyyy", '"£"#,##0.00', "0%")
+        for cell, number_format in zip(row, formats, strict=True):
+            cell.number_format = number_format or cell.number_format
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_workbooks_numbers_and_dates_are_answered_as_the_sheet_shows_them(
+    settings, real_embedder
+):
+    """The fee is "£62.50", as the sheet shows it, not the 62.5 it stores (number_formats)."""
+    (settings.corpus / "swimming.xlsx").write_bytes(_lessons_workbook())
+    _ask_for_cells(settings, real_embedder, "swimming.xlsx", [
+        ("How much is the fee for Stage 3?", "£62.50"),
+        ("What time does Stage 5 start?", "5:15 PM"),
+        ("When is the first Stage 3 lesson?", "28 April 2025"),
+        ("What is the sibling discount for Stage 5?", "15%"),
+    ])  # fmt: skip

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from app.ingest.formats.layout import ROW, row_text
+from app.ingest.formats.number_formats import Shown
 
 HEADER_ROWS = 3  # rows a table's header may take
 HEADER_WORDS = 12  # words a document table's header cell may hold
@@ -113,6 +114,8 @@ def is_value(value: object) -> bool:
     """A number, date or time: what a table's rows hold and its header does not."""
     if value is None:
         return False
+    if isinstance(value, Shown):  # "Monday, 28 April 2025": a date as its sheet shows it
+        return True
     if not isinstance(value, str):
         return not isinstance(value, bool)
     return bool(_NUMBER.fullmatch(value.strip()))

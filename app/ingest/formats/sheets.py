@@ -4,7 +4,8 @@ Each sheet is cut into pages of ROWS_PER_PAGE rows, numbered across the workbook
 with the sheet and the rows they hold ("sheet Budget, rows 2-41"), so a citation names both.
 Every row is one line, "| Team: Boston Bruins | Cups: 6 |": under a table's header (text cells
 above its first row of numbers, `headers.named_lines`), each value is prefixed with its
-column's header, so a row read alone still says what its numbers are.
+column's header, so a row read alone still says what its numbers are. A workbook's numbers and
+dates read as it shows them ("£62.50", "28/04/2025"; `number_formats`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from app.ingest.errors import ExtractionError
 from app.ingest.formats import archive
 from app.ingest.formats.headers import named_lines
 from app.ingest.formats.layout import HEADING, ROW, join_blocks
+from app.ingest.formats.number_formats import shown
 from app.ingest.formats.text import decode_bytes
 from app.records import Page
 
@@ -81,8 +83,9 @@ def _xlsx_sheets(data: bytes) -> Iterator[tuple[str, Iterator[tuple[int, list]]]
         raise ExtractionError(f"corrupt workbook ({type(exc).__name__}: {exc})") from exc
     for sheet in book.worksheets:
         if getattr(sheet, "sheet_state", "visible") == "visible":
-            rows = enumerate((list(r) for r in sheet.iter_rows(values_only=True)), start=1)
-            yield sheet.title, rows
+            cells = sheet.iter_rows()  # each with its number format: "£62.50", not 62.5
+            rows = ([shown(c.value, getattr(c, "number_format", None)) for c in r] for r in cells)
+            yield sheet.title, enumerate(rows, start=1)
 
 
 def _xls_sheets(data: bytes) -> Iterator[tuple[str, Iterator[tuple[int, list]]]]:
