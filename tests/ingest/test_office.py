@@ -323,3 +323,63 @@ def test_a_paragraph_cut_at_a_page_break_is_one_sentence_again(settings, fake_em
     assert "lesser of the following:\n\nan amount" in text
     assert "trustee and\n\nb. the deputy" in text
     assert "duplicates\n\nsome text" in text
+
+
+_WORD_NS = (
+    'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+    'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+    'xmlns:v="urn:schemas-microsoft-com:vml"'
+)
+
+
+def _form_docx() -> bytes:
+    """A Word form: fields in content controls (in a paragraph, around paragraphs, in a table
+    cell), a text box with the copy Word keeps for older readers, and tracked changes."""
+    import docx
+    from docx.oxml import parse_xml
+
+    def xml(text: str):
+        return parse_xml(text.replace("NS", _WORD_NS))
+
+    def control(inner: str):
+        return xml(f"<w:sdt NS><w:sdtPr/><w:sdtContent>{inner}</w:sdtContent></w:sdt>")
+
+    document = docx.Document()
+    name = document.add_paragraph("Name: ")
+    name._p.append(control("<w:r><w:t>Ada Quinn</w:t></w:r>"))
+    body = document.element.body
+    body.insert(
+        len(body) - 1, control("<w:p><w:r><w:t>Patient reference: HDP-77120</w:t></w:r></w:p>")
+    )
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Treatment", "Cost"
+    table.cell(1, 0).text = "Scale and polish"
+    table.cell(1, 1).paragraphs[0]._p.append(control("<w:r><w:t>£65.00</w:t></w:r>"))
+    line = "<w:p><w:r><w:t>Emergency line: 0117 496 0999</w:t></w:r></w:p>"
+    box = f"<w:txbxContent>{line}</w:txbxContent>"
+    boxed = document.add_paragraph("See the box.")
+    boxed._p.append(xml(
+        f"<w:r NS><mc:AlternateContent><mc:Choice Requires=\"wps\"><w:pict>{box}</w:pict>"
+        f"</mc:Choice><mc:Fallback><w:pict><v:shape><v:textbox>{box}</v:textbox></v:shape>"
+        f"</w:pict></mc:Fallback></mc:AlternateContent></w:r>"
+    ))  # fmt: skip
+    tracked = document.add_paragraph("Fees are due ")
+    tracked._p.append(xml('<w:ins NS w:id="1" w:author="A"><w:r><w:t>monthly</w:t></w:r></w:ins>'))
+    tracked._p.append(xml(
+        '<w:del NS w:id="2" w:author="A"><w:r><w:delText>weekly</w:delText></w:r></w:del>'
+    ))  # fmt: skip
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_a_word_forms_content_controls_text_boxes_and_tracked_changes_are_read(
+    settings, fake_embedder
+):
+    """python-docx's own text passes over all of them: a form's filled-in fields were lost."""
+    ingest_files(settings, fake_embedder, {"form.docx": _form_docx()})
+    text = stored_pages(settings, "form.docx")[None]
+    assert text.startswith("Name: Ada Quinn\n\nPatient reference: HDP-77120\n\n")
+    assert "| Treatment: Scale and polish | Cost: £65.00 |" in text
+    assert text.count("Emergency line: 0117 496 0999") == 1  # not its copy for older readers
+    assert text.endswith("See the box.\n\nEmergency line: 0117 496 0999\n\nFees are due monthly")

@@ -2,7 +2,9 @@
 
 These formats have no fixed pages (pagination depends on the printer), so, like plain text, a
 document is one page without a number. Headings, list items and table rows keep their
-boundaries (see `layout`). Pictures in a Word file are read by OCR (a scan pasted into a
+boundaries (see `layout`). A Word form's fields (content controls), its text boxes (after the
+paragraph that anchors them) and text inserted with changes tracked are read, which
+python-docx's own text passes over. Pictures in a Word file are read by OCR (a scan pasted into a
 document is often all it says), their text placed after the paragraph that holds them. A file
 whose bytes are another format than its name says (a .doc that is really a .docx or an RTF, as
 Word happily saves) is read as what it is.
@@ -11,6 +13,7 @@ Word happily saves) is read as what it is.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 
 from app.ingest import ocr
 from app.ingest.errors import ExtractionError
@@ -72,18 +75,69 @@ def _docx_page(data: bytes) -> Page:
 
 
 def _docx_blocks(container, pictures: ocr.Pictures) -> list[tuple[str, str]]:
-    """Paragraphs, table rows, and after each paragraph the text of the pictures in it."""
-    from docx.table import Table
+    """Paragraphs, table rows, and after each paragraph the text of its text boxes and of the
+    pictures in it."""
+    element = container.element.body if hasattr(container, "element") else container._element
+    return _blocks_of(element, container, pictures)
+
+
+def _blocks_of(element, parent, pictures: ocr.Pictures) -> list[tuple[str, str]]:
+    from docx.text.paragraph import Paragraph
 
     blocks: list[tuple[str, str]] = []
-    for item in container.iter_inner_content():
-        if isinstance(item, Table):
+    for item in _block_items(element, parent):
+        if not isinstance(item, Paragraph):
             blocks.extend(_docx_table(item))
             continue
-        blocks.append((_paragraph_kind(item), item.text))
-        for blob in _paragraph_pictures(item, container.part):
+        blocks.append((_paragraph_kind(item), _paragraph_text(item._p)))
+        for box in _own(item._p, "w:txbxContent"):
+            blocks.extend(_blocks_of(box, parent, pictures))
+        for blob in _paragraph_pictures(item, parent.part):
             blocks.extend(picture_blocks(pictures.text(blob)))
     return blocks
+
+
+def _block_items(element, parent) -> Iterator:
+    """The paragraphs and tables of `element` (a body, header, footer, cell or text box), in
+    order, those inside content controls too: a form's fields are content controls, and
+    python-docx's own iteration passes over them."""
+    from docx.oxml.ns import qn
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    for child in element if element is not None else ():
+        if child.tag == qn("w:p"):
+            yield Paragraph(child, parent)
+        elif child.tag == qn("w:tbl"):
+            yield Table(child, parent)
+        elif child.tag in (qn("w:sdt"), qn("w:customXml")):
+            content = child.find(qn("w:sdtContent"))
+            yield from _block_items(child if content is None else content, parent)
+
+
+def _paragraph_text(paragraph) -> str:
+    """A paragraph's text with that of its content controls ("Name: [Ada Quinn]"), not that of
+    its text boxes (blocks of their own) nor of the older copies Word keeps for other readers
+    (`mc:Fallback`)."""
+    return "".join(run.text for run in _own(paragraph, "w:r"))
+
+
+def _own(paragraph, tag: str) -> list:
+    """The `tag` elements within `paragraph` that belong to it: not to a paragraph nested in it
+    (a text box's), nor to an `mc:Fallback` copy, nor to text deleted or moved away with
+    changes tracked."""
+    from docx.oxml.ns import qn
+
+    fallback = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+    elsewhere = {qn("w:p"), qn("w:del"), qn("w:moveFrom"), fallback}
+    own = []
+    for found in paragraph.iter(qn(tag)):
+        above = found.getparent()
+        while above is not paragraph and above.tag not in elsewhere:
+            above = above.getparent()
+        if above is paragraph:
+            own.append(found)
+    return own
 
 
 def _paragraph_pictures(paragraph, part) -> list[bytes]:
@@ -118,10 +172,19 @@ def _docx_table(table) -> list[tuple[str, str]]:
         cells, previous = [], None
         for cell in grid:
             if cell._tc is not previous:
-                cells.append(cell.text)
+                cells.append(_cell_text(cell))
             previous = cell._tc
         rows.append(cells)
     return table_blocks(rows)
+
+
+def _cell_text(cell) -> str:
+    """A cell's paragraphs, content controls included, one a line (as python-docx's
+    `_Cell.text`, which passes over content controls)."""
+    from docx.text.paragraph import Paragraph
+
+    items = _block_items(cell._tc, cell)
+    return "\n".join(_paragraph_text(p._p) for p in items if isinstance(p, Paragraph))
 
 
 def _odt_text(data: bytes) -> str:
