@@ -64,3 +64,25 @@ def test_html_data_tables_are_named_rows_and_layout_tables_stay_text():
     assert "| in | ner |\n| in: 1 | ner: 2 |" in text and "| outer" not in text
     loose = html_text("<table><td>Kind</td><td>Value</td><tr><td>x</td><td>1</td></tr></table>")
     assert loose == "| Kind | Value |\n| Kind: x | Value: 1 |", "cells outside a <tr>, once"
+
+
+def test_an_html_table_of_row_headers_is_labels_and_their_values():
+    """Each row named by its own `<th>`: no row is a header over the others."""
+    page = (
+        "<table><tr><th>Guests</th><td>2 adults, 1 child</td></tr>"
+        "<tr><th>Total paid</th><td>&pound;486.00</td></tr></table>"
+    )
+    assert html_text(page) == "| Guests | 2 adults, 1 child |\n| Total paid | £486.00 |"
+
+
+def test_a_definition_lists_terms_are_labels_of_their_values():
+    """A term that is a label reads as a form's label line; a question stays a line."""
+    page = (
+        "<dl><dt>Booking reference</dt><dd>LC-4471</dd><dt>Check-in:</dt><dd>from 3pm</dd>"
+        "<dt>Phone</dt><dd>0117 496 0021</dd><dd>0117 496 0022</dd>"
+        "<dt>Do I need my receipt?</dt><dd>No. Proof of purchase is not needed.</dd></dl>"
+    )
+    assert html_text(page) == (
+        "Booking reference: LC-4471\nCheck-in: from 3pm\nPhone: 0117 496 0021\n0117 496 0022\n"
+        "Do I need my receipt?\nNo. Proof of purchase is not needed."
+    )

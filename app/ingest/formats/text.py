@@ -151,7 +151,9 @@ def html_text(html: str) -> str:
                 pieces.append(node)
         elif closing:
             in_pre -= node.name == "pre"
-            pieces.append(_HTML_AFTER.get(node.name, ""))
+            pieces.append(
+                _term_end(pieces) if node.name == "dt" else _HTML_AFTER.get(node.name, "")
+            )
             if tables:
                 _close_in_table(node.name, tables, pieces)
         elif node.name not in _INVISIBLE_HTML:
@@ -166,6 +168,23 @@ def html_text(html: str) -> str:
             stack.append((node, True))
             stack.extend((child, False) for child in reversed(node.contents))
     return _tidy_whitespace(clean_text("".join(pieces)))
+
+
+LABEL_TERM_WORDS = 8  # a longer term of a definition list is a heading or a sentence, no label
+
+
+def _term_end(pieces: list[str]) -> str:
+    """What ends a definition list's term: a colon where the term is a label, so that
+    "<dt>Check-in</dt><dd>from 3pm</dd>" reads as the label line "Check-in: from 3pm" that a
+    form would write; a line break after a question or a sentence (an FAQ's "Do I need my
+    receipt?"), as before, and after a term that ends with its own colon, a space."""
+    written = "".join(pieces[-4:]).rstrip()
+    if written.endswith(":"):
+        return " "
+    label = written.rpartition("\n")[2]
+    if not label or label.endswith(("?", "!", ".")) or len(label.split()) > LABEL_TERM_WORDS:
+        return "\n"
+    return ": "
 
 
 # A table of data, as opposed to one that lays a page out (e-mails and old sites put their
@@ -189,6 +208,12 @@ class _HtmlTable:
         """Whether its first row is of header cells (`<th>`) and no other row is."""
         heads = [all(tag == "th" for tag in tags) for tags in self.cell_tags if tags]
         return bool(heads) and heads[0] and not any(heads[1:])
+
+    def has_row_headers(self) -> bool:
+        """Whether each row is named by its first cell (`<th>`) alone: a table of labels and
+        their values ("| Total paid | £486.00 |"), with no header row over its columns."""
+        rows = [tags for tags in self.cell_tags if tags]
+        return bool(rows) and all(tags[0] == "th" and "td" in tags for tags in rows)
 
     def is_data(self) -> bool:
         wide = [row for row in self.rows if sum(map(bool, row)) >= 2]
@@ -216,8 +241,9 @@ def _open_in_table(name: str, table: _HtmlTable, pieces: list[str]) -> None:
 
 def _close_in_table(name: str, tables: list[_HtmlTable], pieces: list[str]) -> None:
     """Keep a cell's text, or write a data table's rows in place of its text."""
-    from app.ingest.formats.headers import table_blocks, under_header  # it needs layout, and so
-    # this module
+    # imported here: layout, which headers needs too, imports this module
+    from app.ingest.formats.headers import table_blocks, under_header
+    from app.ingest.formats.layout import row_text
 
     table = tables[-1]
     if name in _CELL_HTML and table.cell_start is not None:
@@ -228,8 +254,12 @@ def _close_in_table(name: str, tables: list[_HtmlTable], pieces: list[str]) -> N
         if table.is_data():
             caption = "".join(pieces[table.start : table.rows_start])
             rows = [row for row in table.rows if any(row)]
-            named = table.has_header()
-            lines = under_header(rows) if named else [line for _, line in table_blocks(rows)]
+            if table.has_row_headers():
+                lines = [row_text(row) for row in rows]
+            elif table.has_header():
+                lines = under_header(rows)
+            else:
+                lines = [line for _, line in table_blocks(rows)]
             pieces[table.start :] = ["\n\n", caption, "\n\n", "\n".join(lines), "\n\n"]
 
 
