@@ -1,7 +1,8 @@
 """PDF, with pypdf, one `Page` per page so that citations carry page numbers; words split across
 lines are joined, tables read as rows of named cells and headings set apart (`pdf_tables`,
 `pdf_headings`: from pdfium's character boxes and sizes) and running heads, feet and page
-numbers left out (`running_lines`).
+numbers left out (`running_lines`). A form's filled-in fields follow its page's text as label
+lines (`pdf_forms`).
 
 A page whose text layer is (nearly) empty but which shows an image, like a scanned page, is
 rendered with pypdfium2 at `ocr.RENDER_DPI` and read by OCR; its `Page.ocr` says so. A page that
@@ -16,6 +17,7 @@ import io
 
 from app.ingest import ocr
 from app.ingest.errors import ExtractionError
+from app.ingest.formats.pdf_forms import field_lines
 from app.ingest.formats.pdf_headings import with_headings, with_paragraphs
 from app.ingest.formats.pdf_lines import page_lines
 from app.ingest.formats.pdf_tables import with_tables
@@ -53,7 +55,8 @@ def read(data: bytes, suffix: str, max_pages: int) -> list[Page]:
     failure: Exception | None = None
     for number, page in enumerate(reader.pages, start=1):
         try:
-            pages.append(Page(number, join_split_words(clean_text(page.extract_text() or ""))))
+            text = join_split_words(clean_text(page.extract_text() or ""))
+            pages.append(Page(number, _with_fields(text, page)))
         except MemoryError:
             raise
         except Exception as exc:  # one damaged page must not cost the rest of the document
@@ -68,6 +71,18 @@ def read(data: bytes, suffix: str, max_pages: int) -> list[Page]:
     if candidates:
         pages = _with_ocr(data, pages, candidates)
     return without_running_lines(_with_layout(data, pages))
+
+
+def _with_fields(text: str, page) -> str:
+    """`text` and after it the page's filled-in form fields (`pdf_forms`), if any; a damaged
+    form leaves the text as it is."""
+    try:
+        lines = field_lines(page)
+    except MemoryError:
+        raise
+    except Exception:  # pypdf's errors on damaged annotations are of many kinds
+        return text
+    return "\n\n".join(part for part in (text, clean_text("\n".join(lines))) if part)
 
 
 def _with_layout(data: bytes, pages: list[Page]) -> list[Page]:
