@@ -278,6 +278,9 @@ _INLINE_TYPES = {
     ".jpeg": "image/jpeg",
     ".tif": "image/tiff",
     ".tiff": "image/tiff",
+    ".webp": "image/webp",
+    ".gif": "image/gif",
+    ".bmp": "image/bmp",
 }
 _DOWNLOAD_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -294,6 +297,8 @@ _DOWNLOAD_TYPES = {
     ".epub": "application/epub+zip",
     ".eml": "message/rfc822",
     ".msg": "application/vnd.ms-outlook",
+    ".heic": "image/heic",
+    ".heif": "image/heif",
 }
 
 

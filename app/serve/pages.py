@@ -26,6 +26,7 @@ from urllib.parse import urlencode
 from fastapi import Query, Response
 from starlette.exceptions import HTTPException
 
+from app.ingest.formats import images
 from app.records import Citation
 from app.serve.boxes import Box, locate, sentence_bounds
 from app.store.collections import DEFAULT, UnknownCollectionError, valid_name
@@ -37,7 +38,6 @@ MAX_PIXELS = 4_000_000  # about an A4 page at 200 dpi; a larger request is scale
 RENDER_SECONDS = 10.0
 DEFAULT_SCALE = 1.5  # 108 dpi: readable on a laptop, light on a phone
 CONTEXT_CHARS = 1500  # text shown on each side of the sentence in a text view
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp"})
 NO_POSITIONS = "An image holds no character positions to mark the answer with."
 NOT_FOUND = "The answer's exact characters could not be found on this page; shown without marks."
 
@@ -120,7 +120,7 @@ def view_page(
     suffix = path.suffix.lower()
     if suffix == ".pdf":
         view = _on_pdfium(_pdf_view, path, key[:5], page, page_text, span, scale)
-    elif suffix in IMAGE_SUFFIXES:
+    elif suffix in images.SUFFIXES:
         view = _image_view(path, scale)
     else:
         view = text_view(page_text, span)
@@ -226,6 +226,7 @@ def _image_view(path: Path, scale: float) -> PageView:
     """An image document, scaled within MAX_PIXELS; no word positions are stored to box with."""
     from PIL import Image
 
+    images.reads_heif()
     with Image.open(path) as image:
         image.thumbnail((4096, 4096))
         shrink = min(scale / DEFAULT_SCALE, math.sqrt(MAX_PIXELS / (image.width * image.height)))

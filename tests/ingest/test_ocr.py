@@ -60,6 +60,30 @@ def test_ocr_falls_back_to_onnxruntime_without_openvino(monkeypatch):
     assert ocr.runtime() == "onnxruntime"
 
 
+def heic_photo(lines: list[str] = LINES) -> bytes:
+    """The text image as an iPhone saves a photo: HEIC, written with pillow-heif's encoder."""
+    from PIL import Image
+    from pillow_heif import from_pillow
+
+    out = io.BytesIO()
+    from_pillow(Image.open(io.BytesIO(text_image(lines))).convert("RGB")).save(out, quality=95)
+    return out.getvalue()
+
+
+def test_webp_bmp_gif_and_heic_photos_are_read_by_ocr(settings, fake_embedder):
+    """An animated GIF is read by its first frame (frames=2: the second says 1875)."""
+    files = {
+        "sign.webp": text_image(fmt="WEBP"),
+        "sign.bmp": text_image(fmt="BMP"),
+        "sign.gif": text_image(frames=2, fmt="GIF"),
+        "photo.heic": heic_photo(),
+    }
+    report = ingest_files(settings, fake_embedder, files)
+    assert sorted(report.files_indexed) == sorted(files), skipped(report)
+    for name in files:
+        assert stored_pages(settings, name) == {1: "\n".join(LINES)}, name
+
+
 def test_each_tiff_frame_is_a_page(settings, fake_embedder):
     report = ingest_files(settings, fake_embedder, {"scan.tiff": text_image(frames=2, fmt="TIFF")})
     assert report.files_indexed == ["scan.tiff"], skipped(report)

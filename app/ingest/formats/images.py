@@ -1,4 +1,5 @@
-"""Images of text (.png, .jpg, .jpeg, .tif, .tiff), read by OCR: one page per image or frame.
+"""Images of text, read by OCR: one page per image, or per frame of a TIFF or HEIF. Photos of
+iPhones (.heic, .heif) are read through pillow-heif; a GIF or WebP animation by its first frame.
 
 Sizes are checked from the header before any pixel is decoded: an image over the OCR's pixel
 limit, or a TIFF with more frames than DOCQA_MAX_PAGES, is refused with the reason. A frame that
@@ -9,17 +10,35 @@ from __future__ import annotations
 
 import io
 import warnings
+from functools import cache
 
 from app.ingest import ocr
 from app.ingest.errors import ExtractionError
 from app.records import Page
 
-SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+HEIF_SUFFIXES = {".heic", ".heif"}
+SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".bmp", ".gif", *HEIF_SUFFIXES}
+FIRST_FRAME_ONLY = {".gif", ".webp"}  # an animation's frames repeat its text, if it has any
 EMPTY_REASON = "no text found in the image by OCR"
+NO_HEIF = "HEIC and HEIF photos need pillow-heif: pip install pillow-heif"
+
+
+@cache
+def reads_heif() -> bool:
+    """Whether Pillow opens HEIC and HEIF files: pillow-heif's opener, registered once."""
+    try:
+        from pillow_heif import register_heif_opener
+    except ImportError:
+        return False
+    register_heif_opener()
+    return True
 
 
 def read(data: bytes, suffix: str, max_pages: int) -> list[Page]:
     from PIL import Image, UnidentifiedImageError
+
+    if suffix in HEIF_SUFFIXES and not reads_heif():
+        raise ExtractionError(NO_HEIF)
 
     # Pillow's own bomb check would refuse with its message; ours names the size and the limit,
     # from the header alone, like Pillow's (which is restored after opening).
@@ -29,7 +48,7 @@ def read(data: bytes, suffix: str, max_pages: int) -> list[Page]:
             warnings.simplefilter("ignore")  # palette transparency and other notes
             image = Image.open(io.BytesIO(data))
             _check_size(image)
-            frames = _frame_count(image, max_pages)
+            frames = 1 if suffix in FIRST_FRAME_ONLY else _frame_count(image, max_pages)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ExtractionError(f"corrupt or unsupported image ({exc})") from exc
     finally:
