@@ -11,10 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.ingest.errors import ExtractionError, UnreadableFileError
-from app.ingest.formats import ebook, images, mail, office, pdf, sheets, slides, text
+from app.ingest.formats import calendar, ebook, images, mail, office, pdf, sheets, slides, text
 from app.records import Page
 
-FORMATS = (text, pdf, office, slides, sheets, ebook, mail, images)
+FORMATS = (text, pdf, office, slides, sheets, ebook, mail, images, calendar)
 # Raised whenever a file's text would now be extracted or chunked differently; the manifest
 # records the version each file was read with, and an ingest names the files read by an older
 # one (their text and chunks stay as they were until they change or `docqa ingest --rebuild`
@@ -34,7 +34,12 @@ FORMATS = (text, pdf, office, slides, sheets, ebook, mail, images)
 # 9: a chunk never ends with a heading, cut from the text under it (app.ingest.chunking).
 # 10: tables in HTML, drawn with pipes or lined up in columns of spaces (text files, mail) are
 # named rows too (formats.text, formats.text_tables); Markdown's marks within lines are dropped.
-EXTRACTION_VERSION = 10
+# 11: a workbook's numbers and dates read as the sheet shows them ("£62.50"); a Word form's
+# content controls, text boxes and tracked insertions, a PDF form's filled-in fields, a web
+# page's definition lists (as label lines) and tables of row headers, and an e-mail's HTML part
+# where its plain one says far less are read (formats.number_formats, office, pdf_forms, text,
+# mail).
+EXTRACTION_VERSION = 11
 READERS = {suffix: module for module in FORMATS for suffix in module.SUFFIXES}
 SUPPORTED_SUFFIXES = frozenset(READERS)
 

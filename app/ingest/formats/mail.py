@@ -4,8 +4,9 @@ Page 1 is the message: the subject as a heading, then From, To, Cc and Date one 
 the body (the plain-text part, or the HTML part's visible text where the plain part is missing
 or says far less). Each attachment of a type docqa reads becomes pages of its own after it,
 labelled "attachment NAME" (with the attachment's own page or slide when it has several), so
-one file stays one source while a citation still names the attachment. The number of MIME
-parts, attachments and the nesting of forwarded messages are bounded.
+one file stays one source while a citation still names the attachment; so does an invitation's
+event (`calendar`), though it is sent as another form of the body. The number of MIME parts,
+attachments and the nesting of forwarded messages are bounded.
 """
 
 from __future__ import annotations
@@ -115,6 +116,11 @@ def _eml_parts(data: bytes, depth: int):
             name = name or "forwarded message.eml"
             attachments.append((name if name.endswith(".eml") else name + ".eml", payload))
         elif name and part.get_content_disposition() != "inline":
+            attachments.append((name, part.get_payload(decode=True) or b""))
+    attached = {id(part) for part in message.iter_attachments()}
+    for part in message.walk():  # an invitation's event, sent as an alternative to the body
+        if part.get_content_type() == "text/calendar" and id(part) not in attached:
+            name = part.get_filename() or "invitation.ics"
             attachments.append((name, part.get_payload(decode=True) or b""))
     return headers, body, attachments
 
