@@ -232,6 +232,17 @@ def _fields(line: re.Match[str]) -> list[tuple[int, int, int, int]]:
     return [*fields, (label_start, label_end, value_start, line.end(2))]
 
 
+def field_at(text: str, at: int) -> tuple[str, int, int] | None:
+    """(label, value start, value end) of the field of a label's line of `text` whose value
+    holds offset `at`; None when no label's value does."""
+    start, end = _line_around(text, at)
+    line = _LABEL_LINE.fullmatch(text, start, end)
+    for label_start, label_end, value_start, value_end in _fields(line) if line else []:
+        if value_start <= at < value_end:
+            return text[label_start:label_end], value_start, value_end
+    return None
+
+
 def best_cell(
     passages: list[Passage], idf: dict[str, float], question: str = ""
 ) -> tuple[int, Cell] | None:

@@ -73,6 +73,23 @@ def test_an_amount_keeps_the_rate_after_it(text, marked, expected):
     assert span == expected
 
 
+@pytest.mark.parametrize(
+    ("question", "marked", "expected"),
+    [
+        ("Where is the check-up?", "12 Quay Street", "Harbour Dental, 12 Quay Street, Bristol"),
+        ("Where is the check-up?", "Harbour Dental", "Harbour Dental, 12 Quay Street, Bristol"),
+        ("Who is the dentist?", "Dr Hamid", "Dr Hamid"),  # asked who: the reader's span
+        ("Where do I park?", "Dr Hamid", "Dr Hamid"),  # a label that names no place
+    ],
+)
+def test_a_place_asked_where_is_all_of_its_labels_value(question, marked, expected):
+    """The reader marked the street of a calendar's "Location: ..." without its town."""
+    text = "Date: Tuesday 14 October 2025\nLocation: Harbour Dental, 12 Quay Street, Bristol\n"
+    text += "Dentist: Dr Hamid\n"
+    start = text.index(marked)
+    assert text[slice(*shaped(question, text, start, start + len(marked)))] == expected
+
+
 def test_a_passage_without_the_number_asked_for_gives_no_answer():
     from app.answer.answering import extract_answer
 
