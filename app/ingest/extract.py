@@ -38,7 +38,7 @@ FORMATS = (text, pdf, office, slides, sheets, ebook, mail, images, calendar)
 # content controls, text boxes and tracked insertions, a PDF form's filled-in fields, a web
 # page's definition lists (as label lines) and tables of row headers, and an e-mail's HTML part
 # where its plain one says far less are read (formats.number_formats, office, pdf_forms, text,
-# mail).
+# mail); .ics files and OpenDocument sheets are new (formats.calendar, sheets).
 EXTRACTION_VERSION = 11
 READERS = {suffix: module for module in FORMATS for suffix in module.SUFFIXES}
 SUPPORTED_SUFFIXES = frozenset(READERS)

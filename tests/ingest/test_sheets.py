@@ -104,3 +104,50 @@ def test_each_table_names_its_values_by_its_own_header_rows(settings, fake_embed
         "| Name: Ana Lima | Role: Treasurer |",
         "| Name: Ben Ode | Role: Secretary |",
     ]
+
+
+def _ods() -> bytes:
+    """An OpenDocument sheet as LibreOffice writes one: typed values with the text it shows,
+    a run of like cells written once, and a million empty rows to end the sheet."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    document = OpenDocumentSpreadsheet()
+    table = Table(name="Lessons")
+
+    def cell(text: str, repeated: int = 1, **typed: str) -> TableCell:
+        made = TableCell(numbercolumnsrepeated=repeated, **(typed or {"valuetype": "string"}))
+        made.addElement(P(text=text))
+        return made
+
+    rows = [
+        [cell("Class"), cell("First lesson"), cell("Fee"), cell("Discount")],
+        [cell("Stage 3"), cell("28/04/2025", valuetype="date", datevalue="2025-04-28"),
+         cell("£62.50", valuetype="currency", value="62.5", currency="GBP"),
+         cell("10%", valuetype="percentage", value="0.1")],
+        [cell("Stage 5"), cell("Tue", 2)],
+    ]  # fmt: skip
+    for cells in rows:
+        row = TableRow()
+        for made in cells:
+            row.addElement(made)
+        table.addElement(row)
+    empty = TableRow(numberrowsrepeated=1048000)
+    empty.addElement(TableCell(numbercolumnsrepeated=1024))
+    table.addElement(empty)
+    document.spreadsheet.addElement(table)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_an_opendocument_sheet_reads_as_it_shows(settings, fake_embedder):
+    report = ingest_files(settings, fake_embedder, {"lessons.ods": _ods()})
+    assert report.files_indexed == ["lessons.ods"], skipped(report)
+    assert stored_pages(settings, "lessons.ods") == {
+        1: "Lessons\n\n| Class | First lesson | Fee | Discount |\n"
+        "| Class: Stage 3 | First lesson: 28/04/2025 | Fee: £62.50 | Discount: 10% |\n"
+        "| Class: Stage 5 | First lesson: Tue | Fee: Tue |"
+    }
+    assert entry(settings, "lessons.ods").page_labels == {"1": "sheet Lessons, rows 1-3"}

@@ -1,4 +1,5 @@
-"""Spreadsheets (.xlsx, .xls) and delimited text (.csv, .tsv): pages of rows a reader can use.
+"""Spreadsheets (.xlsx, .xls, .ods) and delimited text (.csv, .tsv): pages of rows a reader can
+use.
 
 Each sheet is cut into pages of ROWS_PER_PAGE rows, numbered across the workbook and labelled
 with the sheet and the rows they hold ("sheet Budget, rows 2-41"), so a citation names both.
@@ -18,13 +19,16 @@ from app.ingest.errors import ExtractionError
 from app.ingest.formats import archive
 from app.ingest.formats.headers import named_lines
 from app.ingest.formats.layout import HEADING, ROW, join_blocks
-from app.ingest.formats.number_formats import shown
+from app.ingest.formats.number_formats import Shown, shown
 from app.ingest.formats.text import decode_bytes
 from app.records import Page
 
-SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv", ".tsv"}
+SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv"}
 EMPTY_REASON = "no cells with text in the workbook"
 ROWS_PER_PAGE = 40
+# An OpenDocument sheet writes a run of like rows or cells once, with a count: a run with text is
+# read at most this many times; empty ones (a sheet ends with a million) are not written out.
+MAX_REPEAT = 1000
 _MAX_FIELD = 16 * 2**20
 
 
@@ -35,6 +39,8 @@ def read(data: bytes, suffix: str, max_pages: int) -> list[Page]:
         ]
     elif suffix == ".xls" and data.startswith(archive.OLE_MAGIC):
         sheets = _xls_sheets(data)
+    elif suffix == ".ods":
+        sheets = _ods_sheets(data)
     else:
         sheets = _xlsx_sheets(data)
     pages: list[Page] = []
@@ -86,6 +92,48 @@ def _xlsx_sheets(data: bytes) -> Iterator[tuple[str, Iterator[tuple[int, list]]]
             cells = sheet.iter_rows()  # each with its number format: "£62.50", not 62.5
             rows = ([shown(c.value, getattr(c, "number_format", None)) for c in r] for r in cells)
             yield sheet.title, enumerate(rows, start=1)
+
+
+def _ods_sheets(data: bytes) -> Iterator[tuple[str, Iterator[tuple[int, list]]]]:
+    """Each sheet of an OpenDocument spreadsheet, its cells as the sheet shows them (the text
+    it stores beside each value: "£62.50", "28/04/2025")."""
+    zipped = archive.open_zip(data, "OpenDocument spreadsheet")
+    archive.refuse_entities(zipped, "OpenDocument spreadsheet", (".xml", ".rdf"))
+    from odf.opendocument import load
+    from odf.table import Table
+
+    try:
+        document = load(io.BytesIO(data))
+    except Exception as exc:  # odfpy raises anything from KeyError to SAX errors
+        raise ExtractionError(f"corrupt OpenDocument spreadsheet ({type(exc).__name__})") from exc
+    for table in document.spreadsheet.getElementsByType(Table):
+        yield str(table.getAttribute("name") or ""), _ods_rows(table)
+
+
+def _ods_rows(table) -> Iterator[tuple[int, list]]:
+    """(row number, cells) of each row with text, runs of like rows and cells written out."""
+    from odf.table import TableRow
+    from odf.teletype import extractText
+
+    number = 0
+    for row in table.getElementsByType(TableRow):
+        repeat = int(row.getAttribute("numberrowsrepeated") or 1)
+        cells: list = []
+        for cell in row.childNodes:
+            kind = cell.qname[1] if cell.nodeType == cell.ELEMENT_NODE else ""
+            if kind not in ("table-cell", "covered-table-cell"):
+                continue
+            lines = [p for p in cell.childNodes if getattr(p, "qname", ("", ""))[1] == "p"]
+            text = "\n".join(extractText(p) for p in lines)
+            typed = (cell.getAttribute("valuetype") or "string") != "string"
+            value = Shown(text) if typed and text else text or None  # a number, date: a value
+            cells += [value] * min(int(cell.getAttribute("numbercolumnsrepeated") or 1), MAX_REPEAT)
+        while cells and cells[-1] is None:
+            cells.pop()
+        if cells:
+            for n in range(min(repeat, MAX_REPEAT)):
+                yield number + n + 1, cells
+        number += repeat
 
 
 def _xls_sheets(data: bytes) -> Iterator[tuple[str, Iterator[tuple[int, list]]]]:
