@@ -24,6 +24,7 @@ import re
 
 from app.answer import tables
 from app.answer.asking import MONTHS
+from app.answer.label_lines import field_at
 from app.answer.overlap import found_in
 from app.answer.retrieval import content_words
 from app.answer.sentences import crosses_paragraph, tidy_span, within_sentence
@@ -193,7 +194,7 @@ def shaped(question: str, text: str, start: int, end: int) -> tuple[int, int]:
             if found is None:
                 return start, start
             start, end = shape.match(text, found.start()).span()  # "0117 496" of "0117 496 0123"
-    place = tables.field_at(text, start) if _WHERE.search(question) else None
+    place = field_at(text, start) if _WHERE.search(question) else None
     if place and end <= place[2] and _PLACE_LABEL.search(place[0]):
         start, end = place[1:]  # all of "Location: Harbour Dental, 12 Quay Street, Bristol"
     time = _TIME_AFTER.match(text, end) if _WHEN.search(question) else None

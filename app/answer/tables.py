@@ -28,6 +28,13 @@ from app.answer.asking import (
 )
 from app.answer.dates import date_words
 from app.answer.file_names import kind_words, record_words
+from app.answer.label_lines import (
+    LABEL_LINE,
+    Cell,
+    fields,
+    label_lines,
+    line_around,
+)
 from app.answer.overlap import found_in
 from app.answer.retrieval import content_words
 from app.answer.stems import stem
@@ -47,26 +54,6 @@ _LETTER = re.compile(r"[^\W\d_]")
 HEADER_PRECISION = 0.5
 HEADER_RECALL = 0.1  # of two headers the question holds whole, the one naming more of it
 ROW_PRECISION = 0.25
-# A line of a label and its value, as forms, data sheets and e-mail headers write them
-# ("Fingerprint: asdfSa2123", "- Date: Mon, 09 Jan 2023"), is a row of two cells, the label
-# naming the value as a header does. Both are short (LABEL_WORDS, VALUE_WORDS), so that prose
-# with a colon ("Note: the boiler must be serviced by ...") stays prose for the reader, and
-# such lines come in runs (a form's fields, an e-mail's From, To and Date): one alone is
-# often a heading ("KX-500 cordless vacuum: technical data"). A line with a longer value (an
-# invoice's "From: Copperpot Kitchen Supplies, Unit 3, ...") still makes a run, and is left to
-# the reader.
-_LABEL_LINE = re.compile(
-    r"^[ \t]*(?:- )?([^\W\d_][\w .,/&'()%#+-]*):[ \t]+((?:[^ \t\n|][^\n|]*)?[^\s|])[ \t]*$",
-    re.MULTILINE,
-)  # indented too, as plain-text e-mails and PDFs set a form's fields; a value starts where
-# the spaces after its colon end, or "x:" and 30,000 spaces take seconds (tests/answer)
-# A label's line may hold more fields, each after a comma or a semicolon ("Wi-Fi network:
-# OCF2025-Guest, password: civicdata25"; "Tel: 0117 496 0123; Fax: 0117 496 0124"): a row of
-# such fields is a run of its own.
-_NEXT_LABEL = re.compile(r"[,;][ \t]+([^\W\d_][\w .&'/()-]*?):[ \t]+(?=\S)")
-LABEL_WORDS = 4
-VALUE_WORDS = 8
-RUN_VALUE_WORDS = 16
 # A word that names the document (its file name, its title) names its labels less: "invoice" of
 # "When is the invoice due?" names "Due date" before "Invoice date" (file_names.record_words).
 RECORD_WEIGHT = 0.5
@@ -75,23 +62,9 @@ RECORD_WEIGHT = 0.5
 LABEL_CONTEXT_CHARS = 200
 
 
-@dataclass(frozen=True)
-class Cell:
-    header: str
-    value: str
-    start: int  # of the value, in the passage's text
-    end: int
-    # A label that holds every word of the question but those naming the document ("Total
-    # due" for "What is the total due on the invoice?"): it answers from any passage.
-    named_whole: bool = False
-    # A label's value longer than VALUE_WORDS: too long to be the answer whole, it is left to
-    # the reader, but a label that names the question better than it is no answer.
-    too_long: bool = False
-
-
 def in_table_row(text: str, at: int) -> bool:
     """Whether offset `at` of `text` lies on a line that is a table row."""
-    start, end = _line_around(text, at)
+    start, end = line_around(text, at)
     return bool(_ROW.fullmatch(text[start:end]))
 
 
@@ -138,13 +111,13 @@ def within_cell(text: str, start: int, end: int) -> tuple[int, int]:
     at, until = start - line_start, end - line_start
     cell = next((c for c in cells if c.end > at), None)
     if cell is None:
-        label = _LABEL_LINE.fullmatch(line)
+        label = LABEL_LINE.fullmatch(line)
         if label is not None and at >= label.start(2):
-            for _, _, value_start, value_end in _fields(label)[:-1]:
+            for _, _, value_start, value_end in fields(label)[:-1]:
                 if value_start <= at < value_end < until:  # "OCF2025-Guest", not ", password"
                     return start, line_start + value_end
-            next_line = text[slice(*_line_around(text, line_end + 1))]
-            if end > line_end and _LABEL_LINE.fullmatch(next_line):  # not prose after "Note:"
+            next_line = text[slice(*line_around(text, line_end + 1))]
+            if end > line_end and LABEL_LINE.fullmatch(next_line):  # not prose after "Note:"
                 return start, line_end
         row = _ROW_START.search(text, start + 1, end)
         return start, start + len(text[start : row.start()].rstrip()) if row else end
@@ -158,25 +131,19 @@ def field_line(text: str, at: int) -> tuple[int, int] | None:
     """The start and end offsets of the line of `text` that holds offset `at`, when that line
     is a table row or a label's line: what states the cell it holds ("Tuesday: Closed"), where
     a form's lines without a full stop read as one sentence."""
-    start, end = _line_around(text, at)
+    start, end = line_around(text, at)
     line = text[start:end]
     if _ROW.fullmatch(line):
         return start, end
-    label = _LABEL_LINE.fullmatch(line)
+    label = LABEL_LINE.fullmatch(line)
     return (start + label.start(1), start + label.end(2)) if label else None  # not its "- "
 
 
 def _row_at(text: str, at: int) -> tuple[int, int, list[Cell]]:
     """The start and end offsets of the line of `text` that holds offset `at`, and its cells
     (offsets in the line); none unless the line is a table row."""
-    start, end = _line_around(text, at)
+    start, end = line_around(text, at)
     return start, end, next(rows(text[start:end]), [])
-
-
-def _line_around(text: str, at: int) -> tuple[int, int]:
-    """The start and end offsets of the line of `text` that holds offset `at`."""
-    end = text.find("\n", at)
-    return text.rfind("\n", 0, at) + 1, end if end >= 0 else len(text)
 
 
 def rows(text: str) -> Iterator[list[Cell]]:
@@ -193,54 +160,6 @@ def rows(text: str) -> Iterator[list[Cell]]:
             cells.append(Cell(header, value, start, start + len(value)))
             at += len(part) + 1
         yield cells
-
-
-def label_lines(text: str) -> Iterator[list[Cell]]:
-    """Each field of each line of `text` that is a short label and its value, next to another
-    such line or holding more fields than one, as a row of two cells, the label and the value
-    (`Cell.too_long` when the value is longer than VALUE_WORDS)."""
-    found = [
-        line
-        for line in _LABEL_LINE.finditer(text)
-        if len(line.group(1).split()) <= LABEL_WORDS
-        and len(line.group(2).split()) <= RUN_VALUE_WORDS
-    ]
-    for n, line in enumerate(found):
-        before = n > 0 and found[n - 1].end() + 1 == line.start()
-        after = n + 1 < len(found) and line.end() + 1 == found[n + 1].start()
-        fields = _fields(line)
-        if before or after or len(fields) > 1:
-            for label_start, label_end, value_start, value_end in fields:
-                value = text[value_start:value_end]
-                yield [
-                    Cell("", text[label_start:label_end], label_start, label_end),
-                    Cell(
-                        "", value, value_start, value_end, too_long=len(value.split()) > VALUE_WORDS
-                    ),
-                ]
-
-
-def _fields(line: re.Match[str]) -> list[tuple[int, int, int, int]]:
-    """(label start, label end, value start, value end) of each field of a label's line
-    (`_LABEL_LINE`), offsets in the text it was found in; most lines hold one."""
-    fields = []
-    label_start, label_end, value_start = line.start(1), line.end(1), line.start(2)
-    for field in _NEXT_LABEL.finditer(line.string, line.start(2), line.end(2)):
-        if len(field.group(1).split()) <= LABEL_WORDS:
-            fields.append((label_start, label_end, value_start, field.start()))
-            label_start, label_end, value_start = field.start(1), field.end(1), field.end()
-    return [*fields, (label_start, label_end, value_start, line.end(2))]
-
-
-def field_at(text: str, at: int) -> tuple[str, int, int] | None:
-    """(label, value start, value end) of the field of a label's line of `text` whose value
-    holds offset `at`; None when no label's value does."""
-    start, end = _line_around(text, at)
-    line = _LABEL_LINE.fullmatch(text, start, end)
-    for label_start, label_end, value_start, value_end in _fields(line) if line else []:
-        if value_start <= at < value_end:
-            return text[label_start:label_end], value_start, value_end
-    return None
 
 
 def best_cell(

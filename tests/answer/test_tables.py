@@ -4,12 +4,12 @@ import io
 
 import pytest
 
+from app.answer.label_lines import label_lines
 from app.answer.tables import (
     best_cell,
     cell_overlap,
     in_header_row,
     in_table_row,
-    label_lines,
     rows,
     within_cell,
 )
