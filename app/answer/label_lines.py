@@ -95,3 +95,16 @@ def field_at(text: str, at: int) -> tuple[str, int, int] | None:
         if value_start <= at < value_end:
             return text[label_start:label_end], value_start, value_end
     return None
+
+
+def record_around(text: str, at: int) -> tuple[int, int]:
+    """The start and end offsets of the record that holds offset `at`: its block of lines
+    without a blank one between them, and the heading above it, a block of one line (an
+    event's summary above its "Date:" and "Location:" lines)."""
+    start = text.rfind("\n\n", 0, at) + 2 if text.rfind("\n\n", 0, at) >= 0 else 0
+    end = text.find("\n\n", at)
+    above = text.rfind("\n\n", 0, max(0, start - 2))
+    heading = text[above + 2 if above >= 0 else 0 : max(0, start - 2)]
+    if start >= 2 and heading.strip() and "\n" not in heading.strip():
+        start = above + 2 if above >= 0 else 0
+    return start, end if end >= 0 else len(text)

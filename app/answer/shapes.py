@@ -178,13 +178,23 @@ def answer_span(question: str, passage: Passage, start: int, end: int) -> tuple[
 
 _WHERE = re.compile(r"\bwhere\b", re.I)
 _PLACE_LABEL = re.compile(r"\b(?:address|location|place|venue|room|where)\b", re.I)
+_TIME_LABEL = re.compile(r"\b(?:date|dates|time|times|when|day|days|due|deadline)\b", re.I)
+
+
+def _asks_for_label(question: str, label: str) -> bool:
+    """Whether `question` asks, by its question word, for what `label` names: a place asked
+    where ("Location"), a date or time asked when ("Date", "Due")."""
+    if _WHERE.search(question):
+        return bool(_PLACE_LABEL.search(label))
+    return bool(_WHEN.search(question) and _TIME_LABEL.search(label))
 
 
 def shaped(question: str, text: str, start: int, end: int) -> tuple[int, int]:
     """The span `start`-`end` of `text` as `question` asks for it: the number or address alone
     that a question asks for (SHAPES; the reader marked "Keyline Lettings, on 0117 496 0123" for
-    the agent's phone number); a place asked where, all of a label's value that names it
-    ("Location: ...": the reader marked the street without the town); with the time of day
+    the agent's phone number); a place asked where or a date asked when, all of a label's
+    value that names it ("Location: ...": the reader marked the street without the town;
+    "Date: Monday 27 October 2025 to Friday 31 October 2025"); with the time of day
     after it for a question asked when ("Thursday at 10:00"); a date with its day ("3 April
     2025", where the reader marked "April 2025"); empty when it lacks the shape asked for (a
     number, an address)."""
@@ -194,9 +204,9 @@ def shaped(question: str, text: str, start: int, end: int) -> tuple[int, int]:
             if found is None:
                 return start, start
             start, end = shape.match(text, found.start()).span()  # "0117 496" of "0117 496 0123"
-    place = field_at(text, start) if _WHERE.search(question) else None
-    if place and end <= place[2] and _PLACE_LABEL.search(place[0]):
-        start, end = place[1:]  # all of "Location: Harbour Dental, 12 Quay Street, Bristol"
+    field = field_at(text, start)
+    if field and end <= field[2] and _asks_for_label(question, field[0]):
+        start, end = field[1:]  # all of "Location: Harbour Dental, 12 Quay Street, Bristol"
     time = _TIME_AFTER.match(text, end) if _WHEN.search(question) else None
     day = _DAY_BEFORE.search(text, max(0, start - 24), start) if _MONTH.match(text, start) else None
     rate = _RATE.match(text, end) if _AMOUNT_END.search(text, start, end) else None

@@ -34,6 +34,7 @@ from app.answer.label_lines import (
     fields,
     label_lines,
     line_around,
+    record_around,
 )
 from app.answer.overlap import found_in
 from app.answer.retrieval import content_words
@@ -54,6 +55,9 @@ _LETTER = re.compile(r"[^\W\d_]")
 HEADER_PRECISION = 0.5
 HEADER_RECALL = 0.1  # of two headers the question holds whole, the one naming more of it
 ROW_PRECISION = 0.25
+# A label named by its question word alone, in a record that holds the question's words, scores
+# below every label its words name (`_named_by_record`).
+RECORD_LABEL_SCORE = 0.1
 # A word that names the document (its file name, its title) names its labels less: "invoice" of
 # "When is the invoice due?" names "Due date" before "Invoice date" (file_names.record_words).
 RECORD_WEIGHT = 0.5
@@ -178,6 +182,8 @@ def best_cell(
         labels = _Labels(asked, implied, record_words(passage))
         for cells in itertools.chain(rows(passage.text), label_lines(passage.text)):
             for score, cell in _scored(cells, idf, labels):
+                if score <= 0 and _named_by_record(passage.text, cell, idf, implied):
+                    score = RECORD_LABEL_SCORE
                 if score <= 0 or (best is not None and score < best[0]):
                     continue
                 if asks_when and not holds_time(cell.value):
@@ -186,6 +192,22 @@ def best_cell(
                 if best is None or (score, held) > best[:2]:
                     best = (score, held, position, cell)
     return None if best is None or best[3].too_long else (best[2], best[3])
+
+
+def _named_by_record(text: str, cell: Cell, idf: dict[str, float], implied: frozenset[str]) -> bool:
+    """Whether a label's line answers by its label alone: the label holds a word the question
+    word asks for ("Location" for "where"), and its record (`label_lines.record_around`) holds
+    every other word of the question: "Where is swimming?" of "Swimming lesson" above
+    "Location: Hollybank Leisure Centre"."""
+    line_start, line_end = line_around(text, cell.start)
+    if not implied or not LABEL_LINE.fullmatch(text, line_start, line_end):
+        return False
+    if not _held_by(_header_words(cell.header), implied):
+        return False
+    words = {word: weight for word, weight in idf.items() if stem(word) not in implied}
+    return bool(words) and len(
+        found_in(words, text[slice(*record_around(text, cell.start))])
+    ) == len(words)
 
 
 @dataclass(frozen=True)

@@ -80,12 +80,14 @@ def test_an_amount_keeps_the_rate_after_it(text, marked, expected):
         ("Where is the check-up?", "Harbour Dental", "Harbour Dental, 12 Quay Street, Bristol"),
         ("Who is the dentist?", "Dr Hamid", "Dr Hamid"),  # asked who: the reader's span
         ("Where do I park?", "Dr Hamid", "Dr Hamid"),  # a label that names no place
+        ("When is half term?", "Monday 27 October", "Monday 27 October to Friday 31 October"),
     ],
 )
-def test_a_place_asked_where_is_all_of_its_labels_value(question, marked, expected):
-    """The reader marked the street of a calendar's "Location: ..." without its town."""
+def test_a_place_or_a_date_asked_for_is_all_of_its_labels_value(question, marked, expected):
+    """The reader marked the street of a calendar's "Location: ..." without its town, and a
+    holiday's first day alone."""
     text = "Date: Tuesday 14 October 2025\nLocation: Harbour Dental, 12 Quay Street, Bristol\n"
-    text += "Dentist: Dr Hamid\n"
+    text += "Dentist: Dr Hamid\nHalf term dates: Monday 27 October to Friday 31 October\n"
     start = text.index(marked)
     assert text[slice(*shaped(question, text, start, start + len(marked)))] == expected
 

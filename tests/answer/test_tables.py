@@ -192,6 +192,19 @@ def test_a_forms_label_is_named_by_the_words_people_ask_it_with():
     assert {question: _answer(question, form) for question in asked} == asked
 
 
+def test_a_label_asked_for_by_the_question_word_answers_in_the_record_that_holds_the_rest():
+    """A calendar's events: "Where is swimming?" names no label by its words, but "where"
+    asks for "Location", and the record under "Swimming lesson" holds "swimming"."""
+    events = (
+        "Half term\n\n- Date: Monday 27 October 2025\n- Location: Hollybank Primary\n\n"
+        "Swimming lesson\n\n- Date: Tuesday 6 May 2025\n- Location: Hollybank Leisure Centre\n"
+    )
+    asked = {"Where is swimming?": "Hollybank Leisure Centre",
+             "what day is swimming": "Tuesday 6 May 2025"}  # fmt: skip
+    assert {question: _answer(question, events) for question in asked} == asked
+    assert best_cell([_passage(events)], _idf("Where is the choir?"), "Where is the choir?") is None
+
+
 def test_a_label_that_answers_a_question_asked_when_holds_a_time():
     """A name says no when, though "Installer" holds the stem of "installation" whole.
     "Finished" asks for "completed" (`asking.SYNONYMS`)."""
