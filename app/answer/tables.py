@@ -199,10 +199,9 @@ def _named_by_record(text: str, cell: Cell, idf: dict[str, float], implied: froz
     word asks for ("Location" for "where"), and its record (`label_lines.record_around`) holds
     every other word of the question: "Where is swimming?" of "Swimming lesson" above
     "Location: Hollybank Leisure Centre"."""
-    line_start, line_end = line_around(text, cell.start)
-    if not implied or not LABEL_LINE.fullmatch(text, line_start, line_end):
+    if not implied or not _held_by(_header_words(cell.header), implied):
         return False
-    if not _held_by(_header_words(cell.header), implied):
+    if not LABEL_LINE.fullmatch(text, *line_around(text, cell.start)):
         return False
     words = {word: weight for word, weight in idf.items() if stem(word) not in implied}
     return bool(words) and len(
