@@ -77,13 +77,13 @@ def label_lines(text: str) -> Iterator[list[Cell]]:
 def fields(line: re.Match[str]) -> list[tuple[int, int, int, int]]:
     """(label start, label end, value start, value end) of each field of a label's line
     (`LABEL_LINE`), offsets in the text it was found in; most lines hold one."""
-    fields = []
+    found = []
     label_start, label_end, value_start = line.start(1), line.end(1), line.start(2)
     for field in _NEXT_LABEL.finditer(line.string, line.start(2), line.end(2)):
         if len(field.group(1).split()) <= LABEL_WORDS:
-            fields.append((label_start, label_end, value_start, field.start()))
+            found.append((label_start, label_end, value_start, field.start()))
             label_start, label_end, value_start = field.start(1), field.end(1), field.end()
-    return [*fields, (label_start, label_end, value_start, line.end(2))]
+    return [*found, (label_start, label_end, value_start, line.end(2))]
 
 
 def field_at(text: str, at: int) -> tuple[str, int, int] | None:
@@ -101,10 +101,11 @@ def record_around(text: str, at: int) -> tuple[int, int]:
     """The start and end offsets of the record that holds offset `at`: its block of lines
     without a blank one between them, and the heading above it, a block of one line (an
     event's summary above its "Date:" and "Location:" lines)."""
-    start = text.rfind("\n\n", 0, at) + 2 if text.rfind("\n\n", 0, at) >= 0 else 0
-    end = text.find("\n\n", at)
-    above = text.rfind("\n\n", 0, max(0, start - 2))
-    heading = text[above + 2 if above >= 0 else 0 : max(0, start - 2)]
-    if start >= 2 and heading.strip() and "\n" not in heading.strip():
-        start = above + 2 if above >= 0 else 0
+    gap = text.rfind("\n\n", 0, at)
+    start, end = (gap + 2 if gap >= 0 else 0), text.find("\n\n", at)
+    if gap >= 0:
+        above = text.rfind("\n\n", 0, gap)
+        heading = text[above + 2 if above >= 0 else 0 : gap].strip()
+        if heading and "\n" not in heading:
+            start = above + 2 if above >= 0 else 0
     return start, end if end >= 0 else len(text)

@@ -39,6 +39,7 @@ def test_a_cell_reads_as_its_format_shows_it(value, number_format, expected):
         (1e6, "0.00E+00"),  # scientific notation
         (0.5, "# ?/?"),  # a fraction
         (5, "[<100]0;0.0"),  # a condition
+        (12_500_000, '#,##0.0,,"M"'),  # a scale, in millions
         (dt.time(1, 30), "[h]:mm"),  # an elapsed time
         (3.0, "General"),
         (True, "0"),

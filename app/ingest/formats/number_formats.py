@@ -34,6 +34,7 @@ _COLOUR = r"\[(?:black|blue|cyan|green|magenta|red|white|yellow|colou?r\s*\d+)\]
 _LITERAL = re.compile(rf"{_QUOTED}|\[\$[^\]]*\]|{_COLOUR}", re.I)  # text, currency, colour
 _UNREAD = re.compile(r"[?/Ee@\[]")  # fractions, exponents, text, conditions ("[<100]")
 _DATE_PART = re.compile(r"[ymdhs]", re.I)
+_SCALED = re.compile(r"[0#],+(?![0#])")  # a comma after the digits divides by a thousand
 _MONTHS = "January February March April May June July August September October November December"
 _DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday"
 
@@ -87,6 +88,8 @@ def _number_parts(section: str | None) -> tuple[tuple[tuple[bool, str], ...], bo
     and whether it shows a percentage; None when it holds what is not read here."""
     unquoted = _LITERAL.sub("", section or "")
     if section is None or _DATE_PART.search(unquoted) or _UNREAD.search(unquoted):
+        return None
+    if _SCALED.search(unquoted):  # '#,##0,,"M"' shows millions: not read here
         return None
     pieces = []
     for token in _NUMBER_TOKEN.finditer(section):
