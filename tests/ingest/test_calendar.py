@@ -51,11 +51,18 @@ def test_an_invitation_sent_as_another_form_of_the_body_is_read(settings, fake_e
     message["Subject"] = "Invitation: Dental check-up"
     message.set_content("You have been invited.")
     message.add_alternative(_calendar(CHECK_UP).decode(), subtype="calendar")
-    ingest_files(settings, fake_embedder, {"invite.eml": message.as_bytes()})
+    forward = EmailMessage()
+    forward["Subject"] = "Fwd: Invitation: Dental check-up"
+    forward.set_content("See below.")
+    forward.add_attachment(message)
+    files = {"invite.eml": message.as_bytes(), "forward.eml": forward.as_bytes()}
+    ingest_files(settings, fake_embedder, files)
     pages = stored_pages(settings, "invite.eml")
     assert pages[1].endswith("You have been invited.\n\n- Attachment: invitation.ics")
     assert pages[2].startswith("Dental check-up with Dr Hamid\n\n- Date: Tuesday 14 October 2025")
     assert entry(settings, "invite.eml").page_labels == {"2": "attachment invitation.ics"}
+    forwarded = stored_pages(settings, "forward.eml")  # the event once, in the forwarded message
+    assert sum("Dental check-up with Dr Hamid" in text for text in forwarded.values()) == 1
 
 
 def test_when_and_where_of_an_appointment_come_from_its_invitation(settings, real_embedder):

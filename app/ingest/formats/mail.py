@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import re
+from collections.abc import Iterator
 from pathlib import PurePath
 
 from app.ingest.errors import ExtractionError
@@ -118,11 +119,25 @@ def _eml_parts(data: bytes, depth: int):
         elif name and part.get_content_disposition() != "inline":
             attachments.append((name, part.get_payload(decode=True) or b""))
     attached = {id(part) for part in message.iter_attachments()}
-    for part in message.walk():  # an invitation's event, sent as an alternative to the body
+    for part in _own_parts(message):  # an invitation's event, sent as an alternative to the body
         if part.get_content_type() == "text/calendar" and id(part) not in attached:
             name = part.get_filename() or "invitation.ics"
             attachments.append((name, part.get_payload(decode=True) or b""))
     return headers, body, attachments
+
+
+def _own_parts(message) -> Iterator:
+    """The leaf parts of `message`, not those of the messages forwarded in it (each is read
+    as an attachment of its own)."""
+    stack = [message]
+    while stack:
+        part = stack.pop()
+        if part.get_content_type() == "message/rfc822":
+            continue
+        if part.is_multipart():
+            stack.extend(reversed(part.get_payload()))
+        else:
+            yield part
 
 
 def _body(message) -> str:
