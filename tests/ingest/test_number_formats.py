@@ -40,6 +40,7 @@ def test_a_cell_reads_as_its_format_shows_it(value, number_format, expected):
         (0.5, "# ?/?"),  # a fraction
         (5, "[<100]0;0.0"),  # a condition
         (12_500_000, '#,##0.0,,"M"'),  # a scale, in millions
+        (dt.date(2025, 4, 28), "[" * 20_000),  # longer than Excel allows
         (dt.time(1, 30), "[h]:mm"),  # an elapsed time
         (3.0, "General"),
         (True, "0"),

@@ -22,9 +22,10 @@ SUFFIXES = {".ics"}
 EMPTY_REASON = "no events in the calendar file"
 MAX_EVENTS = 5000
 _COMPONENTS = {"VEVENT", "VTODO"}
-_LINE = re.compile(
-    r'^(?P<name>[A-Za-z0-9-]+)(?P<params>(?:;[^:;"]*=(?:"[^"]*"|[^:;"]*))*):(?P<value>.*)$'
-)
+# A parameter's name holds no "=", so that a line of "=" fails in linear time; its value may
+# hold ":" and ";" in quotes.
+_PARAM = r'[^:;"=]*=(?:"[^"]*"|[^:;"]*)'
+_LINE = re.compile(rf"^(?P<name>[A-Za-z0-9-]+)(?P<params>(?:;{_PARAM})*):(?P<value>.*)$")
 _STAMP = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})?Z?)?$")
 _WEEKDAYS = "MO TU WE TH FR SA SU".split()
 _FREQUENCIES = {"DAILY": "daily", "WEEKLY": "weekly", "MONTHLY": "monthly", "YEARLY": "yearly"}

@@ -15,6 +15,8 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
+MAX_FORMAT_CHARS = 255  # Excel's own limit on a number format
+
 
 class Shown(str):
     """A number, date or time cell's text as the sheet shows it: a value still
@@ -43,6 +45,8 @@ def shown(value: object, number_format: str | None) -> object:
     """`value` as a `Shown` text in `number_format`, where the format is one read here;
     else `value` itself."""
     if not number_format or number_format in ("General", "@") or isinstance(value, bool):
+        return value
+    if len(number_format) > MAX_FORMAT_CHARS:  # longer than Excel allows: a damaged file
         return value
     try:
         if isinstance(value, dt.date | dt.time):
