@@ -35,10 +35,11 @@ FORMATS = (text, pdf, office, slides, sheets, ebook, mail, images, calendar)
 # 10: tables in HTML, drawn with pipes or lined up in columns of spaces (text files, mail) are
 # named rows too (formats.text, formats.text_tables); Markdown's marks within lines are dropped.
 # 11: a workbook's numbers and dates read as the sheet shows them ("£62.50"); a Word form's
-# content controls, text boxes and tracked insertions, a PDF form's filled-in fields, a web
-# page's definition lists (as label lines) and tables of row headers, and an e-mail's HTML part
-# where its plain one says far less are read (formats.number_formats, office, pdf_forms, text,
-# mail); .ics files and OpenDocument sheets are new (formats.calendar, sheets).
+# content controls, text boxes, tracked insertions and list numbers, a PDF form's filled-in
+# fields, a web page's definition lists (as label lines) and tables of row headers, and an
+# e-mail's HTML part where its plain one says far less are read (formats.number_formats,
+# office, word_numbering, pdf_forms, text, mail); .ics files and OpenDocument sheets are new
+# (formats.calendar, sheets).
 EXTRACTION_VERSION = 11
 READERS = {suffix: module for module in FORMATS for suffix in module.SUFFIXES}
 SUPPORTED_SUFFIXES = frozenset(READERS)

@@ -3,6 +3,8 @@
 import io
 import struct
 
+import pytest
+
 from tests.ingest.indexed import entry, ingest_files, skipped, stored_pages
 
 
@@ -383,3 +385,44 @@ def test_a_word_forms_content_controls_text_boxes_and_tracked_changes_are_read(
     assert "| Treatment: Scale and polish | Cost: £65.00 |" in text
     assert text.count("Emergency line: 0117 496 0999") == 1  # not its copy for older readers
     assert text.endswith("See the box.\n\nEmergency line: 0117 496 0999\n\nFees are due monthly")
+
+
+def test_a_word_lists_numbers_are_read_as_word_draws_them(settings, fake_embedder):
+    """Word keeps a list's numbers out of the text ("List Number" is numbered by its style):
+    step 3 and clause 2 were lost. Bullets stay items without a number."""
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Assembly steps", 1)
+    for step in ("Push in the dowels.", "Screw in the cam bolts.", "Fit the top panel."):
+        document.add_paragraph(step, style="List Number")
+    document.add_paragraph("Small hammer", style="List Bullet")
+    out = io.BytesIO()
+    document.save(out)
+    ingest_files(settings, fake_embedder, {"steps.docx": out.getvalue()})
+    assert stored_pages(settings, "steps.docx")[None] == (
+        "Assembly steps\n\n- 1. Push in the dowels.\n- 2. Screw in the cam bolts.\n"
+        "- 3. Fit the top panel.\n- Small hammer"
+    )
+
+
+def test_list_numbers_of_every_format_and_level(settings, fake_embedder, shared_eval):
+    """Word's own sample of lists: "1)", "a)" one level down, "i)", "(1)", "(a)"."""
+    data = (shared_eval / "office-docs" / "example-list-items-multiple.docx").read_bytes()
+    ingest_files(settings, fake_embedder, {"lists.docx": data})
+    text = stored_pages(settings, "lists.docx")[None]
+    for label in ("- 1) This", "- 2) This", "- a) The quick", "- b) The quick", "- i) Trying",
+                  "- ii) Trying", "- (1) Trying", "- (a) This"):  # fmt: skip
+        assert label in text, label
+
+
+@pytest.mark.parametrize(
+    ("count", "fmt", "expected"),
+    [(3, "decimal", "3"), (3, "lowerLetter", "c"), (28, "upperLetter", "BB"),
+     (4, "lowerRoman", "iv"), (1994, "upperRoman", "MCMXCIV"), (7, "decimalZero", "07"),
+     (5, "chineseCounting", "5")],
+)  # fmt: skip
+def test_a_count_in_each_number_format(count, fmt, expected):
+    from app.ingest.formats.word_numbering import _formatted
+
+    assert _formatted(count, fmt) == expected

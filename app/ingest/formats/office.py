@@ -3,11 +3,11 @@
 These formats have no fixed pages (pagination depends on the printer), so, like plain text, a
 document is one page without a number. Headings, list items and table rows keep their
 boundaries (see `layout`). A Word form's fields (content controls), its text boxes (after the
-paragraph that anchors them) and text inserted with changes tracked are read, which
-python-docx's own text passes over. Pictures in a Word file are read by OCR (a scan pasted into a
-document is often all it says), their text placed after the paragraph that holds them. A file
-whose bytes are another format than its name says (a .doc that is really a .docx or an RTF, as
-Word happily saves) is read as what it is.
+paragraph that anchors them), text inserted with changes tracked and the numbers of its lists
+(`word_numbering`) are read, which python-docx's own text passes over. Pictures in a Word file
+are read by OCR (a scan pasted into a document is often all it says), their text placed after
+the paragraph that holds them. A file whose bytes are another format than its name says (a .doc
+that is really a .docx or an RTF, as Word happily saves) is read as what it is.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from app.ingest.formats.layout import (
     join_marked,
     picture_blocks,
 )
+from app.ingest.formats.word_numbering import Numbering
 from app.records import Page
 
 SUFFIXES = {".docx", ".docm", ".odt", ".rtf", ".doc"}
@@ -60,13 +61,14 @@ def _docx_page(data: bytes) -> Page:
     except (PackageNotFoundError, KeyError, ValueError) as exc:
         raise ExtractionError(f"corrupt Word document ({type(exc).__name__}: {exc})") from exc
     pictures = ocr.Pictures()
-    blocks = list(_docx_blocks(document, pictures))
+    numbering = Numbering(document)
+    blocks = list(_docx_blocks(document, pictures, numbering))
     seen: set[str] = set()
     for section in document.sections:  # headers and footers once each, after the body
         for part in (section.header, section.footer):
             if part.is_linked_to_previous:
                 continue
-            for kind, text in _docx_blocks(part, pictures):
+            for kind, text in _docx_blocks(part, pictures, numbering):
                 if text.strip() and text not in seen:
                     seen.add(text)
                     blocks.append((kind, text))
@@ -74,14 +76,16 @@ def _docx_page(data: bytes) -> Page:
     return Page(None, text, ocr=bool(read_by_ocr), ocr_spans=read_by_ocr or None)
 
 
-def _docx_blocks(container, pictures: ocr.Pictures) -> list[tuple[str, str]]:
-    """Paragraphs, table rows, and after each paragraph the text of its text boxes and of the
-    pictures in it."""
+def _docx_blocks(container, pictures: ocr.Pictures, numbering: Numbering) -> list[tuple[str, str]]:
+    """Paragraphs (a list's with the number Word draws before it), table rows, and after each
+    paragraph the text of its text boxes and of the pictures in it."""
     element = container.element.body if hasattr(container, "element") else container._element
-    return _blocks_of(element, container, pictures)
+    return _blocks_of(element, container, pictures, numbering)
 
 
-def _blocks_of(element, parent, pictures: ocr.Pictures) -> list[tuple[str, str]]:
+def _blocks_of(
+    element, parent, pictures: ocr.Pictures, numbering: Numbering
+) -> list[tuple[str, str]]:
     from docx.text.paragraph import Paragraph
 
     blocks: list[tuple[str, str]] = []
@@ -89,9 +93,11 @@ def _blocks_of(element, parent, pictures: ocr.Pictures) -> list[tuple[str, str]]
         if not isinstance(item, Paragraph):
             blocks.extend(_docx_table(item))
             continue
-        blocks.append((_paragraph_kind(item), _paragraph_text(item._p)))
+        text = _paragraph_text(item._p)
+        label = numbering.label(item) if text.strip() else None
+        blocks.append((_paragraph_kind(item), f"{label} {text}" if label else text))
         for box in _own(item._p, "w:txbxContent"):
-            blocks.extend(_blocks_of(box, parent, pictures))
+            blocks.extend(_blocks_of(box, parent, pictures, numbering))
         for blob in _paragraph_pictures(item, parent.part):
             blocks.extend(picture_blocks(pictures.text(blob)))
     return blocks
