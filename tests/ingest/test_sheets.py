@@ -151,3 +151,28 @@ def test_an_opendocument_sheet_reads_as_it_shows(settings, fake_embedder):
         "| Class: Stage 5 | First lesson: Tue | Fee: Tue |"
     }
     assert entry(settings, "lessons.ods").page_labels == {"1": "sheet Lessons, rows 1-3"}
+
+
+def test_a_header_merged_across_columns_names_each_of_them(settings, fake_embedder):
+    """ "Spring" merged over "Planned" and "Actual" names both; a title merged across the sheet
+    stays a title, and a note merged across a data row stays one cell."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Budget"
+    for row in (["Household budget 2025"], [None, "Spring", None, "Summer"],
+                ["Item", "Planned", "Actual", "Planned"], ["Groceries", 400, 420, 410],
+                ["Notes", "Energy includes gas"]):  # fmt: skip
+        sheet.append(row)
+    for merged in ("A1:D1", "B2:C2", "B5:D5"):
+        sheet.merge_cells(merged)
+    out = io.BytesIO()
+    book.save(out)
+    ingest_files(settings, fake_embedder, {"budget.xlsx": out.getvalue()})
+    assert stored_pages(settings, "budget.xlsx")[1] == (
+        "Budget\n\n| Household budget 2025 |\n| | Spring | Spring | Summer |\n"
+        "| Item | Planned | Actual | Planned |\n"
+        "| Item: Groceries | Spring Planned: 400 | Spring Actual: 420 | Summer Planned: 410 |\n"
+        "| Item: Notes | Spring Planned: Energy includes gas |"
+    )

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 
 from app.ingest.errors import ExtractionError
 from app.ingest.formats import archive
-from app.ingest.formats.headers import named_lines
+from app.ingest.formats.headers import is_value, named_lines
 from app.ingest.formats.layout import HEADING, ROW, join_blocks
 from app.ingest.formats.number_formats import Shown, shown
 from app.ingest.formats.text import decode_bytes
@@ -29,6 +30,7 @@ ROWS_PER_PAGE = 40
 # An OpenDocument sheet writes a run of like rows or cells once, with a count: a run with text is
 # read at most this many times; empty ones (a sheet ends with a million) are not written out.
 MAX_REPEAT = 1000
+MAX_MERGES = 10_000  # merged ranges read of a sheet
 _MAX_FIELD = 16 * 2**20
 
 
@@ -91,7 +93,48 @@ def _xlsx_sheets(data: bytes) -> Iterator[tuple[str, Iterator[tuple[int, list]]]
         if getattr(sheet, "sheet_state", "visible") == "visible":
             cells = sheet.iter_rows()  # each with its number format: "£62.50", not 62.5
             rows = ([shown(c.value, getattr(c, "number_format", None)) for c in r] for r in cells)
-            yield sheet.title, enumerate(rows, start=1)
+            merged = _merged_across(zipped, getattr(sheet, "_worksheet_path", ""))
+            yield sheet.title, _with_merged_headers(enumerate(rows, start=1), merged)
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
+
+
+def _merged_across(zipped, path: str) -> dict[int, list[tuple[int, int]]]:
+    """Each row's cells merged across columns, as (first, last) column positions from 0; read
+    from the sheet's XML, as openpyxl's read-only sheets do not say."""
+    from openpyxl.utils.cell import column_index_from_string
+
+    try:
+        data = zipped.read(path)
+    except (KeyError, OSError, ValueError):
+        return {}
+    merged: dict[int, list[tuple[int, int]]] = {}
+    for first, top, last, _ in _MERGE.findall(data)[:MAX_MERGES]:
+        start = column_index_from_string(first.decode()) - 1
+        end = column_index_from_string(last.decode()) - 1
+        if end > start:
+            merged.setdefault(int(top), []).append((start, min(end, start + MAX_REPEAT)))
+    return merged
+
+
+def _with_merged_headers(
+    rows: Iterator[tuple[int, list]], merged: dict[int, list[tuple[int, int]]]
+) -> Iterator[tuple[int, list]]:
+    """`rows`, where a header cell is merged across columns ("Spring" over "Planned" and
+    "Actual") with its text in each of them, so that it names every column under it; only in
+    a row of several cells (a title merged across the sheet stays a title), above the sheet's
+    first row of numbers or dates (a note merged across a data row stays one cell)."""
+    above_values = True
+    for number, values in rows:
+        filled = sum(value not in (None, "") for value in values)
+        if above_values and number in merged and filled > 1:  # a title across the sheet stays one
+            values = list(values)
+            for start, end in merged[number]:
+                if start < len(values) and values[start] is not None:
+                    values[start + 1 : end + 1] = [values[start]] * (end - start)
+        above_values = above_values and not any(map(is_value, values))
+        yield number, values
 
 
 def _ods_sheets(data: bytes) -> Iterator[tuple[str, Iterator[tuple[int, list]]]]:
