@@ -39,7 +39,7 @@ FORMATS = (text, pdf, office, slides, sheets, ebook, mail, images, calendar)
 # fields, a web page's definition lists (as label lines) and tables of row headers, and an
 # e-mail's HTML part where its plain one says far less are read (formats.number_formats,
 # office, word_numbering, pdf_forms, text, mail); .ics files and OpenDocument sheets are new
-# (formats.calendar, sheets).
+# (formats.calendar, sheets); a photo is read the way up its camera recorded (formats.images).
 EXTRACTION_VERSION = 11
 READERS = {suffix: module for module in FORMATS for suffix in module.SUFFIXES}
 SUPPORTED_SUFFIXES = frozenset(READERS)

@@ -224,11 +224,12 @@ def _png(image: Any) -> bytes:
 
 def _image_view(path: Path, scale: float) -> PageView:
     """An image document, scaled within MAX_PIXELS; no word positions are stored to box with."""
-    from PIL import Image
+    from PIL import Image, ImageOps
 
     images.reads_heif()
-    with Image.open(path) as image:
-        image.thumbnail((4096, 4096))
+    with Image.open(path) as opened:
+        opened.thumbnail((4096, 4096))
+        image = ImageOps.exif_transpose(opened)  # the way up its camera recorded
         shrink = min(scale / DEFAULT_SCALE, math.sqrt(MAX_PIXELS / (image.width * image.height)))
         if shrink < 1:
             image = image.resize((int(image.width * shrink), int(image.height * shrink)))

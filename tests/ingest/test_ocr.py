@@ -84,6 +84,20 @@ def test_webp_bmp_gif_and_heic_photos_are_read_by_ocr(settings, fake_embedder):
         assert stored_pages(settings, name) == {1: "\n".join(LINES)}, name
 
 
+def test_a_photo_is_read_the_way_up_its_camera_recorded(settings, fake_embedder):
+    """A phone stores a page photographed sideways as the sensor saw it, with an EXIF
+    orientation to show it upright: read as stored, OCR found "ss  s o s"."""
+    from PIL import Image
+
+    sideways = Image.open(io.BytesIO(text_image())).rotate(90, expand=True).convert("RGB")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # shown turned 90 degrees clockwise
+    out = io.BytesIO()
+    sideways.save(out, "JPEG", exif=exif.tobytes(), quality=95)
+    ingest_files(settings, fake_embedder, {"photo.jpg": out.getvalue()})
+    assert stored_pages(settings, "photo.jpg") == {1: "\n".join(LINES)}
+
+
 def test_each_tiff_frame_is_a_page(settings, fake_embedder):
     report = ingest_files(settings, fake_embedder, {"scan.tiff": text_image(frames=2, fmt="TIFF")})
     assert report.files_indexed == ["scan.tiff"], skipped(report)
