@@ -164,7 +164,9 @@ def _address_space() -> int:
 
 
 def image_text(image: Any, ocr: Any = None) -> str:
-    """The text of a PIL image; raises ExtractionError when the page cannot be read."""
+    """The text of a PIL image, turned the way up its camera recorded (EXIF orientation: a phone
+    stores a page photographed sideways as its sensor saw it, which OCR read as "ss  s o s");
+    raises ExtractionError when the page cannot be read."""
     import numpy as np
 
     if image.width * image.height > MAX_PIXELS:
@@ -175,6 +177,7 @@ def image_text(image: Any, ocr: Any = None) -> str:
     if on_page is not None:
         on_page()
     try:
+        _upright(image)
         reader = ocr or engine()
         with more_memory(), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Pillow's notes on palette transparency
@@ -187,6 +190,17 @@ def image_text(image: Any, ocr: Any = None) -> str:
             raise MemoryError(str(exc)) from exc
         raise ExtractionError(f"OCR failed ({type(exc).__name__}: {_last_line(exc)})") from exc
     return layout(found or [])
+
+
+def _upright(image: Any) -> None:
+    """Turns `image` in place the way up its EXIF orientation says; an image whose EXIF cannot
+    be read stays as it is (the orientation only helps)."""
+    import struct
+
+    from PIL import ImageOps
+
+    with contextlib.suppress(ValueError, OSError, SyntaxError, KeyError, TypeError, struct.error):
+        ImageOps.exif_transpose(image, in_place=True)
 
 
 def _last_line(exc: Exception) -> str:

@@ -1,7 +1,6 @@
 """Images of text, read by OCR: one page per image, or per frame of a TIFF or HEIF. Photos of
 iPhones (.heic, .heif) are read through pillow-heif; a GIF or WebP animation by its first frame.
-A photo is read the way up its camera recorded (EXIF orientation): a phone stores the pixels of
-a page photographed sideways as they came off the sensor, and OCR read them as noise.
+A photo is read the way up its camera recorded (`ocr.image_text`).
 
 Sizes are checked from the header before any pixel is decoded: an image over the OCR's pixel
 limit, or a TIFF with more frames than DOCQA_MAX_PAGES, is refused with the reason. A frame that
@@ -37,7 +36,7 @@ def reads_heif() -> bool:
 
 
 def read(data: bytes, suffix: str, max_pages: int) -> list[Page]:
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import Image, UnidentifiedImageError
 
     if suffix in HEIF_SUFFIXES and not reads_heif():
         raise ExtractionError(NO_HEIF)
@@ -61,8 +60,7 @@ def read(data: bytes, suffix: str, max_pages: int) -> list[Page]:
         try:
             image.seek(number - 1)
             _check_size(image)
-            upright = ImageOps.exif_transpose(image)  # a phone's photo, as it is shown
-            pages.append(Page(number, ocr.image_text(upright), ocr=True))
+            pages.append(Page(number, ocr.image_text(image), ocr=True))
         except ExtractionError as exc:
             failure = failure or exc
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
