@@ -1,8 +1,14 @@
 """Calendar files and e-mail invitations: each event as its calendar shows it."""
 
+import contextlib
 from email.message import EmailMessage
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from app.engine import Engine
+from app.ingest.errors import ExtractionError
+from app.ingest.formats import calendar
 from app.ingest.pipeline import ingest
 from tests.conftest import assert_verbatim
 from tests.ingest.indexed import entry, ingest_files, skipped, stored_pages
@@ -79,3 +85,11 @@ def test_when_and_where_of_an_appointment_come_from_its_invitation(settings, rea
         answer = engine.ask(question)
         assert answer.answer is not None and expected in answer.answer, (question, answer.answer)
         assert_verbatim(answer, engine.reader())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text('BEGIN:VEVENTDSARLOC;TZID="a:b"=20250101T0900Z\r\n \\,;:=RUFQWKYMO', max_size=300))
+def test_any_damaged_calendar_reads_or_is_refused_with_a_reason(body):
+    """No error but ExtractionError, whose reason the ingest report gives."""
+    with contextlib.suppress(ExtractionError):
+        calendar.read(_calendar(f"BEGIN:VEVENT\r\n{body}"), ".ics", 10)

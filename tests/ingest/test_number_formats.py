@@ -3,6 +3,8 @@
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.ingest.formats.headers import is_value
 from app.ingest.formats.number_formats import Shown, shown
@@ -56,3 +58,18 @@ def test_a_shown_number_or_date_is_still_a_value_under_its_header():
     assert isinstance(shown(dt.datetime(2025, 4, 28), "dddd d mmmm"), Shown)
     assert is_value(shown(dt.datetime(2025, 4, 28), "dddd d mmmm"))
     assert not is_value("Monday 28 April")
+
+
+_FORMAT_CHARACTERS = '#0,.%"$£[]-;_*\\/?Eeymdhs AM/PMa/p@'
+_VALUES = st.sampled_from(
+    [1.5, -3, 0, 1e20, 12345.678, float("nan"), dt.date(2025, 1, 2), dt.time(13, 5),
+     dt.datetime(2025, 1, 2, 3, 4, 5)]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(_FORMAT_CHARACTERS, min_size=1, max_size=24), _VALUES)
+def test_any_format_a_damaged_file_holds_gives_text_or_the_stored_value(number_format, value):
+    """A lone backslash at a format's end raised IndexError and lost the whole workbook."""
+    read = shown(value, number_format)
+    assert read is value or isinstance(read, Shown)

@@ -103,7 +103,7 @@ def _number_parts(section: str | None) -> tuple[tuple[tuple[bool, str], ...], bo
         elif text.startswith('"'):
             pieces.append((False, text[1:-1]))
         elif text.startswith("\\"):
-            pieces.append((False, text[1]))
+            pieces.append((False, text[1:]))  # nothing for a lone backslash at the end
         elif not text.startswith(("[", "_", "*")):  # colours, padding, fill
             pieces.append(("0" in text or "#" in text, text))
     return tuple(pieces), "%" in unquoted
@@ -149,7 +149,7 @@ def _date_parts(section: str | None) -> tuple[tuple[tuple[str, str], ...], bool]
         elif token.startswith('"'):
             pieces.append(("", token[1:-1]))
         elif token.startswith("\\"):
-            pieces.append(("", token[1]))
+            pieces.append(("", token[1:]))
         elif token.startswith(("[", "_", "*", ".")) or token.lower() == "e":
             continue  # locale, padding, fill, fractions of a second
         elif not kinds[n]:
