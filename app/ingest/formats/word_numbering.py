@@ -42,7 +42,8 @@ class Numbering:
         }
         for num in root.findall(qn("w:num")):
             num_id, ref = num.get(qn("w:numId")), num.find(qn("w:abstractNumId"))
-            levels = dict(abstract.get(ref.get(qn("w:val")) if ref is not None else None, {}))
+            definition = ref.get(qn("w:val")) if ref is not None else None
+            levels = dict(abstract.get(definition, {}))
             restarts = False
             for override in num.findall(qn("w:lvlOverride")):
                 level = _int(override.get(qn("w:ilvl")))
@@ -52,7 +53,7 @@ class Numbering:
                     levels[level] = (fmt, text, _int(start.get(qn("w:val")), 1))
                     restarts = True
             self._levels[num_id] = levels
-            self._lists[num_id] = num_id if restarts else f"abstract {ref.get(qn('w:val'))}"
+            self._lists[num_id] = num_id if restarts else f"abstract {definition}"
 
     def label(self, paragraph) -> str | None:
         """The number Word draws before `paragraph` ("4.2."), counting it; None when it is
