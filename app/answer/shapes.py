@@ -204,11 +204,11 @@ def shaped(question: str, text: str, start: int, end: int) -> tuple[int, int]:
             if found is None:
                 return start, start
             start, end = shape.match(text, found.start()).span()  # "0117 496" of "0117 496 0123"
-    asks_where_or_when = _WHERE.search(question) or _WHEN.search(question)
-    field = field_at(text, start) if asks_where_or_when else None
+    asks_when = _WHEN.search(question)
+    field = field_at(text, start) if asks_when or _WHERE.search(question) else None
     if field and end <= field[2] and _asks_for_label(question, field[0]):
         start, end = field[1:]  # all of "Location: Harbour Dental, 12 Quay Street, Bristol"
-    time = _TIME_AFTER.match(text, end) if _WHEN.search(question) else None
+    time = _TIME_AFTER.match(text, end) if asks_when else None
     day = _DAY_BEFORE.search(text, max(0, start - 24), start) if _MONTH.match(text, start) else None
     rate = _RATE.match(text, end) if _AMOUNT_END.search(text, start, end) else None
     after = time or rate

@@ -109,7 +109,9 @@ def _eml_parts(data: bytes, depth: int):
     if not body.strip() and message.get_content_type() in _ENCRYPTED:
         raise ExtractionError(ENCRYPTED_REASON)
     attachments = []
+    attached: set[int] = set()
     for part in message.iter_attachments():
+        attached.add(id(part))
         name = part.get_filename()
         if part.get_content_type() == "message/rfc822":
             inner = part.get_payload()
@@ -118,7 +120,6 @@ def _eml_parts(data: bytes, depth: int):
             attachments.append((name if name.endswith(".eml") else name + ".eml", payload))
         elif name and part.get_content_disposition() != "inline":
             attachments.append((name, part.get_payload(decode=True) or b""))
-    attached = {id(part) for part in message.iter_attachments()}
     for part in _own_parts(message):  # an invitation's event, sent as an alternative to the body
         if part.get_content_type() == "text/calendar" and id(part) not in attached:
             name = part.get_filename() or "invitation.ics"

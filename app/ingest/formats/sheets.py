@@ -127,9 +127,8 @@ def _with_merged_headers(
     first row of numbers or dates (a note merged across a data row stays one cell)."""
     above_values = True
     for number, values in rows:
-        filled = sum(value not in (None, "") for value in values)
-        if above_values and number in merged and filled > 1:  # a title across the sheet stays one
-            values = list(values)
+        if above_values and number in merged and sum(v not in (None, "") for v in values) > 1:
+            values = list(values)  # a row of one cell is a title, merged across the sheet
             for start, end in merged[number]:
                 if start < len(values) and values[start] is not None:
                     values[start + 1 : end + 1] = [values[start]] * (end - start)
