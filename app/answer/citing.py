@@ -12,6 +12,7 @@ import re
 from typing import TYPE_CHECKING
 
 from app.answer import tables
+from app.answer.label_lines import line_around
 from app.answer.sentences import Sentence, passage_sentences, stating_sentence
 from app.ingest.chunking import trim_span
 
@@ -73,10 +74,7 @@ def sentence_around(candidate: Candidate, sentences: list[Sentence]) -> tuple[in
         start = min(candidate.page_start, *(s.start for s in holding))
         return start, max(candidate.page_end, *(s.end for s in holding))
     text = passage.text
-    line_start = text.rfind("\n", 0, candidate.span.start) + 1
-    line_end = text.find("\n", candidate.span.end)
-    line_end = len(text) if line_end < 0 else line_end
-    start, end = trim_span(text, line_start, line_end)
+    start, end = trim_span(text, *line_around(text, candidate.span.start, candidate.span.end))
     return passage.start + min(start, candidate.span.start), passage.start + max(
         end, candidate.span.end
     )

@@ -43,9 +43,10 @@ class Cell:
     too_long: bool = False
 
 
-def line_around(text: str, at: int) -> tuple[int, int]:
-    """The start and end offsets of the line of `text` that holds offset `at`."""
-    end = text.find("\n", at)
+def line_around(text: str, at: int, to: int | None = None) -> tuple[int, int]:
+    """The start and end offsets of the line of `text` that holds offset `at` (the lines from
+    `at` to `to`, if given)."""
+    end = text.find("\n", at if to is None else to)
     return text.rfind("\n", 0, at) + 1, end if end >= 0 else len(text)
 
 

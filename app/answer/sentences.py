@@ -14,6 +14,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from app.answer.label_lines import line_around
 from app.answer.overlap import overlap
 from app.ingest.chunking import is_title, trim_span
 from app.ingest.sentences import BLOCK, sentence_spans
@@ -81,8 +82,7 @@ def tidy_span(text: str, start: int, end: int) -> tuple[int, int]:
     A span of nothing else comes back empty."""
     start = _BEFORE_WORDS.match(text, start, end).end()
     end = _AFTER_WORDS.search(text, start, end).start()
-    line_start, line_end = text.rfind("\n", 0, start) + 1, text.find("\n", end)
-    line_end = len(text) if line_end < 0 else line_end
+    line_start, line_end = line_around(text, start, end)
     if all(text.find(mark, line_start, line_end) < 0 for mark in ("@", "://", "www.")):
         return start, end  # no address to scan for (a line of prose may be a whole abstract)
     for address in _ADDRESS.finditer(text, line_start, line_end):
