@@ -58,6 +58,13 @@ ROW_PRECISION = 0.25
 # A label named by its question word alone, in a record that holds the question's words, scores
 # below every label its words name (`_named_by_record`).
 RECORD_LABEL_SCORE = 0.1
+# A cell that only says it has no value ("n/a", "-", "TBC") answers only where the question names
+# its row better than a row with a value: "What upload speed should I be getting?" of an average
+# speed of "74Mbps" and a minimum guaranteed speed of "n/a" is "74Mbps".
+PLACEHOLDER_PENALTY = ROW_PRECISION
+_PLACEHOLDER = re.compile(
+    r"(?i)n/?a|[-–—?]+|none|nil|tb[acd]|not applicable|not known|unknown|to be confirmed"
+)
 # A word that names the document (its file name, its title) names its labels less: "invoice" of
 # "When is the invoice due?" names "Due date" before "Invoice date" (file_names.record_words).
 RECORD_WEIGHT = 0.5
@@ -184,6 +191,8 @@ def best_cell(
             for score, cell in _scored(cells, idf, labels):
                 if score <= 0 and _named_by_record(passage.text, cell, idf, implied):
                     score = RECORD_LABEL_SCORE
+                if _PLACEHOLDER.fullmatch(cell.value.strip(" .")):
+                    score -= PLACEHOLDER_PENALTY
                 if score <= 0 or (best is not None and score < best[0]):
                     continue
                 if asks_when and not holds_time(cell.value):

@@ -177,6 +177,19 @@ def test_a_row_is_named_by_its_date_in_digits_as_the_question_spells_it():
     assert {question: _answer(question, lessons) for question in asked} == asked
 
 
+def test_a_cell_that_says_it_has_no_value_answers_only_where_its_row_is_named_better():
+    """A cell of "n/a" is no answer to what the upload speed is while another row has one, but
+    is the answer for the row the question names."""
+    speeds = (
+        "| | Download | Upload |\n"
+        "| Average peak-time speed | Download: 500Mbps | Upload: 74Mbps |\n"
+        "| Minimum guaranteed speed | Download: 350Mbps | Upload: n/a |\n"
+    )
+    asked = {"What upload speed should I be getting?": "74Mbps",
+             "what is the minimum guaranteed upload speed": "n/a"}  # fmt: skip
+    assert {question: _answer(question, speeds) for question in asked} == asked
+
+
 def test_a_forms_label_is_named_by_the_words_people_ask_it_with():
     """A question's "pick up" asks for "Collection", "date of birth" for "DOB", "policy
     number" for "Policy no." (`asking.SYNONYMS`)."""
