@@ -21,10 +21,12 @@ Asked "When is the Q3 budget review?", the reader marked "Thursday" in "moved to
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from app.answer import tables
-from app.answer.asking import MONTHS
-from app.answer.label_lines import field_at
+from app.answer.asking import MONTHS, asked_labels
+from app.answer.file_names import KIND_WORDS
+from app.answer.label_lines import field_at, line_around
 from app.answer.overlap import found_in
 from app.answer.retrieval import content_words
 from app.answer.sentences import crosses_paragraph, tidy_span, within_sentence
@@ -159,7 +161,8 @@ def answer_span(question: str, passage: Passage, start: int, end: int) -> tuple[
     punctuation around it (`tidy_span`), cut at the end of its sentence (`within_sentence`), in
     the shape `question` asks for (`shaped`). Empty when it is no answer: text over a blank
     line (an answer stays inside its paragraph, and such a span is not cut to one), a table's
-    header, or a section's heading on another topic (`_in_heading`)."""
+    header, a section's heading on another topic (`_in_heading`), or the date an e-mail was sent
+    when the question asks about something else (`_in_mail_date`)."""
     text = passage.text
     if lacks_shape_asked(question, text[start:end]):
         return start, start  # before it is cut to a cell or a line: "Date: ...\nTime: 10:40"
@@ -171,6 +174,7 @@ def answer_span(question: str, passage: Passage, start: int, end: int) -> tuple[
         end <= start
         or tables.in_header_row(text, start)
         or _in_heading(question, passage, start, end)
+        or _in_mail_date(question, passage, start)
     ):
         return start, start
     return start, end
@@ -266,3 +270,21 @@ def _in_heading(question: str, passage: Passage, start: int, end: int) -> bool:
         and not found_in(content_words(question), line)
         and not _NAMES_ASKED.search(question)
     )
+
+
+_MAIL_DATE_LINE = re.compile(r"- (?:Date|Sent): ")  # app.ingest.formats.mail's header lines
+
+
+def _in_mail_date(question: str, passage: Passage, start: int) -> bool:
+    """Whether the span lies in an e-mail's Date header line and the question asks neither when
+    it was sent (`asked_labels`) nor about the message itself ("the date of the email"). The
+    header says when the message was written, not when anything in it happens: "what time does
+    my train leave kings cross" of a booking e-mail was answered with the time it was sent."""
+    suffix = Path(passage.source).suffix.lower()
+    if suffix not in KIND_WORDS:
+        return False
+    line_start, _ = line_around(passage.text, start)
+    if not _MAIL_DATE_LINE.match(passage.text, line_start):
+        return False
+    names_message = found_in(KIND_WORDS[suffix].split(), question.lower())
+    return not names_message and "date" not in asked_labels(question)

@@ -215,6 +215,25 @@ def test_a_span_in_a_heading_on_another_topic_is_no_answer(question, text, marke
         assert answer_span(question, later, start, start + len(marked)) == (start, start)
 
 
+@pytest.mark.parametrize(
+    ("question", "source", "expected"),
+    [
+        ("what time does my train leave kings cross", "booking.eml", False),
+        ("When was the booking sent?", "booking.eml", True),  # asks for the header
+        ("what time is on the email", "booking.eml", True),  # names the message
+        ("what time does my train leave", "form.md", True),  # a list, not an e-mail
+    ],
+)
+def test_the_date_an_email_was_sent_answers_only_questions_about_sending(
+    question, source, expected
+):
+    text = "Your booking\n\n- From: Northway Rail\n- Date: Mon, 02 Jun 2025 21:14\n\nHi Ben,"
+    passage = dataclasses.replace(_passages(text)[0], source=source)
+    start = text.index("21:14")
+    start, end = answer_span(question, passage, start, start + len("21:14"))
+    assert ("21:14" in text[start:end]) == expected
+
+
 def test_a_span_over_a_sentences_end_ends_with_its_sentence():
     """The reader marked "45 euros. Alcohol is not" for "Is alcohol reimbursed?", and the
     answer became two sentences."""
