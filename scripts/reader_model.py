@@ -8,7 +8,7 @@ import random
 from pathlib import Path
 
 import torch
-from reader_data import Example, collate, featurize
+from reader_data import Example, Feature, collate, featurize
 from safetensors.torch import load_file
 from transformers import AutoModelForQuestionAnswering
 from transformers.utils import logging as hf_logging
@@ -21,6 +21,23 @@ def build_model(base: Path, frozen: str) -> torch.nn.Module:
     for name, p in model.named_parameters():
         p.requires_grad = not name.startswith(frozen)
     return model
+
+
+def marginal_span_loss(out, batch: list[Feature], attention_mask: torch.Tensor) -> torch.Tensor:
+    """-log P(start is some gold start) - log P(end is some gold end), halved like HF's loss.
+
+    With one gold span it is exactly the usual cross-entropy (padding masked out).
+    """
+    pad = attention_mask == 0
+    losses = []
+    for logits, side in ((out.start_logits, 0), (out.end_logits, 1)):
+        logp = logits.float().masked_fill(pad, -1e4).log_softmax(-1)
+        per_row = [
+            -torch.logsumexp(logp[j, sorted({g[side] for g in f.golds})], 0)
+            for j, f in enumerate(batch)
+        ]
+        losses.append(torch.stack(per_row).mean())
+    return (losses[0] + losses[1]) / 2
 
 
 def stored_state(model: torch.nn.Module, frozen: str) -> dict[str, torch.Tensor]:

@@ -52,6 +52,7 @@ from reader_model import (
     autocast_ctx,
     build_model,
     load_shipped,
+    marginal_span_loss,
     no_answer_eval,
     predict,
     stored_state,
@@ -86,23 +87,6 @@ def base_model_dir() -> Path:
 
 
 # ---------------------------------------------------------------- training
-
-
-def marginal_span_loss(out, batch: list[Feature], attention_mask: torch.Tensor) -> torch.Tensor:
-    """-log P(start is some gold start) - log P(end is some gold end), halved like HF's loss.
-
-    With one gold span it is exactly the usual cross-entropy (padding masked out).
-    """
-    pad = attention_mask == 0
-    losses = []
-    for logits, side in ((out.start_logits, 0), (out.end_logits, 1)):
-        logp = logits.float().masked_fill(pad, -1e4).log_softmax(-1)
-        per_row = [
-            -torch.logsumexp(logp[j, sorted({g[side] for g in f.golds})], 0)
-            for j, f in enumerate(batch)
-        ]
-        losses.append(torch.stack(per_row).mean())
-    return (losses[0] + losses[1]) / 2
 
 
 def train(
