@@ -66,11 +66,17 @@ def named_sources(manifest: Manifest, words: list[str]) -> list[str]:
     return named if len(named) <= NAMED_FILES else []
 
 
+def kind_of(source: str) -> str:
+    """The words a question may call the document `source` by for its kind (KIND_WORDS), "" for
+    a kind whose text says what it is."""
+    found = _SUFFIX.search(source)
+    return KIND_WORDS.get(found.group().lower(), "") if found else ""
+
+
 def kind_words(passage: Passage) -> str:
-    """The words a question may call `passage`'s document by for its kind (KIND_WORDS) that its
+    """The words a question may call `passage`'s document by for its kind (`kind_of`) that its
     text does not hold already, "" if none."""
-    found = _SUFFIX.search(passage.source)
-    kind = KIND_WORDS.get(found.group().lower(), "") if found else ""
+    kind = kind_of(passage.source)
     held = _words_of(passage.text) if kind else frozenset()
     return " ".join(word for word in kind.split() if word not in held)
 

@@ -21,11 +21,10 @@ Asked "When is the Q3 budget review?", the reader marked "Thursday" in "moved to
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from app.answer import tables
 from app.answer.asking import MONTHS, asked_labels
-from app.answer.file_names import KIND_WORDS
+from app.answer.file_names import kind_of
 from app.answer.label_lines import field_at, line_around
 from app.answer.overlap import found_in
 from app.answer.retrieval import content_words
@@ -280,11 +279,11 @@ def _in_mail_date(question: str, passage: Passage, start: int) -> bool:
     it was sent (`asked_labels`) nor about the message itself ("the date of the email"). The
     header says when the message was written, not when anything in it happens: "what time does
     my train leave kings cross" of a booking e-mail was answered with the time it was sent."""
-    suffix = Path(passage.source).suffix.lower()
-    if suffix not in KIND_WORDS:
+    kind = kind_of(passage.source)
+    if not kind:
         return False
     line_start, _ = line_around(passage.text, start)
     if not _MAIL_DATE_LINE.match(passage.text, line_start):
         return False
-    names_message = found_in(KIND_WORDS[suffix].split(), question.lower())
+    names_message = found_in(kind.split(), question.lower())
     return not names_message and "date" not in asked_labels(question)

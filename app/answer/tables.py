@@ -191,7 +191,7 @@ def best_cell(
             for score, cell in _scored(cells, idf, labels):
                 if score <= 0 and _named_by_record(passage.text, cell, idf, implied):
                     score = RECORD_LABEL_SCORE
-                if _PLACEHOLDER.fullmatch(cell.value.strip(" .")):
+                if score > 0 and _PLACEHOLDER.fullmatch(cell.value.strip(" .")):
                     score -= PLACEHOLDER_PENALTY
                 if score <= 0 or (best is not None and score < best[0]):
                     continue
