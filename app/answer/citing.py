@@ -1,6 +1,6 @@
 """Candidates -> what is cited: the best distinct answers, each inside its sentence.
 
-A candidate (app.answer.answering.Candidate) is a span the reader marked in a passage; these
+A candidate (app.answer.candidates.Candidate) is a span the reader marked in a passage; these
 choose which of them are cited and where the sentence around each starts and ends, as page
 offsets into the text stored in the index.
 """
@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import TYPE_CHECKING
 
 from app.answer import tables
+from app.answer.candidates import Candidate
 from app.answer.label_lines import line_around
 from app.answer.sentences import Sentence, passage_sentences, stating_sentence
 from app.ingest.chunking import trim_span
-
-if TYPE_CHECKING:
-    from app.answer.answering import Candidate
 
 
 def distinct(candidates: list[Candidate], most: int) -> list[Candidate]:

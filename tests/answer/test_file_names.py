@@ -98,3 +98,43 @@ def test_an_email_s_passages_hold_the_words_a_question_calls_it_by():
     )
     assert kind_words(mail) == "e-mail mail message", "a word its text holds counts once"
     assert kind_words(dataclasses.replace(mail, source="notes.txt")) == ""
+
+
+# Two monthly Direct Debits: the energy notice never says what its debit pays for, and the
+# reader is surer of its amount for a question that names the other document
+MONTHLY_DEBITS = {
+    "car_insurance_renewal.txt": (
+        "Dear Ms Okafor,\n\nYour car insurance policy renews on 3 June 2025.\n\n"
+        "Paying for your policy\n\n"
+        "You currently pay by monthly Direct Debit. If you do nothing, we will collect 10 "
+        "monthly instalments of £72.26, starting on 3 June 2025, from the account ending 0918.\n"
+    ),
+    "energy_price_change_notice.txt": (
+        "All prices include VAT at 5%.\n\nWhat this means for you\n\nBased on your estimated "
+        "usage, your monthly Direct Debit amount is currently £138. To keep your account on "
+        "track, it will change to £146 from your payment on 15 April 2025.\n"
+    ),
+}
+
+
+def test_an_answer_in_the_file_the_question_names_comes_first(settings, real_embedder):
+    from app.answer import answering
+    from app.engine import Engine
+    from tests.conftest import assert_verbatim
+
+    write_files(settings.corpus, MONTHLY_DEBITS)
+    ingest(settings, embedder=real_embedder)
+    engine = Engine(settings)
+    engine.embedder = real_embedder
+    question = "monthly direct debit amount for the car insurance"
+    answer = engine.ask(question)
+    assert answer.answer == "£72.26"
+    assert answer.citations[0].source == "car_insurance_renewal.txt"
+    assert_verbatim(answer, engine.reader())
+    # the reader alone prefers the energy notice's amount; a question naming no file gets it
+    assert engine.ask("monthly direct debit amount").answer == "£138"
+    with_names, answering.named_first = answering.named_first, lambda found, named: found
+    try:
+        assert engine.ask(question).answer == "£138"
+    finally:
+        answering.named_first = with_names
