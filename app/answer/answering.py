@@ -291,7 +291,9 @@ def with_named_span(
         return candidates
     passage = passages[position]
     start, end = shapes.shaped(question, passage.text, cell.start, cell.end)
-    if end <= start:  # "Policy number: HX-4471-2290" for the claims line's phone number
+    # "Policy number: HX-4471-2290" for the claims line's phone number; an e-mail's Date line
+    # for "the last date to renew my membership"
+    if end <= start or shapes.in_mail_date(question, passage, start):
         return candidates
     span = dataclasses.replace(best.span, passage=position, start=start, end=end)
     features = candidate_features(span, position, passage, idf)

@@ -161,7 +161,7 @@ def answer_span(question: str, passage: Passage, start: int, end: int) -> tuple[
     the shape `question` asks for (`shaped`). Empty when it is no answer: text over a blank
     line (an answer stays inside its paragraph, and such a span is not cut to one), a table's
     header, a section's heading on another topic (`_in_heading`), or the date an e-mail was sent
-    when the question asks about something else (`_in_mail_date`)."""
+    when the question asks about something else (`in_mail_date`)."""
     text = passage.text
     if lacks_shape_asked(question, text[start:end]):
         return start, start  # before it is cut to a cell or a line: "Date: ...\nTime: 10:40"
@@ -173,7 +173,7 @@ def answer_span(question: str, passage: Passage, start: int, end: int) -> tuple[
         end <= start
         or tables.in_header_row(text, start)
         or _in_heading(question, passage, start, end)
-        or _in_mail_date(question, passage, start)
+        or in_mail_date(question, passage, start)
     ):
         return start, start
     return start, end
@@ -274,7 +274,7 @@ def _in_heading(question: str, passage: Passage, start: int, end: int) -> bool:
 _MAIL_DATE_LINE = re.compile(r"- Date: ")  # as app.ingest.formats.mail writes an e-mail's header
 
 
-def _in_mail_date(question: str, passage: Passage, start: int) -> bool:
+def in_mail_date(question: str, passage: Passage, start: int) -> bool:
     """Whether the span lies in an e-mail's Date header line and the question asks neither when
     it was sent (`asked_labels`) nor about the message itself ("the date of the email"). The
     header says when the message was written, not when anything in it happens: "what time does

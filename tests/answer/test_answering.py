@@ -508,6 +508,27 @@ def test_a_label_named_by_the_question_is_no_answer_without_the_shape_asked_for(
     assert answer.answer == "0345 600 7781"
 
 
+def test_an_email_s_date_line_is_no_named_answer_to_a_question_about_another_date():
+    """ "whats the last date to renew my tennis membership" named the renewal e-mail's "Date"
+    header line, which says when the message was sent, as a form's field."""
+    import dataclasses
+
+    from app.answer.answering import extract_answer
+
+    text = (
+        "Membership renewal 2025/26\n\n- From: Ashdown Park Tennis Club\n"
+        "- Date: Mon, 03 Feb 2025 19:15:00 +0000\n\nPlease renew by 31 March 2025."
+    )
+    [passage] = _passages(text)
+    mail = [dataclasses.replace(passage, source="renewal.eml")]
+    reader = ScriptedReader([("31 March 2025", 9.0)])
+    idf = {"last": 1.0, "date": 1.0, "renew": 2.0, "tennis": 2.0, "membership": 2.0}
+    question = "whats the last date to renew my tennis membership"
+    assert extract_answer(reader, question, mail, idf).answer == "31 March 2025"
+    sent = extract_answer(reader, "when was the renewal email sent", mail, {"renewal": 2.0})
+    assert sent.answer == "Mon, 03 Feb 2025 19:15:00 +0000"
+
+
 def test_a_how_to_question_gets_the_sentence_that_answers_it_not_an_faq_s_question():
     from app.answer.answering import extract_answer
 
