@@ -215,7 +215,47 @@ def shaped(question: str, text: str, start: int, end: int) -> tuple[int, int]:
     day = _DAY_BEFORE.search(text, max(0, start - 24), start) if _MONTH.match(text, start) else None
     rate = _RATE.match(text, end) if _AMOUNT_END.search(text, start, end) else None
     after = time or rate
-    return day.start() if day else start, after.end() if after else end
+    start = day.start() if day else start
+    if _DATE_START.match(text, start):
+        start = _before(_WEEKDAY_BEFORE, text, start)
+    if _DAY_OR_TIME_START.match(text, start):
+        start = _before(_DEADLINE_BEFORE, text, start)
+    if _QUANTITY_START.match(text, start):
+        start = _before(_BOUND_BEFORE, text, start)
+    return start, after.end() if after else end
+
+
+# A date keeps its day of the week ("Friday 13 June"); a day or a time the word before it that
+# makes it a deadline or a start ("by 11:00", "by Friday 13 June", "from 4pm"); and a quantity,
+# a date or a time the words before it that bound it: "within 14 days", "at least four weeks'
+# notice", "up to 3 times", "more than 100". The reader marked "10 days" of "within 10 days of
+# the end of the tenancy", which says another thing. Words that only round a number ("about",
+# "nearly") are left to the reader, as SQuAD's annotators left them (validation split).
+_DATE_START = re.compile(rf"(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?[ \t]+(?:{MONTHS})[a-z]*\b")
+_WEEKDAY = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\b"
+_WEEKDAY_BEFORE = re.compile(rf"(?<!\w){_WEEKDAY}\.?,?[ \t]+$")
+_DAY_OR_TIME_START = re.compile(
+    rf"{_DATE_START.pattern}|{_WEEKDAY}|(?:the[ \t]+)?\d{{1,2}}(?:st|nd|rd|th)\b"
+    r"|(?:[01]?\d|2[0-3])(?:[:.][0-5]\d|\s?[ap]\.?m\b)|noon\b|midnight\b",
+    re.I,
+)
+_DEADLINE_BEFORE = re.compile(r"(?<!\w)(?:by|from)[ \t]+(?:the[ \t]+)?$", re.I)
+_QUANTITY_START = re.compile(
+    r"[£$€]?\d|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty"
+    rf"|forty|fifty|hundred|half)\b|{_WEEKDAY}",
+    re.I,
+)
+_BOUND_BEFORE = re.compile(
+    r"(?<!\w)(?:within|up to|at least|at most|no (?:more|less|later|earlier) than"
+    r"|(?:more|less|fewer) than|until|till)[ \t]+$",
+    re.I,
+)
+
+
+def _before(pattern: re.Pattern[str], text: str, start: int) -> int:
+    """Where the words of `pattern` (anchored at its end) before `start` begin, else `start`."""
+    found = pattern.search(text, max(0, start - 24), start)
+    return found.start() if found else start
 
 
 # An amount keeps the rate after it ("£2 per day", "£15 per dog per night", "7.9 percent a

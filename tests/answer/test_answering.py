@@ -524,7 +524,7 @@ def test_an_email_s_date_line_is_no_named_answer_to_a_question_about_another_dat
     reader = ScriptedReader([("31 March 2025", 9.0)])
     idf = {"last": 1.0, "date": 1.0, "renew": 2.0, "tennis": 2.0, "membership": 2.0}
     question = "whats the last date to renew my tennis membership"
-    assert extract_answer(reader, question, mail, idf).answer == "31 March 2025"
+    assert extract_answer(reader, question, mail, idf).answer == "by 31 March 2025"
     sent = extract_answer(reader, "when was the renewal email sent", mail, {"renewal": 2.0})
     assert sent.answer == "Mon, 03 Feb 2025 19:15:00 +0000"
 

@@ -74,6 +74,32 @@ def test_an_amount_keeps_the_rate_after_it(text, marked, expected):
 
 
 @pytest.mark.parametrize(
+    ("text", "marked", "expected"),
+    [
+        ("Deposits are returned within 10 days of the end.", "10 days", "within 10 days"),
+        ("Give at least four weeks' notice.", "four weeks", "at least four weeks"),
+        ("You may renew a book up to 3 times.", "3", "up to 3"),
+        ("It connects more than 100 universities.", "100", "more than 100"),
+        ("Stay at home until 48 hours after the last episode.", "48 hours", "until 48 hours"),
+        ("We leave on Friday 13 June.", "13 June", "Friday 13 June"),
+        ("The packers come Thu 18 Apr.", "18 Apr", "Thu 18 Apr"),
+        ("Check out by 11:00 on the last day.", "11:00", "by 11:00"),
+        ("Fees are paid by the 5th of the month.", "5th of the month", "by the 5th of the month"),
+        ("Rooms are ready from 4pm.", "4pm", "from 4pm"),
+        # "by" and "from" before a year or an amount, and words that round, are left out
+        ("By 1985 the network had grown.", "1985", "1985"),
+        ("Prices rose by 70% in a year.", "70%", "70%"),
+        ("It had about 6,000 visitors.", "6,000", "6,000"),
+        ("The hall was built by Thomas Ardley.", "Thomas Ardley", "Thomas Ardley"),
+    ],
+)
+def test_a_quantity_or_a_date_keeps_the_words_that_bound_it(text, marked, expected):
+    """The reader marked "10 days" of "within 10 days", "13 June" of "Friday 13 June"."""
+    start = text.index(marked)
+    assert text[slice(*shaped("When is it?", text, start, start + len(marked)))] == expected
+
+
+@pytest.mark.parametrize(
     ("question", "marked", "expected"),
     [
         ("Where is the check-up?", "12 Quay Street", "Harbour Dental, 12 Quay Street, Bristol"),
