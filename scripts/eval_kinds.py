@@ -43,8 +43,8 @@ written at stop 41 before its changes, got 14 with stop 40's last code (86fa429)
 (a wedding plan in Word, a household budget with meter readings as a spreadsheet, an MOT
 certificate PDF, a dishwasher warranty claim e-mail, a school's term dates page, a fete's risk
 assessment slides, a lodge park's rules in Markdown, a sponsorship form in OpenDocument), written
-at stop 42 after its first three rules, got 17 with stop 41's last code (f770a04) and 17 with
-them. "handbook":
+at stop 42 by a helper that saw none of its rules, got 17 with stop 41's last code (f770a04) and
+17 with the stop's three answer rules. "handbook":
 questions written from 14 paragraphs drawn at random (seed 37) from the 872-page trustee handbook of
 ../shared/eval/office-docs (skipped without ../shared). Right: the answer holds the expected text
 and at most 40 characters more (official SQuAD normalisation, `eval_tables.right`)."""
