@@ -236,7 +236,7 @@ _WEEKDAY = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\b"
 _WEEKDAY_BEFORE = re.compile(rf"(?<!\w){_WEEKDAY}\.?,?[ \t]+$")
 _DAY_OR_TIME_START = re.compile(
     rf"{_DATE_START.pattern}|{_WEEKDAY}|(?:the[ \t]+)?\d{{1,2}}(?:st|nd|rd|th)\b"
-    r"|(?:[01]?\d|2[0-3])(?:[:.][0-5]\d|\s?[ap]\.?m\b)|noon\b|midnight\b",
+    r"|(?:[01]?\d|2[0-3])(?:[:.][0-5]\d(?![\d%])|\s?[ap]\.?m\b)|noon\b|midnight\b",
     re.I,
 )
 _DEADLINE_BEFORE = re.compile(r"(?<!\w)(?:by|from)[ \t]+(?:the[ \t]+)?$", re.I)

@@ -117,7 +117,7 @@ MONTHLY_DEBITS = {
 }
 
 
-def test_an_answer_in_the_file_the_question_names_comes_first(settings, real_embedder):
+def test_an_answer_in_the_file_the_question_names_comes_first(settings, real_embedder, monkeypatch):
     from app.answer import answering
     from app.engine import Engine
     from tests.conftest import assert_verbatim
@@ -133,8 +133,5 @@ def test_an_answer_in_the_file_the_question_names_comes_first(settings, real_emb
     assert_verbatim(answer, engine.reader())
     # the reader alone prefers the energy notice's amount; a question naming no file gets it
     assert engine.ask("monthly direct debit amount").answer == "£138"
-    with_names, answering.named_first = answering.named_first, lambda found, named: found
-    try:
-        assert engine.ask(question).answer == "£138"
-    finally:
-        answering.named_first = with_names
+    monkeypatch.setattr(answering, "named_first", lambda found, named: found)
+    assert engine.ask(question).answer == "£138"

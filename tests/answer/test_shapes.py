@@ -89,6 +89,7 @@ def test_an_amount_keeps_the_rate_after_it(text, marked, expected):
         # "by" and "from" before a year or an amount, and words that round, are left out
         ("By 1985 the network had grown.", "1985", "1985"),
         ("Prices rose by 70% in a year.", "70%", "70%"),
+        ("Rates rose by 12.50% in a year.", "12.50%", "12.50%"),
         ("It had about 6,000 visitors.", "6,000", "6,000"),
         ("The hall was built by Thomas Ardley.", "Thomas Ardley", "Thomas Ardley"),
     ],
