@@ -1,0 +1,347 @@
+"""Questions about forms, tables and lists, made up with their answers, for training the reader.
+
+SQuAD, the reader's only labelled data, is Wikipedia prose. The documents people keep are full
+of "Label: value" lines, table rows and lists of quantities, and there the reader's "no answer"
+score beats its best span even when that span is right ("Reading / Quantity: 12093.4" for "gas
+meter reading at check in", "4 eggs" for "How many eggs do I need?"). These examples show it
+such text as docqa's extractors write it (`| Header: value | ... |` for a table row, `| Label |
+value |` for a two-column table, `- Label: value` for an e-mail's header), with questions asked
+the ways people ask them, and questions about a field the document does not have (no answer).
+
+Every value, name and label is drawn from the lists below with a seeded random generator, so a
+run is reproducible; nothing comes from SQuAD's validation or evaluation articles, and no
+person's, town's, street's or company's name is one of scripts/kinds/'s documents'.
+
+Tried at stop 42 and not shipped (MODEL_CARD.md, BENCHMARKS.md): the shipped reader trained one
+more epoch on the SQuAD training examples with 2,500 of these questions,
+
+    .venv/bin/python scripts/reader_forms.py --out /tmp/reader-forms --forms 2500 --lr 1e-4
+
+then asked with `scripts/eval_answers.py --reader /tmp/reader-forms` and, with the engine's
+reader pointed there, `scripts/eval_kinds.py`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from pathlib import Path
+
+from reader_data import Example
+
+FIRST = "Anwen Bram Carys Dev Elsa Farid Gwen Hugo Ivo Jonah Kofi Maelle Milo Nora Osian Pia"
+LAST = "Arkwright Bellamy Crane Dunmore Eskdale Fothergill Gough Hesketh Iqbal Jarvis Kemble Lund"
+TOWNS = "Alnwick Buxton Chard Dorking Evesham Frome Goole Hexham Ilkley Jarrow Keswick Ludlow"
+STREETS = "Abbey Close, Birch Grove, Chapel Row, Dean Street, Elm Terrace, Forge Lane, Glebe Road"
+COMPANIES = "Amberly Boxwell Corvane Dellmont Eastbrook Foxglove Grantley Holtby Irwell Juniper"
+PLACES = "east entrance, first floor lobby, side gate, front desk, north car park, annexe"
+MONTHS = "January February March April May June July August September October November December"
+DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday"
+
+
+def _pick(rng: random.Random, words: str, sep: str | None = None) -> str:
+    return rng.choice([w.strip() for w in words.split(sep)])
+
+
+def _person(rng: random.Random) -> str:
+    title = rng.choice(["", "", "Dr ", "Mrs ", "Mr ", "Ms "])
+    first = _pick(rng, FIRST)
+    return f"{title}{rng.choice([first, first[0] + '.'])} {_pick(rng, LAST)}"
+
+
+def _date(rng: random.Random) -> str:
+    day, month, year = rng.randint(1, 28), _pick(rng, MONTHS), rng.choice([2025, 2026, 2027])
+    return rng.choice([
+        f"{day} {month} {year}", f"{_pick(rng, DAYS)} {day} {month} {year}",
+        f"{day:02d}/{MONTHS.split().index(month) + 1:02d}/{year}", f"{day} {month[:3]} {year}",
+    ])  # fmt: skip
+
+
+def _money(rng: random.Random) -> str:
+    pounds = rng.choice([rng.randint(5, 99), rng.randint(100, 999), rng.randint(1000, 9999)])
+    pence = rng.choice(["", f".{rng.randint(0, 99):02d}", ".00"])
+    return f"{rng.choice('£££$€')}{pounds:,}{pence}"
+
+
+def _time(rng: random.Random) -> str:
+    hour, minute = rng.randint(7, 20), rng.choice([0, 15, 30, 45, 10, 40])
+    twelve, half = (hour - 1) % 12 + 1, "am" if hour < 12 else "pm"
+    return rng.choice(
+        [f"{hour:02d}:{minute:02d}", f"{twelve}{half}", f"{twelve}.{minute:02d}{half}"]
+    )
+
+
+def _phone(rng: random.Random) -> str:
+    return rng.choice([
+        f"0345 {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
+        f"07700 900 {rng.randint(100, 999)}",
+        f"0117 496 {rng.randint(1000, 9999)}",
+    ])  # fmt: skip
+
+
+def _code(rng: random.Random) -> str:
+    letters = "".join(rng.choice("ABCDEFGHJKLMNPRSTWXZ") for _ in range(rng.randint(2, 3)))
+    return rng.choice([
+        f"{letters}-{rng.randint(1000, 9999)}-{rng.randint(100, 9999)}",
+        f"{letters}{rng.randint(100000, 99999999)}",
+        f"{rng.randint(10000000, 99999999)}",
+    ])  # fmt: skip
+
+
+def _address(rng: random.Random) -> str:
+    return f"{rng.randint(1, 120)} {_pick(rng, STREETS, ',')}, {_pick(rng, TOWNS)}"
+
+
+def _place(rng: random.Random) -> str:
+    return rng.choice(
+        [f"the {_pick(rng, PLACES, ',')}", _address(rng), f"{_pick(rng, COMPANIES)} House"]
+    )
+
+
+def _amount(rng: random.Random) -> str:
+    return rng.choice([
+        f"{rng.randint(2, 90)} days", f"{rng.randint(1, 60)}.{rng.randint(0, 9)} mm",
+        f"{rng.randint(1000, 99999):,} miles", f"{rng.randint(2, 12)} weeks",
+        f"{rng.randint(1, 500)} kWh", f"{rng.randint(2, 40)} people",
+    ])  # fmt: skip
+
+
+# (labels, value maker, how a question asks for it: "{label}" is the label in lower case)
+FIELDS = (
+    (
+        "Total|Amount due|Balance|Deposit|Fee|Price|Monthly payment|Excess|Annual fee|Premium|"
+        "Call-out charge|Cost",
+        _money,
+        [
+            "How much is the {label}?",
+            "what's the {label}",
+            "{label}?",
+            "how much is the {label} going to be",
+            "{label} amount",
+        ],
+    ),
+    (
+        "Due date|Start date|Expiry date|Renewal date|Deadline|Issue date|Date of visit|End date|"
+        "Appointment date|Payment date",
+        _date,
+        ["When is the {label}?", "{label}?", "what date is the {label}", "when's the {label}"],
+    ),
+    (
+        "Time|Start time|Arrival time|Check-in|Time slot|Finish time|Doors open",
+        _time,
+        ["What time is {label}?", "{label} time", "what time's the {label}", "{label}?"],
+    ),
+    (
+        "Phone|Tel|Telephone|Helpline|Contact number|Mobile",
+        _phone,
+        [
+            "What is the {label} number?",
+            "{label} number?",
+            "{label} number to ring",
+            "what's the {label} number",
+        ],
+    ),
+    (
+        "Contact|Manager|Inspector|Engineer|Account holder|Tenant|Organiser|Teacher|Landlord",
+        _person,
+        ["Who is the {label}?", "{label} name", "who's the {label}", "{label}?"],
+    ),
+    (
+        "Reference|Policy number|Claim reference|Account number|Order number|Serial number|"
+        "Booking reference|Customer ID",
+        _code,
+        ["What is the {label}?", "{label}?", "what's my {label}", "{label} please"],
+    ),
+    (
+        "Address|Location|Venue|Meeting point|Where",
+        _place,
+        ["Where is the {label}?", "{label}?", "where's the {label}", "what's the {label}"],
+    ),
+    (
+        "Mileage|Tread depth|Usage|Annual leave|Notice period|Guests|Capacity",
+        _amount,
+        ["What is the {label}?", "{label}?", "how much {label}", "what's the {label}"],
+    ),
+)
+ROW_NAMES = (
+    "Boiler|Cooker|Loft|Garage|Garden shed|Studio|Plot 4|Plot 9|Unit 3|Bay 2|Level 1|Level 2|"
+    "Basic|Plus|Junior|Senior|Group A|Group B|Term 1|Term 2"
+)
+QUANTITIES = (
+    "paper cups|extension leads|chairs|plates|batteries|litres of water|kg sand|bin bags|"
+    "bags of compost|cones|spare fuses|packs of napkins|ml oil|name badges"
+)
+
+
+def _field(rng: random.Random, exclude: set[str]) -> tuple[str, str, list[str]]:
+    labels, make, asks = rng.choice(FIELDS)
+    label = rng.choice([x for x in labels.split("|") if x not in exclude] or labels.split("|"))
+    return label, make(rng), asks
+
+
+def _ask(rng: random.Random, asks: list[str], label: str) -> str:
+    question = rng.choice(asks).format(label=label.lower())
+    return question if rng.random() < 0.6 else question.lower().rstrip("?")
+
+
+def _form(rng: random.Random) -> tuple[str, list[tuple[str, str | None]]]:
+    """Label lines or a two-column table, questions about some of its fields and one not in it."""
+    fields, used = [], set()
+    for _ in range(rng.randint(3, 8)):
+        label, value, asks = _field(rng, used)
+        used.add(label)
+        fields.append((label, value, asks))
+    style = rng.choice(["{l}: {v}", "- {l}: {v}", "| {l} | {v} |", "{l} - {v}"])
+    lines = [style.format(l=label, v=value) for label, value, _ in fields]
+    asked = [(_ask(rng, asks, label), value) for label, value, asks in rng.sample(fields, 2)]
+    absent, _, asks = _field(rng, used)
+    held = {word for label in used for word in label.lower().split()}
+    if not held & set(absent.lower().split()):  # "Fee" is asked of "Annual fee"
+        asked.append((_ask(rng, asks, absent), None))
+    return "\n".join(lines), asked
+
+
+def _table(rng: random.Random) -> tuple[str, list[tuple[str, str | None]]]:
+    """A table's rows as `| Header: value |` cells; a question names a row and a column."""
+    names = rng.sample(ROW_NAMES.split("|"), rng.randint(2, 5))
+    columns = [_field(rng, set()) for _ in range(rng.randint(2, 3))]
+    first = rng.choice(["Item", "Name", "Category", "Type", "Room"])
+    cells = {
+        name: [(label, FIELDS_BY_LABEL[label](rng)) for label, _, _ in columns] for name in names
+    }
+    lines = [
+        "| "
+        + " | ".join([f"{first}: {name}", *(f"{label}: {value}" for label, value in row)])
+        + " |"
+        for name, row in cells.items()
+    ]
+    name = rng.choice(names)
+    label, value = rng.choice(cells[name])
+    question = rng.choice(["{label} for the {name}", "What is the {label} for {name}?",
+                           "{name} {label}?", "what's the {name} {label}"])  # fmt: skip
+    question = question.format(label=label.lower(), name=name.lower())
+    return "\n".join(lines), [(question, value)]
+
+
+def _quantities(rng: random.Random) -> tuple[str, list[tuple[str, str | None]]]:
+    """A list of quantities, as a recipe or a packing list has; asked how many or how much."""
+    things = rng.sample(QUANTITIES.split("|"), rng.randint(3, 6))
+    items = [(f"{rng.randint(2, 400)} {thing}", thing) for thing in things]
+    lines = [f"{rng.choice(['- ', '', '* '])}{item}" for item, _ in items]
+    item, thing = rng.choice(items)
+    how = "How much" if thing.startswith(("kg ", "ml ", "litres")) else "How many"
+    noun = (
+        thing.split(" of ")[-1].split(" ", 1)[-1]
+        if thing.startswith(("kg ", "ml "))
+        else thing.split(" of ")[-1]
+    )
+    asked = rng.choice([f"{how} {noun} do we need?", f"{how.lower()} {noun}", f"{how} {noun}?"])
+    return "\n".join(lines), [(asked, item)]
+
+
+FIELDS_BY_LABEL = {label: make for labels, make, _ in FIELDS for label in labels.split("|")}
+BLOCKS = (_form, _form, _table, _quantities)
+
+
+def form_examples(n: int, rng: random.Random) -> list[Example]:
+    """`n` questions (about one in five with no answer) over made-up documents of two or three
+    blocks: a title, then forms, tables and lists."""
+    out: list[Example] = []
+    while len(out) < n:
+        title = (
+            f"{_pick(rng, COMPANIES)} {rng.choice(['booking', 'statement', 'record', 'notice'])}"
+        )
+        parts, asked = [title], []
+        for block in rng.sample(BLOCKS, rng.randint(2, 3)):
+            text, questions = block(rng)
+            parts.append(text)
+            asked += questions
+        context = "\n\n".join(parts)
+        for question, answer in asked:
+            start = context.find(answer) if answer else -1
+            if answer and (start < 0 or context.count(answer) > 1):
+                continue  # an answer must be one place in the text
+            answers = (answer,) if answer else ()
+            starts = (start,) if answer else ()
+            out.append(Example(f"form-{len(out)}", question, context, answers, starts, 0))
+    return out[:n]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Train the shipped reader one more epoch on the SQuAD training examples (as
+    train_reader.py builds them) and `--forms` of these questions; write it to `--out` with
+    its validation figures."""
+    import torch
+    import train_reader as tr
+    from reader_data import (
+        N_TRAIN_ARTICLES,
+        VALIDATION_ARTICLES,
+        em_f1,
+        examples_of,
+        featurize,
+        hard_negatives,
+        load_normans_unanswerable,
+        load_squad_articles,
+    )
+    from reader_model import load_shipped, no_answer_eval, predict, stored_state
+    from safetensors.torch import save_file
+    from transformers import AutoTokenizer
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True, help="folder for the trained reader")
+    parser.add_argument("--forms", type=int, default=2500, help="made-up questions added")
+    parser.add_argument("--lr", type=float, default=1e-4, help="encoder learning rate")
+    parser.add_argument("--seed", type=int, default=13)
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    tr._LOG_FILE = args.out / "train.log"
+    random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(2)
+    rng = random.Random(args.seed)
+    numbered = list(enumerate(load_squad_articles(), start=1))
+    held = {int(x) for x in VALIDATION_ARTICLES.split(",")}
+    train_arts = [(i, a) for i, a in numbered if i <= N_TRAIN_ARTICLES and i not in held]
+    train_pos = examples_of(train_arts)
+    val_pos = examples_of([(i, a) for i, a in numbered if i in held])
+    normans = load_normans_unanswerable()
+    norm_train = [e for n, e in normans if n % 2 == 0]
+    negatives = int(0.2 * len(train_pos)) - len(norm_train)
+    pool = {i for i, _ in train_arts}
+    train_neg = hard_negatives(examples_of(train_arts), negatives, rng, pool) + norm_train
+    val_arts = [(i, a) for i, a in numbered if i in held]
+    val_neg = hard_negatives(examples_of(val_arts), len(val_pos) // 4, rng, held)[
+        : len(val_pos) // 4
+    ]
+    val_neg += [e for n, e in normans if n % 2 == 1]
+    forms = form_examples(args.forms, random.Random(args.seed + 2))
+    base = tr.base_model_dir()
+    tok = AutoTokenizer.from_pretrained(str(base))
+    feats = featurize(tok, train_pos + train_neg + forms, 256, 64, True, rng, True)
+    tr.log(f"{len(train_pos)} + {len(train_neg)} negatives + {len(forms)} forms: {len(feats)}")
+    model = load_shipped(tr.ROOT / "app" / "models" / "reader", base, tr.WORD_EMBEDDINGS)
+    for name, parameter in model.named_parameters():
+        parameter.requires_grad = not name.startswith(tr.WORD_EMBEDDINGS)
+    phase = argparse.Namespace(
+        epochs=1, lr=args.lr, head_lr_mult=5.0, batch_size=32, max_steps=0, retarget_at=0,
+        all_answers=True, bf16=True, log_every=20,
+    )  # fmt: skip
+    seconds = tr.train(model, feats, phase, rng)
+    window = (256, 128, 30, True)
+    found, refused = predict(model, tok, val_pos, *window), predict(model, tok, val_neg, *window)
+    em, f1 = em_f1({k: v[0] for k, v in found.items()}, val_pos)
+    bias, accuracy = no_answer_eval(found, refused)
+    tr.log(f"VALIDATION EM {em:.3f} F1 {f1:.3f}; no-answer bias {bias:.3f} acc {accuracy:.3f}")
+    save_file(stored_state(model, tr.WORD_EMBEDDINGS), str(args.out / "reader.safetensors"))
+    config = json.loads((tr.ROOT / "app/models/reader/reader_config.json").read_text())
+    config["no_answer_bias"] = bias
+    config["validation"] = {"em": em, "f1": f1, "no_answer_acc": accuracy}
+    config["continued"] = {"forms": args.forms, "lr": args.lr, "minutes": round(seconds / 60, 1)}
+    (args.out / "reader_config.json").write_text(json.dumps(config, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

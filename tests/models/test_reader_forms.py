@@ -1,0 +1,50 @@
+"""Made-up questions about forms, tables and lists for training the reader
+(scripts/reader_forms.py)."""
+
+import random
+import re
+
+from reader_forms import COMPANIES, FIRST, LAST, STREETS, TOWNS, form_examples
+
+EXAMPLES = form_examples(400, random.Random(5))
+
+
+def test_each_answer_is_where_the_example_says_and_only_there():
+    """The loss marks the answer's tokens by its offset: a wrong or ambiguous one teaches the
+    reader another span."""
+    for example in EXAMPLES:
+        for answer, start in zip(example.answers, example.answer_starts, strict=True):
+            assert example.context[start : start + len(answer)] == answer
+            assert example.context.count(answer) == 1
+
+
+def test_some_questions_ask_for_a_field_the_document_lacks():
+    unanswered = [e for e in EXAMPLES if not e.answers]
+    assert 0.1 < len(unanswered) / len(EXAMPLES) < 0.35
+
+
+def test_the_text_is_written_as_docqa_extracts_such_documents():
+    texts = "\n".join(e.context for e in EXAMPLES)
+    assert re.search(r"^\| \w+: [^|]+ \| [^|]+: [^|]+ \|", texts, re.M)  # a table row
+    assert re.search(r"^(?:- )?[A-Z][\w -]+: \S", texts, re.M)  # a label line
+    assert re.search(r"^(?:[-*] )?\d+ [a-z]", texts, re.M)  # a list of quantities
+
+
+def test_the_same_seed_makes_the_same_questions():
+    again = form_examples(400, random.Random(5))
+    assert [(e.question, e.answers) for e in again] == [(e.question, e.answers) for e in EXAMPLES]
+
+
+def test_no_name_is_one_of_the_kinds_documents():
+    """scripts/kinds/ measures docqa on everyday documents; the made-up ones share no names."""
+    from pathlib import Path
+
+    kinds = Path(__file__).resolve().parents[2] / "scripts" / "kinds"
+    text = " ".join(
+        p.read_text(errors="ignore")
+        for p in kinds.iterdir()
+        if p.suffix in {".txt", ".md", ".html", ".eml"}
+    )
+    names = [*FIRST.split(), *LAST.split(), *TOWNS.split(), *COMPANIES.split()]
+    names += [street.strip() for street in STREETS.split(",")]
+    assert not [name for name in names if re.search(rf"\b{re.escape(name)}\b", text)]
