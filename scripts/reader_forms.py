@@ -9,8 +9,8 @@ value |` for a two-column table, `- Label: value` for an e-mail's header), with 
 the ways people ask them, and questions about a field the document does not have (no answer).
 
 Every value, name and label is drawn from the lists below with a seeded random generator, so a
-run is reproducible; nothing comes from SQuAD's validation or evaluation articles, and no
-person's, town's, street's or company's name is one of scripts/kinds/'s documents'.
+run is reproducible. Nothing comes from SQuAD's validation or evaluation articles, and no
+person, town, street or company named here appears in a document of scripts/kinds/.
 
 Tried at stop 42 and not shipped (MODEL_CARD.md, BENCHMARKS.md): the shipped reader trained one
 more epoch on the SQuAD training examples with 2,500 of these questions,
