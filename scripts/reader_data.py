@@ -50,6 +50,19 @@ def load_squad_articles() -> list[dict]:
     return data
 
 
+def split_articles(val_articles: str = VALIDATION_ARTICLES) -> tuple[list, list, list]:
+    """The (1-based number, article) pairs of the training, validation and evaluation splits:
+    articles 1-38 less `val_articles` ("9,14,20,30"), those, and articles 39-48."""
+    val_ids = {int(x) for x in val_articles.split(",")}
+    assert val_ids <= set(range(1, N_TRAIN_ARTICLES + 1)) and 3 not in val_ids
+    numbered = list(enumerate(load_squad_articles(), start=1))
+    return (
+        [(i, a) for i, a in numbered if i <= N_TRAIN_ARTICLES and i not in val_ids],
+        [(i, a) for i, a in numbered if i in val_ids],
+        [(i, a) for i, a in numbered if i > N_TRAIN_ARTICLES],
+    )
+
+
 def examples_of(articles: list[tuple[int, dict]]) -> list[Example]:
     """Flatten (article number, article) pairs into gold-paragraph examples."""
     out = []
@@ -80,6 +93,30 @@ def load_normans_unanswerable() -> list[tuple[int, Example]]:
                 if qa.get("is_impossible"):
                     out.append((pi, Example(qa["id"], qa["question"], para["context"], (), (), 3)))
     return out
+
+
+def normans_halves() -> tuple[list[Example], list[Example]]:
+    """The Normans unanswerables of its even paragraphs (training) and odd ones (validation)."""
+    normans = load_normans_unanswerable()
+    return [e for pi, e in normans if pi % 2 == 0], [e for pi, e in normans if pi % 2 == 1]
+
+
+def built_negatives(
+    splits: tuple[list, list],
+    sizes: tuple[int, int],
+    normans: tuple[list[Example], list[Example]],
+    neg_ratio: float,
+    rng: random.Random,
+) -> tuple[list[Example], list[Example]]:
+    """The "no answer" examples of the training and validation splits (`splits`, their
+    articles, with `sizes` answerable questions each): hard negatives (`hard_negatives`), as
+    many as `neg_ratio` of the training questions less its `normans`, and a quarter of the
+    validation questions (at least 8), each followed by its split's Normans unanswerables."""
+    (train_arts, val_arts), (n_train, n_val), (norm_train, norm_val) = splits, sizes, normans
+    n_neg = max(0, int(neg_ratio * n_train) - len(norm_train))
+    train_neg = hard_negatives(examples_of(train_arts), n_neg, rng, {i for i, _ in train_arts})
+    val_neg = hard_negatives(examples_of(val_arts), n_val // 4, rng, {i for i, _ in val_arts})
+    return train_neg + norm_train, val_neg[: max(8, n_val // 4)] + norm_val
 
 
 _TOKEN_RE = re.compile(r"\w+")

