@@ -23,7 +23,8 @@ from __future__ import annotations
 import re
 
 from app.answer import tables
-from app.answer.asking import MONTHS, asked_labels
+from app.answer.asking import asked_labels
+from app.answer.bounds import ASKS_WHEN, widened
 from app.answer.file_names import kind_of
 from app.answer.label_lines import field_at, line_around
 from app.answer.overlap import found_in
@@ -104,12 +105,6 @@ def _asking_clause(question: str) -> str:
     return _CLAUSE_END.split(question)[-1]
 
 
-_WHEN = re.compile(r"\bwhen\b|\bwhat time\b", re.I)
-_TIME_AFTER = re.compile(  # ", at 10:00", " at 02:00 UTC", " at 8am"
-    r",? at \d{1,2}(?::\d{2}(?:\s?[ap]\.?m\b\.?)?|\s?[ap]\.?m\b\.?)(?: (?:UTC|GMT|[A-Z]{1,4}T)\b)?"
-)
-
-
 # What some questions ask for, and what every answer to them holds. "What time does it start?"
 # asks for the time of day ("not "What time of year", nor "During what time", which ask for a
 # season or a period); "How many tablets?" for a count, in digits or words (of SQuAD's 498 "how
@@ -145,11 +140,6 @@ ASKED_SHAPES = (
         ),
         re.compile(r"\d"),
     ),
-)
-_MONTH = re.compile(rf"(?:{MONTHS})[a-z]*\b")  # capitalised: "may" is no month
-_DAY_BEFORE = re.compile(  # "3 " of "3 April 2025", "Tuesday 13 " of "Tuesday 13 May"
-    r"(?<![\w.,-])(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,? )?(?:[1-9]|[12]\d|3[01])"
-    r"(?:st|nd|rd|th)? $"
 )
 
 
@@ -189,7 +179,7 @@ def _asks_for_label(question: str, label: str) -> bool:
     where ("Location"), a date or time asked when ("Date", "Due")."""
     if _WHERE.search(question):
         return bool(_PLACE_LABEL.search(label))
-    return bool(_WHEN.search(question) and _TIME_LABEL.search(label))
+    return bool(ASKS_WHEN.search(question) and _TIME_LABEL.search(label))
 
 
 def shaped(question: str, text: str, start: int, end: int) -> tuple[int, int]:
@@ -207,68 +197,11 @@ def shaped(question: str, text: str, start: int, end: int) -> tuple[int, int]:
             if found is None:
                 return start, start
             start, end = shape.match(text, found.start()).span()  # "0117 496" of "0117 496 0123"
-    asks_when = _WHEN.search(question)
+    asks_when = ASKS_WHEN.search(question)
     field = field_at(text, start) if asks_when or _WHERE.search(question) else None
     if field and end <= field[2] and _asks_for_label(question, field[0]):
         start, end = field[1:]  # all of "Location: Harbour Dental, 12 Quay Street, Bristol"
-    time = _TIME_AFTER.match(text, end) if asks_when else None
-    day = _DAY_BEFORE.search(text, max(0, start - 24), start) if _MONTH.match(text, start) else None
-    rate = _RATE.match(text, end) if _AMOUNT_END.search(text, start, end) else None
-    after = time or rate
-    start = day.start() if day else start
-    if _DATE_START.match(text, start):
-        start = _before(_WEEKDAY_BEFORE, text, start)
-    if _DAY_OR_TIME_START.match(text, start):
-        start = _before(_DEADLINE_BEFORE, text, start)
-    if _QUANTITY_START.match(text, start):
-        start = _before(_BOUND_BEFORE, text, start)
-    return start, after.end() if after else end
-
-
-# A date keeps its day of the week ("Friday 13 June"); a day or a time the word before it that
-# makes it a deadline or a start ("by 11:00", "by Friday 13 June", "from 4pm"); and a quantity,
-# a date or a time the words before it that bound it: "within 14 days", "at least four weeks'
-# notice", "up to 3 times", "more than 100". The reader marked "10 days" of "within 10 days of
-# the end of the tenancy", which says another thing. Words that only round a number ("about",
-# "nearly") are left to the reader, as SQuAD's annotators left them (validation split).
-_DATE_START = re.compile(rf"(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?[ \t]+(?:{MONTHS})[a-z]*\b")
-_WEEKDAY = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\b"
-_WEEKDAY_BEFORE = re.compile(rf"(?<!\w){_WEEKDAY}\.?,?[ \t]+$")
-_DAY_OR_TIME_START = re.compile(
-    rf"{_DATE_START.pattern}|{_WEEKDAY}|(?:the[ \t]+)?\d{{1,2}}(?:st|nd|rd|th)\b"
-    r"|(?:[01]?\d|2[0-3])(?:[:.][0-5]\d(?![\d%])|\s?[ap]\.?m\b)|noon\b|midnight\b",
-    re.I,
-)
-_DEADLINE_BEFORE = re.compile(r"(?<!\w)(?:by|from)[ \t]+(?:the[ \t]+)?$", re.I)
-_QUANTITY_START = re.compile(
-    r"[£$€]?\d|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty"
-    rf"|forty|fifty|hundred|half)\b|{_WEEKDAY}",
-    re.I,
-)
-_BOUND_BEFORE = re.compile(
-    r"(?<!\w)(?:within|up to|at least|at most|no (?:more|less|later|earlier) than"
-    r"|(?:more|less|fewer) than|until|till)[ \t]+$",
-    re.I,
-)
-
-
-def _before(pattern: re.Pattern[str], text: str, start: int) -> int:
-    """Where the words of `pattern` (anchored at its end) before `start` begin, else `start`."""
-    found = pattern.search(text, max(0, start - 24), start)
-    return found.start() if found else start
-
-
-# An amount keeps the rate after it ("£2 per day", "£15 per dog per night", "7.9 percent a
-# year", "£5 each"): the reader marked "£2" for what storage costs, which says less than the text.
-_AMOUNT_END = re.compile(
-    r"(?:\d[p%]?|\b(?:pence|pounds?|dollars?|euros?|percent|cent|gbp|usd|eur))$", re.I
-)
-_RATE = re.compile(
-    r"(?:[ \t]+per[ \t]+(?:(?:calendar|working|business|square|cubic)[ \t]+)?[^\W\d_][\w-]*)"
-    r"{1,2}|[ \t]+an?[ \t]+(?:day|week|month|year|night|hour|minute|person|head)\b"
-    r"|[ \t]+each\b",
-    re.I,
-)
+    return widened(question, text, start, end)
 
 
 def lacks_shape_asked(question: str, answer: str) -> bool:

@@ -68,6 +68,8 @@ _PLACEHOLDER = re.compile(
 # A word that names the document (its file name, its title) names its labels less: "invoice" of
 # "When is the invoice due?" names "Due date" before "Invoice date" (file_names.record_words).
 RECORD_WEIGHT = 0.5
+# Question words as typed, not as written, that ask nothing more: "whats", "who's" ("s")
+SPOKEN_ASKING = frozenset({"whats", "whos", "wheres", "whens", "hows", "s"})
 # A label line's record is the lines around it (an e-mail's subject, its other header lines):
 # the question's words are looked for this far either side, as around a span of prose.
 LABEL_CONTEXT_CHARS = 200
@@ -268,9 +270,25 @@ def _scored(
     row = sum(idf[w] for w in [*named, *table]) / sum(idf.values())
     row += ROW_PRECISION * _row_precision(cells, idf, named)
     implied = labels.implied if labels else frozenset()
+    scored = []
     for cell in cells:
         header = 0.0 if _names_row(cell, idf) else _header_score(cell, rest, implied, True)
-        yield (row + header if header > 0 else 0.0), cell
+        scored.append((row + header if header > 0 else 0.0, cell))
+    if len(cells) == 2 and not any(score for score, _ in scored):
+        scored += _key_and_value(cells, idf)
+    yield from scored
+
+
+def _key_and_value(cells: list[Cell], idf: dict[str, float]) -> list[tuple[float, Cell]]:
+    """A two-column table of keys and values under headers that name no key ("| Item: WiFi
+    password | Details: HeatherMoss2024! |"): a question that names a key and asks nothing
+    more ("whats the wifi password") gets its value, as a label's line answers, below a cell
+    whose column the question also names."""
+    for key, value in (cells, cells[::-1]):
+        unnamed = [w for w in idf if w not in found_in(idf, key.value)]
+        if not set(unnamed) - SPOKEN_ASKING and _names_row(key, idf) and not _names_row(value, idf):
+            return [(HEADER_PRECISION, replace(value, header=key.value))]
+    return []
 
 
 def _row_precision(cells: list[Cell], idf: dict[str, float], named: list[str]) -> float:

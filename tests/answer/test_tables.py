@@ -129,6 +129,22 @@ def test_a_label_table_answers_with_the_value_its_label_names():
     assert best_cell([_passage(labels)], _idf("Who is Helen Brooks?")) is None
 
 
+def test_a_two_column_table_of_keys_answers_a_question_that_names_a_key():
+    """A welcome book's "| Item | Details |" table: the header names no key, the key cell names
+    the question whole."""
+    table = (
+        "| Item: WiFi network | Details: CurlewCottage_Guest |\n"
+        "| Item: WiFi password | Details: HeatherMoss2024! |\n"
+    )
+    assert _answer("whats the wifi password", table) == "HeatherMoss2024!"
+    assert _answer("What is the WiFi network?", table) == "CurlewCottage_Guest"
+    # asked something the table does not hold, it gives nothing
+    assert best_cell([_passage(table)], _idf("when was the wifi password changed")) is None
+    # a wider table is no table of keys
+    wide = "| Item: WiFi password | Details: HeatherMoss2024! | Room: Hall |\n"
+    assert best_cell([_passage(wide)], _idf("whats the wifi password")) is None
+
+
 def test_a_run_of_label_lines_answers_like_a_label_table_and_a_lone_one_is_a_heading():
     """A form's fields and an e-mail's header lines are label tables written as lines; the
     reader, trained on prose, answered "What is the fingerprint?" with the name above it."""

@@ -1,0 +1,159 @@
+"""The words beside a span that belong to its answer, which the reader, trained on SQuAD, leaves
+out: the time after a day ("Thursday at 10:00"), a date's day ("Friday 13 June"), a quantity's
+bound ("within 14 days"), a deadline's "by", a rate ("£2 per day"), a range of days and times
+("Monday to Saturday 8:00am to 6:30pm"), the noun a length of time is the length of ("28 days'
+written notice") and the noun a mark is named by ("Zone H"). Each one changes what the answer
+says; each was a wrong answer to a question about a document people keep (BENCHMARKS.md).
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.answer.asking import MONTHS
+from app.answer.stems import stem
+from app.answer.words import content_words
+
+ASKS_WHEN = re.compile(r"\bwhen\b|\bwhat time\b", re.I)
+_TIME_AFTER = re.compile(  # ", at 10:00", " at 02:00 UTC", " at 8am"
+    r",? at \d{1,2}(?::\d{2}(?:\s?[ap]\.?m\b\.?)?|\s?[ap]\.?m\b\.?)(?: (?:UTC|GMT|[A-Z]{1,4}T)\b)?"
+)
+_MONTH = re.compile(rf"(?:{MONTHS})[a-z]*\b")  # capitalised: "may" is no month
+_DAY_BEFORE = re.compile(  # "3 " of "3 April 2025", "Tuesday 13 " of "Tuesday 13 May"
+    r"(?<![\w.,-])(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,? )?(?:[1-9]|[12]\d|3[01])"
+    r"(?:st|nd|rd|th)? $"
+)
+
+
+def widened(question: str, text: str, start: int, end: int) -> tuple[int, int]:
+    """`start`-`end` of `text` with the words beside it that belong to the answer `question`
+    asks for."""
+    asks_when = ASKS_WHEN.search(question)
+    time = _TIME_AFTER.match(text, end) if asks_when else None
+    day = _DAY_BEFORE.search(text, max(0, start - 24), start) if _MONTH.match(text, start) else None
+    rate = _RATE.match(text, end) if _AMOUNT_END.search(text, start, end) else None
+    after = time or rate
+    start = day.start() if day else start
+    if _DATE_START.match(text, start):
+        start = _before(_WEEKDAY_BEFORE, text, start)
+    if _DAY_OR_TIME_START.match(text, start):
+        start = _before(_DEADLINE_BEFORE, text, start)
+    if _QUANTITY_START.match(text, start):
+        start = _before(_BOUND_BEFORE, text, start)
+    end = _whose_noun_end(question, text, after.end() if after else end)
+    if _ASKS_HOURS.search(question):
+        end = _range_end(text, start, end)
+    return _with_its_noun(question, text, start, end), end
+
+
+# A date keeps its day of the week ("Friday 13 June"); a day or a time the word before it that
+# makes it a deadline or a start ("by 11:00", "by Friday 13 June", "from 4pm"); and a quantity,
+# a date or a time the words before it that bound it: "within 14 days", "at least four weeks'
+# notice", "up to 3 times", "more than 100". The reader marked "10 days" of "within 10 days of
+# the end of the tenancy", which says another thing. Words that only round a number ("about",
+# "nearly") are left to the reader, as SQuAD's annotators left them (validation split).
+_DATE_START = re.compile(rf"(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?[ \t]+(?:{MONTHS})[a-z]*\b")
+_WEEKDAY = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\b"
+_WEEKDAY_BEFORE = re.compile(rf"(?<!\w){_WEEKDAY}\.?,?[ \t]+$")
+_DAY_OR_TIME_START = re.compile(
+    rf"{_DATE_START.pattern}|{_WEEKDAY}|(?:the[ \t]+)?\d{{1,2}}(?:st|nd|rd|th)\b"
+    r"|(?:[01]?\d|2[0-3])(?:[:.][0-5]\d(?![\d%])|\s?[ap]\.?m\b)|noon\b|midnight\b",
+    re.I,
+)
+_DEADLINE_BEFORE = re.compile(r"(?<!\w)(?:by|from)[ \t]+(?:the[ \t]+)?$", re.I)
+_QUANTITY_START = re.compile(
+    r"[£$€]?\d|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty"
+    rf"|forty|fifty|hundred|half)\b|{_WEEKDAY}",
+    re.I,
+)
+_BOUND_BEFORE = re.compile(
+    r"(?<!\w)(?:within|up to|at least|at most|no (?:more|less|later|earlier) than"
+    r"|(?:more|less|fewer) than|until|till)[ \t]+$",
+    re.I,
+)
+
+
+def _before(pattern: re.Pattern[str], text: str, start: int) -> int:
+    """Where the words of `pattern` (anchored at its end) before `start` begin, else `start`."""
+    found = pattern.search(text, max(0, start - 24), start)
+    return found.start() if found else start
+
+
+# A day or a time of day that opens a range keeps it, for a question asked when or what
+# hours: the reader marked "Monday" of "Monday to Saturday 8:00am to 6:30pm".
+_ASKS_HOURS = re.compile(r"\b(?:when|what time|times|hours|days|open|close|shut)\b", re.I)
+_TIME_OF_DAY = (
+    r"(?:(?:[01]?\d|2[0-3])(?:[:.][0-5]\d)?[ \t]?[ap]\.?m\b\.?|(?:[01]?\d|2[0-3])[:.][0-5]\d\b"
+    r"|noon\b|midnight\b)"
+)
+_TO = r"[ \t]*(?:to|until|till|-|\u2013)[ \t]*"
+_ENDS_WEEKDAY = re.compile(rf"(?<!\w){_WEEKDAY}$")
+_ENDS_TIME = re.compile(rf"(?<![\w:.]){_TIME_OF_DAY}$", re.I)
+_TO_WEEKDAY = re.compile(rf"{_TO}{_WEEKDAY}")
+_TO_TIME = re.compile(rf"{_TO}{_TIME_OF_DAY}", re.I)
+_TIMES_AFTER = re.compile(rf",?[ \t]+(?:from[ \t]+)?{_TIME_OF_DAY}{_TO}{_TIME_OF_DAY}", re.I)
+
+
+def _range_end(text: str, start: int, end: int) -> int:
+    """The end of the range of days, then of times, that `start`-`end` opens, else `end`."""
+    span = text[start:end]
+    if _ENDS_WEEKDAY.search(span) and (found := _TO_WEEKDAY.match(text, end)):
+        end, span = found.end(), text[start : found.end()]
+    if _ENDS_WEEKDAY.search(span) and (found := _TIMES_AFTER.match(text, end)):
+        return found.end()
+    if _ENDS_TIME.search(span) and (found := _TO_TIME.match(text, end)):
+        return found.end()
+    return end
+
+
+# A length of time keeps the noun it is the length of, when the question asks by that noun:
+# "28 days' written notice" for "how much notice do I need to give" (the reader marked "28
+# days", which says less than the text).
+_UNIT_END = re.compile(r"(?:day|week|month|year)s?$", re.I)
+_POSSESSIVE = re.compile(r"(?:'s?|\u2019s?)((?:[ \t]+[^\W\d_]+){1,2})")
+
+
+def _whose_noun_end(question: str, text: str, end: int) -> int:
+    """The end of the one or two words after a length of time's possessive that end with a
+    word the question holds, else `end`."""
+    found = _POSSESSIVE.match(text, end) if _UNIT_END.search(text, max(0, end - 6), end) else None
+    if found is None:
+        return end
+    asked = {stem(word) for word in content_words(question)}
+    words = list(re.finditer(r"[^\W\d_]+", found.group(1)))
+    for word in words:
+        if stem(word.group().lower()) in asked:
+            return found.start(1) + word.end()
+    return end
+
+
+# A mark keeps the noun before it that the question asks which or what of: "Zone H" for
+# "which zone is the permit for", "day 5" for "what day do I add the hops" (the reader marked
+# "H" and "5"); not a verb the question holds ("entered 14" for "How many crews did the club
+# enter").
+_MARK = re.compile(r"[A-Z]{1,2}|\d{1,3}[A-Za-z]?")
+_NOUN_BEFORE = re.compile(r"(?<!\w)([^\W\d_]+)[ \t]+$")
+_WHICH_NOUN = re.compile(r"\b(?:which|what)[ \t]+([^\W\d_]+)", re.I)
+
+
+def _with_its_noun(question: str, text: str, start: int, end: int) -> int:
+    """Where the noun before the mark `start`-`end` starts, if `question` asks which or what
+    of it; else `start`."""
+    if not _MARK.fullmatch(text, start, end):
+        return start
+    found = _NOUN_BEFORE.search(text, max(0, start - 24), start)
+    asked = [stem(m.group(1).lower()) for m in _WHICH_NOUN.finditer(question)]
+    return found.start() if found and stem(found.group(1).lower()) in asked else start
+
+
+# An amount keeps the rate after it ("£2 per day", "£15 per dog per night", "7.9 percent a
+# year", "£5 each"): the reader marked "£2" for what storage costs, which says less than the text.
+_AMOUNT_END = re.compile(
+    r"(?:\d[p%]?|\b(?:pence|pounds?|dollars?|euros?|percent|cent|gbp|usd|eur))$", re.I
+)
+_RATE = re.compile(
+    r"(?:[ \t]+per[ \t]+(?:(?:calendar|working|business|square|cubic)[ \t]+)?[^\W\d_][\w-]*)"
+    r"{1,2}|[ \t]+an?[ \t]+(?:day|week|month|year|night|hour|minute|person|head)\b"
+    r"|[ \t]+each\b",
+    re.I,
+)
