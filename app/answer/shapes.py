@@ -111,7 +111,10 @@ def _asking_clause(question: str) -> str:
 # many" questions in the training articles, one's answers hold neither: "unmanned"); a question
 # whose asked-for thing is a number or a reference ("police reference for the break-in", "my
 # library card number", "What number should I quote?") for a digit (4 of SQuAD's training
-# questions ask so, each answered with digits; a reader marked "turned away" at 0.55).
+# questions ask so, each answered with digits; a reader marked "turned away" at 0.55); and a
+# question for a temperature, one with its unit (both of SQuAD's training questions that ask so
+# were answered with one: "15 °C", "90.20 K"); and "how much" a rent, a fee or a payment is, an
+# amount of money (all 18 such questions of SQuAD's training articles were answered with one).
 ASKED_SHAPES = (
     (
         re.compile(r"^\W*(?:at )?what time\b(?! (?:period|frame|of|span|zone|scale))", re.I),
@@ -139,6 +142,26 @@ ASKED_SHAPES = (
             re.I,
         ),
         re.compile(r"\d"),
+    ),
+    (  # "what temperature should the beer ferment at": a reader marked "5", of "5. Dry hop"
+        re.compile(
+            r"^\W*(?:at )?(?:what|which)(?: \w+)? temperature\b|^\W*how (?:hot|cold)\b", re.I
+        ),
+        re.compile(r"\d ?(?:°|º|degrees?\b|[CFK]\b)|\b(?:freezing|boiling)\b", re.I),
+    ),
+    (  # "How much is the yearly rent for a half plot?": "approx. 125 square metres" was marked
+        re.compile(
+            r"^(?![^?]*\b(?:increased?|rise|rose|risen|fall|fell|fallen|drop|dropped|grow|grew"
+            r"|change|changed|up|down|reduced?|cut)\b)"  # a change may be a share: "two percent"
+            r"\W*(?:\w+ )?how much\b[^?]*\b(?:rents?|fees?|costs?|prices?|charges?|deposit"
+            r"|fine|premium|subs|subscription|salary|wages?|paid|pay|spent|spend)\b",
+            re.I,
+        ),
+        re.compile(
+            r"[£$€¥]|\b(?:pence|pounds?|dollars?|euros?|cents?|yen|francs?|gbp|usd|eur|free"
+            r"|nothing|no charge)\b|\d ?p\b|\d\.\d\d(?!\d)",  # "349.00" of an invoice's table
+            re.I,
+        ),
     ),
 )
 

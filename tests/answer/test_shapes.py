@@ -303,6 +303,18 @@ def test_a_span_over_a_sentences_end_ends_with_its_sentence():
         ("What reference is there to Huguenot lacemakers?", "twenty-five widows", False),
         ("What is the highest reference hospital in Poland?", "Children's Memorial", False),
         ("Who was the number two draft pick?", "Miller", False),
+        ("what temperature should the beer ferment at", "5", True),
+        ("what temperature should the beer ferment at", "18-22°C", False),
+        ("At what temperature will oxygen condense?", "90.20 K", False),
+        ("How cold does it get in winter?", "15 °C (59 °F)", False),
+        ("How cold does it get in winter?", "below freezing", False),
+        ("How much is the yearly rent for a half plot?", "approx. 125 square metres", True),
+        ("How much is the yearly rent for a half plot?", "£36", False),
+        ("how much did my employer pay in this year", "2,730.00 pounds", False),
+        ("How much does the visit cost once the guarantee has run out?", "free", False),
+        ("How much rain falls each year?", "125 mm", False),
+        ("How much does the blender cost?", "349.00", False),
+        ("From 1947 to 1967, how much did the price of oil increase?", "two percent", False),
     ],
 )
 def test_a_question_for_a_time_a_count_or_a_reference_wants_one_in_its_answer(
