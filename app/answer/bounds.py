@@ -1,9 +1,10 @@
 """The words beside a span that belong to its answer, which the reader, trained on SQuAD, leaves
-out: the time after a day ("Thursday at 10:00"), a date's day ("Friday 13 June"), a quantity's
-bound ("within 14 days"), a deadline's "by", a rate ("£2 per day"), a range of days and times
-("Monday to Saturday 8:00am to 6:30pm"), the noun a length of time is the length of ("28 days'
-written notice") and the noun a mark is named by ("Zone H"). Each one changes what the answer
-says; each was a wrong answer to a question about a document people keep (BENCHMARKS.md).
+out: the whole of a word joined by hyphens ("five-year"), the time after a day ("Thursday at
+10:00"), a date's day ("Friday 13 June"), a quantity's bound ("within 14 days"), a deadline's
+"by", a rate ("£2 per day"), a range of days and times ("Monday to Saturday 8:00am to 6:30pm"),
+the noun a length of time is the length of ("28 days' written notice") and the noun a mark is
+named by ("Zone H"). Each one changes what the answer says; each was a wrong answer to a
+question about a document people keep (BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ _DAY_BEFORE = re.compile(  # "3 " of "3 April 2025", "Tuesday 13 " of "Tuesday 1
 def widened(question: str, text: str, start: int, end: int) -> tuple[int, int]:
     """`start`-`end` of `text` with the words beside it that belong to the answer `question`
     asks for."""
+    start, end = _whole_compound(question, text, start, end)
     asks_when = ASKS_WHEN.search(question)
     time = _TIME_AFTER.match(text, end) if asks_when else None
     day = _DAY_BEFORE.search(text, max(0, start - 24), start) if _MONTH.match(text, start) else None
@@ -44,6 +46,30 @@ def widened(question: str, text: str, start: int, end: int) -> tuple[int, int]:
     if _ASKS_HOURS.search(question):
         end = _range_end(text, start, end)
     return _with_its_noun(question, text, start, end), end
+
+
+# A span keeps the whole of a word joined by hyphens that it cuts: "five-year" of "a five-year
+# warranty", where the reader marked "five" for how long the warranty is; not a part the question
+# names: "seven" of "seven-layer" for "how many layers".
+_COMPOUND_AFTER = re.compile(r"(?:-[^\W_]+)+")
+_COMPOUND_BEFORE = re.compile(r"(?<![\w-])[^\W_]+(?:-[^\W_]+)*-$")
+
+
+def _whole_compound(question: str, text: str, start: int, end: int) -> tuple[int, int]:
+    """`start`-`end` grown to the whole words joined by hyphens that it cuts, unless the
+    question holds a word of the part left out."""
+    asked = {stem(word) for word in content_words(question)}
+
+    def named(part: str) -> bool:
+        return any(stem(word) in asked for word in re.findall(r"[^\W\d_]+", part.lower()))
+
+    found = _COMPOUND_AFTER.match(text, end) if text[end - 1 : end].isalnum() else None
+    if found and start < end and not named(found.group()):
+        end = found.end()
+    if start < end and text[start : start + 1].isalnum():
+        found = _COMPOUND_BEFORE.search(text, max(0, start - 40), start)
+        start = found.start() if found and not named(found.group()) else start
+    return start, end
 
 
 # A date keeps its day of the week ("Friday 13 June"); a day or a time the word before it that

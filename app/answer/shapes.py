@@ -113,8 +113,13 @@ def _asking_clause(question: str) -> str:
 # library card number", "What number should I quote?") for a digit (4 of SQuAD's training
 # questions ask so, each answered with digits; a reader marked "turned away" at 0.55); and a
 # question for a temperature, one with its unit (both of SQuAD's training questions that ask so
-# were answered with one: "15 °C", "90.20 K"); and "how much" a rent, a fee or a payment is, an
-# amount of money (all 18 such questions of SQuAD's training articles were answered with one).
+# were answered with one: "15 °C", "90.20 K"); and "how much" a rent, a fee or a payment is, or
+# its amount, an amount of money (all 18 such questions of SQuAD's training articles were
+# answered with one).
+_MONEY = (  # what "how much" asks of, or an amount of, in money
+    r"(?:rents?|fees?|costs?|prices?|charges?|deposits?|fines?|premiums?|subs|subscriptions?"
+    r"|salary|wages?|paid|pay|payments?|spent|spend|debits?|instalments?|installments?|refunds?)"
+)
 ASKED_SHAPES = (
     (
         re.compile(r"^\W*(?:at )?what time\b(?! (?:period|frame|of|span|zone|scale))", re.I),
@@ -149,12 +154,12 @@ ASKED_SHAPES = (
         ),
         re.compile(r"\d ?(?:°|º|degrees?\b|[CFK]\b)|\b(?:freezing|boiling)\b", re.I),
     ),
-    (  # "How much is the yearly rent for a half plot?": "approx. 125 square metres" was marked
+    (  # "How much is the yearly rent for a half plot?": "approx. 125 square metres" was marked;
+        # "monthly direct debit amount for the car insurance": "10" (monthly instalments)
         re.compile(
             r"^(?![^?]*\b(?:increased?|rise|rose|risen|fall|fell|fallen|drop|dropped|grow|grew"
             r"|change|changed|up|down|reduced?|cut)\b)"  # a change may be a share: "two percent"
-            r"\W*(?:\w+ )?how much\b[^?]*\b(?:rents?|fees?|costs?|prices?|charges?|deposit"
-            r"|fine|premium|subs|subscription|salary|wages?|paid|pay|spent|spend)\b",
+            rf"(?:\W*(?:\w+ )?how much\b[^?]*\b{_MONEY}\b|[^?]*\b{_MONEY}[ \t]+amount\b)",
             re.I,
         ),
         re.compile(

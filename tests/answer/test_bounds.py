@@ -8,6 +8,10 @@ from app.answer.bounds import widened
 @pytest.mark.parametrize(
     ("question", "text", "marked", "expected"),
     [
+        # the whole of a word joined by hyphens
+        ("How long is its warranty?", "It comes with a five-year warranty.", "five", "five-year"),
+        ("Who ruled?", "The Anglo-Saxon kings ruled.", "Saxon", "Anglo-Saxon"),
+        ("How many layers?", "It grew to seven-layer stacks.", "seven", "seven"),
         # a range of days, then of times, for a question asked when or what hours
         ("What hours do the restrictions apply?", "Controlled hours: Monday to Saturday 8:00am "
          "to 6:30pm, except bank holidays.", "Monday", "Monday to Saturday 8:00am to 6:30pm"),

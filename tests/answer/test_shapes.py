@@ -314,6 +314,8 @@ def test_a_span_over_a_sentences_end_ends_with_its_sentence():
         ("How much does the visit cost once the guarantee has run out?", "free", False),
         ("How much rain falls each year?", "125 mm", False),
         ("How much does the blender cost?", "349.00", False),
+        ("monthly direct debit amount for the car insurance", "10", True),
+        ("monthly direct debit amount for the car insurance", "£72.26", False),
         ("From 1947 to 1967, how much did the price of oil increase?", "two percent", False),
     ],
 )
