@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -175,8 +176,9 @@ QUANTITIES = (
 )
 
 
-def _field(rng: random.Random, exclude: set[str]) -> tuple[str, str, list[str]]:
-    labels, make, asks = rng.choice(FIELDS)
+def _field(rng: random.Random, exclude: set[str], kind: tuple | None = None) -> tuple:
+    """A label, its value and the ways to ask for it: of `kind` (one of FIELDS) if given."""
+    labels, make, asks = kind or rng.choice(FIELDS)
     label = rng.choice([x for x in labels.split("|") if x not in exclude] or labels.split("|"))
     return label, make(rng), asks
 
@@ -188,15 +190,17 @@ def _ask(rng: random.Random, asks: list[str], label: str) -> str:
 
 def _form(rng: random.Random) -> tuple[str, list[tuple[str, str | None]]]:
     """Label lines or a two-column table, questions about some of its fields and one not in it."""
-    fields, used = [], set()
+    fields, used, kinds = [], set(), []
     for _ in range(rng.randint(3, 8)):
-        label, value, asks = _field(rng, used)
+        kinds.append(rng.choice(FIELDS))
+        label, value, asks = _field(rng, used, kinds[-1])
         used.add(label)
         fields.append((label, value, asks))
     style = rng.choice(["{l}: {v}", "- {l}: {v}", "| {l} | {v} |", "{l} - {v}"])
     lines = [style.format(l=label, v=value) for label, value, _ in fields]
     asked = [(_ask(rng, asks, label), value) for label, value, asks in rng.sample(fields, 2)]
-    absent, _, asks = _field(rng, used)
+    # half the time a field of a kind the form has ("Renewal date" beside "Start date")
+    absent, _, asks = _field(rng, used, rng.choice([None, rng.choice(kinds)]))
     held = {word for label in used for word in label.lower().split()}
     if not held & set(absent.lower().split()):  # "Fee" is asked of "Annual fee"
         asked.append((_ask(rng, asks, absent), None))
@@ -241,28 +245,91 @@ def _quantities(rng: random.Random) -> tuple[str, list[tuple[str, str | None]]]:
     return "\n".join(lines), [(asked, item)]
 
 
+def _notice(rng: random.Random) -> str:
+    """A notice period as a contract writes it: "two months'", "one week's"."""
+    count, unit = rng.choice(["one", "two", "three", "six", "4", "12"]), _pick(rng, "week month")
+    return f"one {unit}'s" if count == "one" else f"{count} {unit}s'"
+
+
+AGREEMENTS = "agreement|membership|contract|booking|tenancy|plan|subscription|licence"
+EVENTS = "the end of the tenancy|your return|the cancellation|receiving the item|the inspection"
+TOPICS = "repairs|billing|bookings|parking|the alarm|lost keys|complaints|deliveries"
+
+
+def _prose(rng: random.Random) -> tuple[str, list[tuple[str, str | None]]]:
+    """Sentences that carry values, as letters and terms do; an answer keeps the words that make
+    it one ("two months' written notice", "within 14 days of your return")."""
+    deal, event, topic = (_pick(rng, words, "|") for words in (AGREEMENTS, EVENTS, TOPICS))
+    fee = _pick(rng, "deposit|booking fee|admin fee|late fee|cleaning charge|joining fee", "|")
+    money, date, person, phone = _money(rng), _date(rng), _person(rng), _phone(rng)
+    notice, days, when, where = _notice(rng), rng.randint(3, 60), _time(rng), _place(rng)
+    session = _pick(rng, "induction|class|inspection|meeting|handover|first session", "|")
+    facts = [
+        (f"Either party may end this {deal} by giving {notice} written notice.",
+         [(f"How much notice is needed to end the {deal}?", f"{notice} written notice"),
+          (f"notice period for the {deal}", f"{notice} written notice")]),
+        (f"A {fee} of {money} is payable on or before {date}.",
+         [(f"How much is the {fee}?", money), (f"when is the {fee} due", date)]),
+        (f"Any refund will be paid within {days} days of {event}.",
+         [("When will the refund be paid?", f"within {days} days of {event}"),
+          ("how long until I get my refund", f"within {days} days of {event}")]),
+        (f"For anything about {topic}, please contact {person} on {phone}.",
+         [(f"Who do I contact about {topic}?", person),
+          (f"what number do I ring about {topic}", phone)]),
+        (f"Your {session} is at {when} on {date} at {where}.",
+         [(f"What time is the {session}?", when), (f"where is the {session}", where)]),
+    ]  # fmt: skip
+    chosen = rng.sample(facts, rng.randint(2, 4))
+    asked = [rng.choice(questions) for _, questions in chosen]
+    left = [questions for _, questions in facts if all(q not in asked for q in questions)]
+    if left and rng.random() < 0.5:  # a fact of the kind the text has, but not in it
+        asked.append((rng.choice(rng.choice(left))[0], None))
+    return " ".join(sentence for sentence, _ in chosen), asked
+
+
 FIELDS_BY_LABEL = {label: make for labels, make, _ in FIELDS for label in labels.split("|")}
-BLOCKS = (_form, _form, _table, _quantities)
+BLOCKS = (_form, _form, _table, _quantities, _prose, _prose)
 
 
-def form_examples(n: int, rng: random.Random) -> list[Example]:
+ASKING_WORDS = set(
+    "what whats what's when whens when's where wheres where's who whos who's how "
+    "much many is the a do i we my for to of about please need".split()
+)
+
+
+def _named_in(question: str, context: str) -> bool:
+    """Whether every word the question asks by is in `context`: a question made as one the
+    document cannot answer may have been answered by another of its blocks."""
+    words = set(re.findall(r"[a-z0-9'-]+", question.lower())) - ASKING_WORDS
+    return all(re.search(rf"\b{re.escape(w)}\b", context.lower()) for w in words)
+
+
+def form_examples(n: int, rng: random.Random, prose: list[str] | None = None) -> list[Example]:
     """`n` questions (about one in five with no answer) over made-up documents of two or three
-    blocks: a title, then forms, tables and lists."""
+    blocks of different kinds: a title, then forms, tables, lists and sentences; with `prose`
+    (paragraphs of the training articles), one document in two also holds one of those, unasked."""
     out: list[Example] = []
     while len(out) < n:
         title = (
             f"{_pick(rng, COMPANIES)} {rng.choice(['booking', 'statement', 'record', 'notice'])}"
         )
-        parts, asked = [title], []
-        for block in rng.sample(BLOCKS, rng.randint(2, 3)):
+        blocks, asked, texts = [], [], []
+        while len(blocks) < rng.randint(2, 3):
+            if (block := rng.choice(BLOCKS)) not in blocks:
+                blocks.append(block)
+        for block in blocks:
             text, questions = block(rng)
-            parts.append(text)
+            texts.append(text)
             asked += questions
-        context = "\n\n".join(parts)
+        if prose and rng.random() < 0.5:
+            texts.insert(rng.randint(0, len(texts)), rng.choice(prose))
+        context = "\n\n".join([title, *texts])
         for question, answer in asked:
             start = context.find(answer) if answer else -1
             if answer and (start < 0 or context.count(answer) > 1):
                 continue  # an answer must be one place in the text
+            if not answer and _named_in(question, context):
+                continue
             answers = (answer,) if answer else ()
             starts = (start,) if answer else ()
             out.append(Example(f"form-{len(out)}", question, context, answers, starts, 0))
@@ -287,11 +354,25 @@ def main(argv: list[str] | None = None) -> int:
     from safetensors.torch import save_file
     from transformers import AutoTokenizer
 
+    from app.models.cpu import this_cpu
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="folder for the trained reader")
+    parser.add_argument(
+        "--start",
+        type=Path,
+        required=True,
+        help="the reader to train on: train_reader.py's output (MODEL_CARD.md's first command)",
+    )
     parser.add_argument("--forms", type=int, default=2500, help="made-up questions added")
     parser.add_argument("--lr", type=float, default=1e-4, help="encoder learning rate")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument(
+        "--bf16",
+        action=argparse.BooleanOptionalAction,
+        default=this_cpu().has_native_bf16,
+        help="bf16 autocast (default: where the CPU has it natively; emulated, it is far slower)",
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     tr._LOG_FILE = args.out / "train.log"
@@ -304,29 +385,36 @@ def main(argv: list[str] | None = None) -> int:
     train_neg, val_neg = built_negatives(
         (train_arts, val_arts), (len(train_pos), len(val_pos)), normans_halves(), 0.2, rng
     )
-    forms = form_examples(args.forms, random.Random(args.seed + 2))
+    paragraphs = sorted({e.context for e in train_pos})
+    forms = form_examples(args.forms, random.Random(args.seed + 2), paragraphs)
     base = tr.base_model_dir()
     tok = AutoTokenizer.from_pretrained(str(base))
     feats = featurize(tok, train_pos + train_neg + forms, 256, 64, True, rng, True)
     tr.log(f"{len(train_pos)} + {len(train_neg)} negatives + {len(forms)} forms: {len(feats)}")
-    model = load_shipped(tr.ROOT / "app" / "models" / "reader", base, tr.WORD_EMBEDDINGS)
+    model = load_shipped(args.start, base, tr.WORD_EMBEDDINGS)
     for name, parameter in model.named_parameters():
         parameter.requires_grad = not name.startswith(tr.WORD_EMBEDDINGS)
     phase = argparse.Namespace(
         epochs=1, lr=args.lr, head_lr_mult=5.0, batch_size=32, max_steps=0, retarget_at=0,
-        all_answers=True, bf16=True, log_every=20,
+        all_answers=True, bf16=args.bf16, log_every=20,
     )  # fmt: skip
     seconds = tr.train(model, feats, phase, rng)
-    window = (256, 128, 30, True)
+    window = (256, 128, 30, args.bf16)
     found, refused = predict(model, tok, val_pos, *window), predict(model, tok, val_neg, *window)
     em, f1 = em_f1({k: v[0] for k, v in found.items()}, val_pos)
     bias, accuracy = no_answer_eval(found, refused)
     tr.log(f"VALIDATION EM {em:.3f} F1 {f1:.3f}; no-answer bias {bias:.3f} acc {accuracy:.3f}")
     save_file(stored_state(model, tr.WORD_EMBEDDINGS), str(args.out / "reader.safetensors"))
-    config = json.loads((tr.ROOT / "app/models/reader/reader_config.json").read_text())
+    config = json.loads((args.start / "reader_config.json").read_text())
     config["no_answer_bias"] = bias
+    started = config.get("validation")
     config["validation"] = {"em": em, "f1": f1, "no_answer_acc": accuracy}
-    config["continued"] = {"forms": args.forms, "lr": args.lr, "minutes": round(seconds / 60, 1)}
+    config["continued"] = {
+        "forms": args.forms, "lr": args.lr, "bf16": args.bf16, "seed": args.seed,
+        "minutes": round(seconds / 60, 1), "start_validation": started,
+    }  # fmt: skip
+    for stale in ("evaluation", "shipped_check"):  # figures of the reader it started from
+        config.pop(stale, None)
     (args.out / "reader_config.json").write_text(json.dumps(config, indent=2) + "\n")
     return 0
 

@@ -128,7 +128,7 @@ def test_an_answer_in_the_file_the_question_names_comes_first(settings, real_emb
     engine.embedder = real_embedder
     question = "monthly direct debit amount for the car insurance"
     answer = engine.ask(question)
-    assert answer.answer == "£72.26"
+    assert "£72.26" in answer.answer  # "10 monthly instalments of £72.26" says it too
     assert answer.citations[0].source == "car_insurance_renewal.txt"
     assert_verbatim(answer, engine.reader())
     # the reader alone prefers the energy notice's amount; a question naming no file gets it
