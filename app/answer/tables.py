@@ -202,7 +202,9 @@ def best_cell(
                 held = cell_overlap(passage.text, cell, idf, kind)
                 if best is None or (score, held) > best[:2]:
                     best = (score, held, position, cell)
-    return None if best is None or best[3].too_long else (best[2], best[3])
+    if best is None or (best[3].too_long and not _held_by(_header_words(best[3].header), implied)):
+        return None  # a long value is left to the reader, unless its label is what is asked
+    return best[2], best[3]
 
 
 def _named_by_record(text: str, cell: Cell, idf: dict[str, float], implied: frozenset[str]) -> bool:

@@ -145,6 +145,22 @@ def test_a_two_column_table_of_keys_answers_a_question_that_names_a_key():
     assert best_cell([_passage(wide)], _idf("whats the wifi password")) is None
 
 
+def test_a_long_value_answers_when_its_label_is_what_the_question_word_asks_for():
+    """An address is longer than most labels' values; asked where, the Location is the answer
+    whole, where the reader marked the dentist's name in the event's heading."""
+    event = (
+        "Dental check-up with Dr Hamid\n\n- Date: Tuesday 14 October 2025\n"
+        "- Location: Harbour Dental Practice, 12 Quay Street, Bristol BS1 4DJ\n"
+        "- Organiser: Harbour Dental <bookings@harbour.example>\n"
+    )
+    question = "Where is the dental check-up?"
+    assert _answer(question, event) == "Harbour Dental Practice, 12 Quay Street, Bristol BS1 4DJ"
+    long_note = "- Note: Please bring your glasses and a list of the medicines you take daily\n"
+    assert (
+        best_cell([_passage(event + long_note)], _idf("what is the note for the check-up")) is None
+    )
+
+
 def test_a_run_of_label_lines_answers_like_a_label_table_and_a_lone_one_is_a_heading():
     """A form's fields and an e-mail's header lines are label tables written as lines; the
     reader, trained on prose, answered "What is the fingerprint?" with the name above it."""
