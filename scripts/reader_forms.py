@@ -1,24 +1,28 @@
-"""Questions about forms, tables and lists, made up with their answers, for training the reader.
+"""Questions about forms, tables, lists and letters, made up with their answers, for training the
+reader.
 
 SQuAD, the reader's only labelled data, is Wikipedia prose. The documents people keep are full
 of "Label: value" lines, table rows and lists of quantities, and there the reader's "no answer"
 score beats its best span even when that span is right ("Reading / Quantity: 12093.4" for "gas
 meter reading at check in", "4 eggs" for "How many eggs do I need?"). These examples show it
 such text as docqa's extractors write it (`| Header: value | ... |` for a table row, `| Label |
-value |` for a two-column table, `- Label: value` for an e-mail's header), with questions asked
-the ways people ask them, and questions about a field the document does not have (no answer).
+value |` for a two-column table, `- Label: value` for an e-mail's header), sentences that carry
+values as letters and terms do, with answers that keep the words making them one ("two months'
+written notice"), questions asked the ways people ask them, and questions about a field the
+document does not have (no answer), half of them of a kind it has.
 
 Every value, name and label is drawn from the lists below with a seeded random generator, so a
-run is reproducible. Nothing comes from SQuAD's validation or evaluation articles, and no
-person, town, street or company named here appears in a document of scripts/kinds/.
+run is reproducible. Nothing comes from SQuAD's validation or evaluation articles (one document
+in two holds a paragraph of the training articles, unasked), and no person, town, street or
+company named here appears in a document of scripts/kinds/.
 
-Tried at stop 42 and not shipped (MODEL_CARD.md, BENCHMARKS.md): the shipped reader trained one
-more epoch on the SQuAD training examples with 2,500 of these questions,
+The shipped reader is the SQuAD recipe's (train_reader.py, MODEL_CARD.md) trained one more
+epoch on the SQuAD training examples with 2,500 of these questions (stop 43):
 
-    .venv/bin/python scripts/reader_forms.py --out /tmp/reader-forms --forms 2500 --lr 1e-4
+    .venv/bin/python scripts/reader_forms.py --start <train_reader.py's --out> --out <dir>
 
-then asked with `scripts/eval_answers.py --reader /tmp/reader-forms` and, with the engine's
-reader pointed there, `scripts/eval_kinds.py`.
+A first version of these questions, without the sentences and with easier absent fields, was
+tried at stop 42 and not shipped (BENCHMARKS.md).
 """
 
 from __future__ import annotations

@@ -48,3 +48,22 @@ def test_no_name_is_one_of_the_kinds_documents():
     names = [*FIRST.split(), *LAST.split(), *TOWNS.split(), *COMPANIES.split()]
     names += [street.strip() for street in STREETS.split(",")]
     assert not [name for name in names if re.search(rf"\b{re.escape(name)}\b", text)]
+
+
+def test_sentences_give_answers_with_the_words_that_make_them_one():
+    """ "two months' written notice", not "two months": the reader marked less than the text."""
+    answers = [a for e in EXAMPLES for a in e.answers]
+    assert any(a.endswith("written notice") for a in answers)
+    assert any(a.startswith("within ") and " days of " in a for a in answers)
+
+
+def test_a_training_paragraph_stands_beside_some_documents_unasked():
+    paragraph = "The Normans were a people who in the 10th and 11th centuries gave their name."
+    examples = form_examples(200, random.Random(7), [paragraph])
+    beside = [e for e in examples if paragraph in e.context]
+    assert 0.2 < len(beside) / len(examples) < 0.8
+    for example in beside:
+        start = example.context.index(paragraph)
+        assert all(not start <= s < start + len(paragraph) for s in example.answer_starts), (
+            example.question
+        )
