@@ -180,7 +180,9 @@ QUANTITIES = (
 )
 
 
-def _field(rng: random.Random, exclude: set[str], kind: tuple | None = None) -> tuple:
+def _field(
+    rng: random.Random, exclude: set[str], kind: tuple | None = None
+) -> tuple[str, str, list[str]]:
     """A label, its value and the ways to ask for it: of `kind` (one of FIELDS) if given."""
     labels, make, asks = kind or rng.choice(FIELDS)
     label = rng.choice([x for x in labels.split("|") if x not in exclude] or labels.split("|"))

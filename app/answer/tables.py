@@ -287,7 +287,8 @@ def _key_and_value(cells: list[Cell], idf: dict[str, float]) -> list[tuple[float
     more ("whats the wifi password") gets its value, as a label's line answers, below a cell
     whose column the question also names."""
     for key, value in (cells, cells[::-1]):
-        unnamed = [w for w in idf if w not in found_in(idf, key.value)]
+        held = found_in(idf, key.value)
+        unnamed = [w for w in idf if w not in held]
         if not set(unnamed) - SPOKEN_ASKING and _names_row(key, idf) and not _names_row(value, idf):
             return [(HEADER_PRECISION, replace(value, header=key.value))]
     return []
