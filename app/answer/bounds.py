@@ -10,6 +10,7 @@ question about a document people keep (BENCHMARKS.md).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from app.answer.asking import MONTHS
 from app.answer.stems import stem
@@ -24,6 +25,13 @@ _DAY_BEFORE = re.compile(  # "3 " of "3 April 2025", "Tuesday 13 " of "Tuesday 1
     r"(?<![\w.,-])(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,? )?(?:[1-9]|[12]\d|3[01])"
     r"(?:st|nd|rd|th)? $"
 )
+
+
+@lru_cache(maxsize=64)
+def _asked_stems(question: str) -> frozenset[str]:
+    """The stems of `question`'s content words, once a question: `widened` runs on every span
+    the reader proposes, and most need none."""
+    return frozenset(stem(word) for word in content_words(question))
 
 
 def widened(question: str, text: str, start: int, end: int) -> tuple[int, int]:
@@ -58,18 +66,19 @@ _COMPOUND_BEFORE = re.compile(r"(?<![\w-])[^\W_]+(?:-[^\W_]+)*-$")
 def _whole_compound(question: str, text: str, start: int, end: int) -> tuple[int, int]:
     """`start`-`end` grown to the whole words joined by hyphens that it cuts, unless the
     question holds a word of the part left out."""
-    asked = {stem(word) for word in content_words(question)}
-
-    def named(part: str) -> bool:
-        return any(stem(word) in asked for word in re.findall(r"[^\W\d_]+", part.lower()))
-
     found = _COMPOUND_AFTER.match(text, end) if text[end - 1 : end].isalnum() else None
-    if found and start < end and not named(found.group()):
+    if found and start < end and not _names_part(question, found.group()):
         end = found.end()
     if start < end and text[start : start + 1].isalnum():
         found = _COMPOUND_BEFORE.search(text, max(0, start - 40), start)
-        start = found.start() if found and not named(found.group()) else start
+        start = found.start() if found and not _names_part(question, found.group()) else start
     return start, end
+
+
+def _names_part(question: str, part: str) -> bool:
+    """Whether `question` holds a word of `part` of a hyphenated word ("layer" of "-layer")."""
+    asked = _asked_stems(question)
+    return any(stem(word) in asked for word in re.findall(r"[^\W\d_]+", part.lower()))
 
 
 # A date keeps its day of the week ("Friday 13 June"); a day or a time the word before it that
@@ -145,10 +154,8 @@ def _whose_noun_end(question: str, text: str, end: int) -> int:
     found = _POSSESSIVE.match(text, end) if _UNIT_END.search(text, max(0, end - 6), end) else None
     if found is None:
         return end
-    asked = {stem(word) for word in content_words(question)}
-    words = list(re.finditer(r"[^\W\d_]+", found.group(1)))
-    for word in words:
-        if stem(word.group().lower()) in asked:
+    for word in re.finditer(r"[^\W\d_]+", found.group(1)):
+        if stem(word.group().lower()) in _asked_stems(question):
             return found.start(1) + word.end()
     return end
 
