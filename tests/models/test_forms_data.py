@@ -1,10 +1,10 @@
 """Made-up questions about forms, tables and lists for training the reader
-(scripts/reader_forms.py)."""
+(scripts/forms_data.py)."""
 
 import random
 import re
 
-from reader_forms import COMPANIES, FIRST, LAST, STREETS, TOWNS, form_examples
+from forms_data import COMPANIES, FIRST, LAST, STREETS, TOWNS, form_examples
 
 EXAMPLES = form_examples(400, random.Random(5))
 
