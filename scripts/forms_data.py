@@ -302,22 +302,67 @@ def _named_in(question: str, context: str) -> bool:
     return all(re.search(rf"\b{re.escape(w)}\b", context.lower()) for w in words)
 
 
-def form_examples(n: int, rng: random.Random, prose: list[str] | None = None) -> list[Example]:
+# Version 3: how documents people keep lay such text out, and how they ask about it.
+# Words a person adds about themselves that no document holds ("the deposit for my room"): SQuAD
+# taught the reader that a question's words missing from the passage mean no answer.
+SITUATIONS = (
+    "for my room|for our flat|when I collect it|for my son|for my daughter|for the kids|"
+    "on my account|this time|for us|for me|when I pick her up|for my car|for next year|"
+    "if I need it|for the house"
+).split("|")
+SITUATED_SHARE = 0.3
+ALIGNED_SHARE = 0.6  # label lines padded into a column, as printed receipts have them
+BULLETED_SHARE = 0.35  # sentences as a slide's bullets, without their full stops
+
+
+def _situated(rng: random.Random, question: str, context: str) -> str:
+    """`question` with, some of the time, a phrase about the asker none of whose words
+    `context` holds."""
+    phrase = rng.choice(SITUATIONS)
+    words = set(re.findall(r"[a-z]+", phrase.lower())) - ASKING_WORDS - {"i", "it", "me", "us"}
+    if rng.random() >= SITUATED_SHARE or any(
+        re.search(rf"\b{w}\b", context.lower()) for w in words
+    ):
+        return question
+    mark = "?" if question.endswith("?") else ""
+    return f"{question.removesuffix('?')} {phrase}{mark}"
+
+
+def _laid_out(rng: random.Random, text: str) -> str:
+    """`text` as documents lay it out, some of the time: "Label: value" lines padded into a
+    column, or sentences as bullets."""
+    lines = text.split("\n")
+    if all(re.fullmatch(r"[A-Z][^:|\n]*: .+", line) for line in lines):
+        if rng.random() < ALIGNED_SHARE:
+            pairs = [line.split(": ", 1) for line in lines]
+            width = max(len(label) for label, _ in pairs) + 1 + rng.randint(2, 8)
+            return "\n".join(f"{label + ':':<{width}}{value}" for label, value in pairs)
+    elif len(lines) == 1 and ". " in text and rng.random() < BULLETED_SHARE:
+        return "\n".join(f"- {s.removesuffix('.')}" for s in re.split(r"(?<=\.) ", text))
+    return text
+
+
+def form_examples(
+    n: int, rng: random.Random, prose: list[str] | None = None, version: int = 2
+) -> list[Example]:
     """`n` questions (about one in five with no answer) over made-up documents of two or three
     blocks of different kinds: a title, then forms, tables, lists and sentences; with `prose`
-    (paragraphs of the training articles), one document in two also holds one of those, unasked."""
+    (paragraphs of the training articles), one document in two also holds one of those, unasked.
+    Version 2 made the shipped reader; version 3 also lays blocks out as documents do
+    (`_laid_out`) and asks some questions with words about the asker (`_situated`)."""
     out: list[Example] = []
     while len(out) < n:
         title = (
             f"{_pick(rng, COMPANIES)} {rng.choice(['booking', 'statement', 'record', 'notice'])}"
         )
         blocks, asked, texts = [], [], []
-        while len(blocks) < rng.randint(2, 3):
+        count = rng.randint(2, 3) if version >= 3 else None
+        while len(blocks) < (count or rng.randint(2, 3)):  # version 2 drew the count each time
             if (block := rng.choice(BLOCKS)) not in blocks:
                 blocks.append(block)
         for block in blocks:
             text, questions = block(rng)
-            texts.append(text)
+            texts.append(_laid_out(rng, text) if version >= 3 else text)
             asked += questions
         if prose and rng.random() < 0.5:
             texts.insert(rng.randint(0, len(texts)), rng.choice(prose))
@@ -328,6 +373,8 @@ def form_examples(n: int, rng: random.Random, prose: list[str] | None = None) ->
                 continue  # an answer must be one place in the text
             if not answer and _named_in(question, context):
                 continue
+            if version >= 3:
+                question = _situated(rng, question, context)
             answers = (answer,) if answer else ()
             starts = (start,) if answer else ()
             out.append(Example(f"form-{len(out)}", question, context, answers, starts, 0))

@@ -47,6 +47,13 @@ def main(argv: list[str] | None = None) -> int:
         help="the reader to train on: train_reader.py's output (MODEL_CARD.md's first command)",
     )
     parser.add_argument("--forms", type=int, default=2500, help="made-up questions added")
+    parser.add_argument(
+        "--version",
+        type=int,
+        choices=(2, 3),
+        default=2,
+        help="the questions' version (forms_data.form_examples): 2 made the shipped reader",
+    )
     parser.add_argument("--lr", type=float, default=1e-4, help="encoder learning rate")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument(
@@ -68,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         (train_arts, val_arts), (len(train_pos), len(val_pos)), normans_halves(), 0.2, rng
     )
     paragraphs = sorted({e.context for e in train_pos})
-    forms = form_examples(args.forms, random.Random(args.seed + 2), paragraphs)
+    forms = form_examples(args.forms, random.Random(args.seed + 2), paragraphs, args.version)
     base = tr.base_model_dir()
     tok = AutoTokenizer.from_pretrained(str(base))
     feats = featurize(tok, train_pos + train_neg + forms, 256, 64, True, rng, True)
@@ -92,8 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     started = config.get("validation")
     config["validation"] = {"em": em, "f1": f1, "no_answer_acc": accuracy}
     config["continued"] = {
-        "forms": args.forms, "lr": args.lr, "bf16": args.bf16, "seed": args.seed,
-        "minutes": round(seconds / 60, 1), "start_validation": started,
+        "forms": args.forms, "version": args.version, "lr": args.lr, "bf16": args.bf16,
+        "seed": args.seed, "minutes": round(seconds / 60, 1), "start_validation": started,
     }  # fmt: skip
     for stale in ("evaluation", "shipped_check"):  # figures of the reader it started from
         config.pop(stale, None)

@@ -4,9 +4,10 @@
 import random
 import re
 
-from forms_data import COMPANIES, FIRST, LAST, STREETS, TOWNS, form_examples
+from forms_data import COMPANIES, FIRST, LAST, SITUATIONS, STREETS, TOWNS, form_examples
 
 EXAMPLES = form_examples(400, random.Random(5))
+LAID_OUT = form_examples(400, random.Random(5), version=3)
 
 
 def test_each_answer_is_where_the_example_says_and_only_there():
@@ -67,3 +68,26 @@ def test_a_training_paragraph_stands_beside_some_documents_unasked():
         assert all(not start <= s < start + len(paragraph) for s in example.answer_starts), (
             example.question
         )
+
+
+def test_version_3_keeps_its_answers_where_it_says():
+    for example in LAID_OUT:
+        for answer, start in zip(example.answers, example.answer_starts, strict=True):
+            assert example.context[start : start + len(answer)] == answer
+
+
+def test_version_3_lays_text_out_as_documents_do():
+    texts = "\n".join({e.context for e in LAID_OUT})
+    assert re.search(r"^[A-Z][\w -]+:  +\S", texts, re.M)  # label lines padded into a column
+    assert re.search(r"^- (Either|A|Any|For|Your) [^\n]*[^.]$", texts, re.M)  # bulleted sentences
+
+
+def test_words_about_the_asker_are_in_no_document_they_ask_of():
+    situated = [e for e in LAID_OUT if any(p in e.question for p in SITUATIONS)]
+    assert 0.15 < len(situated) / len(LAID_OUT) < 0.45
+    assert any(not e.answers for e in situated) and any(e.answers for e in situated)
+    for example in situated:
+        phrase = next(p for p in SITUATIONS if p in example.question)
+        noun = phrase.split()[-1].lower()
+        if noun not in {"it", "me", "us", "time"}:
+            assert not re.search(rf"\b{noun}\b", example.context.lower())
