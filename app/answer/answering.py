@@ -249,7 +249,12 @@ def read_candidates(
         found = with_named_span(
             question, sorted(first + rest, key=lambda c: -c.score), passages, idf
         )
-    return [c for c in found if not shapes.lacks_shape_asked(question, c.text)]
+    return [
+        c
+        for c in found
+        if not shapes.lacks_shape_asked(question, c.text)
+        and not shapes.lacks_thing_asked(question, c.passage, c.span.start, c.span.end)
+    ]
 
 
 def with_named_span(
@@ -291,6 +296,7 @@ def with_named_span(
         return candidates
     passage = passages[position]
     start, end = shapes.shaped(question, passage.text, cell.start, cell.end)
+    start, end = tables.without_aside(question, passage.text, start, end)
     # "Policy number: HX-4471-2290" for the claims line's phone number; an e-mail's Date line
     # for "the last date to renew my membership"
     if end <= start or shapes.in_mail_date(question, passage, start):

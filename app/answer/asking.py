@@ -35,7 +35,7 @@ _SAME = (
     # "Collection", "date of birth" "DOB", "policy number" "Policy no.", "expire" "Valid until"
     "collect pick", "postcod zip", "refer ref", "number no num", "quantiti qti", "dob birth born",
     "expiri expir valid", "deadlin due", "salari wage earn", "doctor gp physician",
-    "owner holder",
+    "owner holder", "owe balanc outstand",
 )  # fmt: skip
 SYNONYMS = {word: frozenset(group.split()) for group in _SAME for word in group.split()}
 # A header may name what the question asks with another form of its verb: "Owner" for "who

@@ -53,7 +53,26 @@ def widened(question: str, text: str, start: int, end: int) -> tuple[int, int]:
     end = _whose_noun_end(question, text, after.end() if after else end)
     if _ASKS_HOURS.search(question):
         end = _range_end(text, start, end)
-    return _with_its_noun(question, text, start, end), end
+    return balanced(text, _with_its_noun(question, text, start, end), end)
+
+
+def balanced(text: str, start: int, end: int) -> tuple[int, int]:
+    """`start`-`end` with its brackets closed: the bracket just outside it taken in, else the
+    span cut at the one it leaves open. The reader marked "25% (£2,235.00" of "25%
+    (£2,235.00)", and an answer that opens what it does not close reads as a slip."""
+    span = text[start:end]
+    if span.count("(") > span.count(")"):
+        if text[end : end + 1] == ")":
+            return start, end + 1
+        cut = start + span.rfind("(")
+        return (start, len(text[:cut].rstrip())) if text[start:cut].strip() else (start, end)
+    if span.count(")") > span.count("("):
+        if text[start - 1 : start] == "(" and start > 0:
+            return start - 1, end
+        cut = start + span.find(")") + 1
+        rest = text[cut:end]
+        return (end - len(rest.lstrip()), end) if rest.strip() else (start, end)
+    return start, end
 
 
 # A span keeps the whole of a word joined by hyphens that it cuts: "five-year" of "a five-year
@@ -166,7 +185,7 @@ def _whose_noun_end(question: str, text: str, end: int) -> int:
 # enter").
 _MARK = re.compile(r"[A-Z]{1,2}|\d{1,3}[A-Za-z]?")
 _NOUN_BEFORE = re.compile(r"(?<!\w)([^\W\d_]+)[ \t]+$")
-_WHICH_NOUN = re.compile(r"\b(?:which|what)[ \t]+([^\W\d_]+)", re.I)
+WHICH_NOUN = re.compile(r"\b(?:which|what)[ \t]+([^\W\d_]+)", re.I)
 
 
 def _with_its_noun(question: str, text: str, start: int, end: int) -> int:
@@ -175,7 +194,7 @@ def _with_its_noun(question: str, text: str, start: int, end: int) -> int:
     if not _MARK.fullmatch(text, start, end):
         return start
     found = _NOUN_BEFORE.search(text, max(0, start - 24), start)
-    asked = [stem(m.group(1).lower()) for m in _WHICH_NOUN.finditer(question)]
+    asked = [stem(m.group(1).lower()) for m in WHICH_NOUN.finditer(question)]
     return found.start() if found and stem(found.group(1).lower()) in asked else start
 
 

@@ -24,7 +24,8 @@ LABEL_LINE = re.compile(
 # OCF2025-Guest, password: civicdata25"; "Tel: 0117 496 0123; Fax: 0117 496 0124"): a row of
 # such fields is a run of its own.
 _NEXT_LABEL = re.compile(r"[,;][ \t]+([^\W\d_][\w .&'/()-]*?):[ \t]+(?=\S)")
-LABEL_WORDS = 4
+LABEL_WORDS = 4  # not counting the little words of "Balance to pay on collection" (_LITTLE)
+_LITTLE = frozenset("a an the of to on in at by for and or per".split())
 VALUE_WORDS = 8
 RUN_VALUE_WORDS = 16
 
@@ -57,7 +58,7 @@ def label_lines(text: str) -> Iterator[list[Cell]]:
     found = [
         line
         for line in LABEL_LINE.finditer(text)
-        if len(line.group(1).split()) <= LABEL_WORDS
+        if _label_words(line.group(1)) <= LABEL_WORDS
         and len(line.group(2).split()) <= RUN_VALUE_WORDS
     ]
     for n, line in enumerate(found):
@@ -75,13 +76,18 @@ def label_lines(text: str) -> Iterator[list[Cell]]:
                 ]
 
 
+def _label_words(label: str) -> int:
+    """How many words `label` has, of those that name something."""
+    return sum(word.lower() not in _LITTLE for word in label.split())
+
+
 def fields(line: re.Match[str]) -> list[tuple[int, int, int, int]]:
     """(label start, label end, value start, value end) of each field of a label's line
     (`LABEL_LINE`), offsets in the text it was found in; most lines hold one."""
     found = []
     label_start, label_end, value_start = line.start(1), line.end(1), line.start(2)
     for field in _NEXT_LABEL.finditer(line.string, line.start(2), line.end(2)):
-        if len(field.group(1).split()) <= LABEL_WORDS:
+        if _label_words(field.group(1)) <= LABEL_WORDS:
             found.append((label_start, label_end, value_start, field.start()))
             label_start, label_end, value_start = field.start(1), field.end(1), field.end()
     return [*found, (label_start, label_end, value_start, line.end(2))]

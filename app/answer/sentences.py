@@ -45,7 +45,7 @@ _ADDRESS = re.compile(
 )
 
 
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 _ANAPHORIC_START = re.compile(
     r"^(it|its|they|their|them|this|these|that|those|he|she|his|her)\b", re.I
 )
@@ -55,7 +55,7 @@ def crosses_paragraph(text: str, start: int, end: int) -> bool:
     """Whether the span `start`-`end` of `text` runs over a blank line: from a heading into
     the text under it, or from one paragraph, list or e-mail header into the next ("45 Minute
     Meeting\n\nMeeting ID 869 1664 1575"). An answer stays inside its sentence."""
-    return _PARAGRAPH_BREAK.search(text, start, end) is not None
+    return PARAGRAPH_BREAK.search(text, start, end) is not None
 
 
 def within_sentence(passage: Passage, start: int, end: int) -> tuple[int, int]:

@@ -23,13 +23,13 @@ from __future__ import annotations
 import re
 
 from app.answer import tables
-from app.answer.asking import asked_labels
+from app.answer.asking import asked_labels, label_forms
 from app.answer.bounds import ASKS_WHEN, widened
 from app.answer.file_names import kind_of
 from app.answer.label_lines import field_at, line_around
 from app.answer.overlap import found_in
 from app.answer.retrieval import content_words
-from app.answer.sentences import crosses_paragraph, tidy_span, within_sentence
+from app.answer.sentences import PARAGRAPH_BREAK, crosses_paragraph, tidy_span, within_sentence
 from app.ingest.chunking import is_heading, trim_span
 from app.records import Passage
 
@@ -120,6 +120,20 @@ _MONEY = (  # what "how much" asks of, or an amount of, in money
     r"(?:rents?|fees?|costs?|prices?|charges?|deposits?|fines?|premiums?|subs|subscriptions?"
     r"|salary|wages?|paid|pay|payments?|spent|spend|debits?|instalments?|installments?|refunds?)"
 )
+# "what do they charge if I lose my room key" ("any cleaning" was marked), "what's the price of
+# the 10 hour package": each of the 15 such questions of SQuAD's training articles has money
+# for an answer ("What was the cost of the other Super Bowl events ...?": "$2 million").
+_WHAT_COSTS = (
+    r"\W*what(?:['’]?s|\s+(?:is|are|was|were|do|does|did|will|would))?\s+"
+    r"(?:(?:the|a|an|my|our|your|his|her|their|its|they|you|it|we)\s+)?"
+    r"(?:(?!(?:in|of|for|with|between|to|on|at)\s)[\w-]+\s+){0,2}?(?:charge|cost|price|fee)s?\b"
+)
+_COUNT = (
+    r"\d|\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen"
+    r"|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|\w+illions?"
+    r"|dozens?|score|several|few|multiple|numerous|none|single|double|twice|once"
+    r"|half|third|quarter|couple|pair|both|hundreds|thousands)\b"
+)
 ASKED_SHAPES = (
     (
         re.compile(r"^\W*(?:at )?what time\b(?! (?:period|frame|of|span|zone|scale))", re.I),
@@ -130,13 +144,7 @@ ASKED_SHAPES = (
     ),
     (
         re.compile(r"^\W*(?:\w+ )?how many\b", re.I),
-        re.compile(
-            r"\d|\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen"
-            r"|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|\w+illions?"
-            r"|dozens?|score|several|few|multiple|numerous|none|single|double|twice|once"
-            r"|half|third|quarter|couple|pair|both|hundreds|thousands)\b",
-            re.I,
-        ),
+        re.compile(_COUNT, re.I),
     ),
     (
         re.compile(
@@ -154,12 +162,26 @@ ASKED_SHAPES = (
         ),
         re.compile(r"\d ?(?:°|º|degrees?\b|[CFK]\b)|\b(?:freezing|boiling)\b", re.I),
     ),
+    (  # "how long do repeat prescriptions take": "through the NHS App or by using the
+        # prescription request slip" was marked. Each of SQuAD's 49 training questions asked
+        # how long has an answer with one of these (two have another without: "end of the
+        # current Parliament").
+        re.compile(r"^\W*(?:\w+ )?how long\b(?! ago\b)", re.I),
+        re.compile(
+            rf"{_COUNT}|\b(?:seconds?|minutes?|hours?|days?|nights?|weeks?|fortnights?|months?"
+            r"|years?|decades?|centur(?:y|ies)|lifetimes?|life|period|forever|indefinitely"
+            r"|permanent(?:ly)?|until|till|since|overnight|inch(?:es)?|f(?:oo|ee)t|yards?|miles?"
+            r"|met(?:re|er)s?|[kcm]m)\b",
+            re.I,
+        ),
+    ),
     (  # "How much is the yearly rent for a half plot?": "approx. 125 square metres" was marked;
         # "monthly direct debit amount for the car insurance": "10" (monthly instalments)
         re.compile(
             r"^(?![^?]*\b(?:increased?|rise|rose|risen|fall|fell|fallen|drop|dropped|grow|grew"
             r"|change|changed|up|down|reduced?|cut)\b)"  # a change may be a share: "two percent"
-            rf"(?:\W*(?:\w+ )?how much\b[^?]*\b{_MONEY}\b|[^?]*\b{_MONEY}[ \t]+amount\b)",
+            rf"(?:\W*(?:\w+ )?how much\b[^?]*\b{_MONEY}\b|[^?]*\b{_MONEY}[ \t]+amount\b"
+            rf"|{_WHAT_COSTS})",
             re.I,
         ),
         re.compile(
@@ -242,6 +264,44 @@ def lacks_shape_asked(question: str, answer: str) -> bool:
     "Time: 10:40" for "What time is the appointment?"."""
     clause = _asking_clause(question)
     return any(asks.search(clause) and not shape.search(answer) for asks, shape in ASKED_SHAPES)
+
+
+# "Is there parking for students at Tillingham Court?" asks whether there is parking: a span
+# whose sentence says nothing of parking, nor of students, is no answer, however sure the
+# reader (it marked the halls' address at 0.97). "Is there a charge for parking?" is answered
+# by "Parking is free."
+_IS_THERE = re.compile(
+    r"^\W*(?:is|are|was|were)\s+there\s+(?:(?:a|an|any|some)\s+)?([^\W\d_][\w-]*)"
+    r"(?:\s+(?:for|on|to|of|with|in)\s+(?:(?:a|an|the|my|our|your)\s+)?([^\W\d_][\w-]*))?",
+    re.I,
+)
+
+
+def lacks_thing_asked(question: str, passage: Passage, start: int, end: int) -> bool:
+    """Whether `question` asks whether there is a thing (for something) and the sentence of
+    `passage` around `start`-`end` (the line, for a table row or a label's line) names neither,
+    by a word with its stem or a synonym's (`label_forms`)."""
+    found = _IS_THERE.match(_asking_clause(question))
+    if found is None:
+        return False
+    wanted = {form for word in found.groups() if word for form in label_forms(word)}
+    line = tables.field_line(passage.text, start)
+    first, last = line or _sentence_of(passage, start, end)
+    words = re.findall(r"[\w-]+", passage.text[first:last])
+    return not any(label_forms(word) & wanted for word in words)
+
+
+def _sentence_of(passage: Passage, start: int, end: int) -> tuple[int, int]:
+    """The offsets in `passage`'s text of the sentences found at ingest that `start`-`end`
+    overlaps; without them, of its paragraph."""
+    at, until = passage.start + start, passage.start + end
+    spans = [(s, e) for s, e in passage.sentences or () if s < until and at < e]
+    if spans:
+        return spans[0][0] - passage.start, spans[-1][1] - passage.start
+    text = passage.text
+    before = [m.end() for m in PARAGRAPH_BREAK.finditer(text, 0, start)]
+    after = PARAGRAPH_BREAK.search(text, end)
+    return (before[-1] if before else 0), (after.start() if after else len(text))
 
 
 _BLANK_BEFORE = re.compile(r"\n[ \t]{0,3}\n[ \t]{0,3}$")  # a blank line ends where the line starts

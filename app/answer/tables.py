@@ -26,6 +26,7 @@ from app.answer.asking import (
     label_forms,
     label_holds,
 )
+from app.answer.bounds import WHICH_NOUN
 from app.answer.dates import date_words
 from app.answer.file_names import kind_words, record_words
 from app.answer.label_lines import (
@@ -55,6 +56,12 @@ _LETTER = re.compile(r"[^\W\d_]")
 HEADER_PRECISION = 0.5
 HEADER_RECALL = 0.1  # of two headers the question holds whole, the one naming more of it
 ROW_PRECISION = 0.25
+# A row named by a value under a header the question also holds ("10 hour" of "| Hours: 10 |")
+# is named surer than one that holds the value elsewhere (the "£10" of "| Saving: £10 |").
+HEADED_VALUE = 0.1
+# The words after a question's first "of" or "for" describe the row, not the column asked for
+# ("price of the 10 hour package": `_names_kind`).
+_OF_WHAT = re.compile(r"\b(?:of|for)\b(.*)", re.I | re.S)
 # A label named by its question word alone, in a record that holds the question's words, scores
 # below every label its words name (`_named_by_record`).
 RECORD_LABEL_SCORE = 0.1
@@ -140,6 +147,24 @@ def within_cell(text: str, start: int, end: int) -> tuple[int, int]:
     return line_start + at, line_start + until
 
 
+_ASIDE = re.compile(r"[ \t]+\([^()\n]*\)$")
+
+
+def without_aside(question: str, text: str, start: int, end: int) -> tuple[int, int]:
+    """The value `start`-`end` without the parenthesis that ends it, when it holds none of the
+    question's words that its line does not hold before it, and the question asks no time:
+    "£52.00 per year per brown bin" of "Garden waste subscription 2026: ... (renew before
+    31/01/2026)" for the subscription's price in 2026, "Hamid Rosewarne" of "Hamid Rosewarne
+    (GOC 01-38842)"; not "8am-8pm" of "01632 960 119 (Monday to Friday, 8am-8pm)" for when the
+    claims line is open."""
+    found = _ASIDE.search(text, start, end)
+    if found is None or found.start() <= start or asks_for_time(question):
+        return start, end
+    before = text[text.rfind("\n", 0, start) + 1 : found.start()]
+    words = [word for word in content_words(question) if not found_in([word], before)]
+    return (start, end) if found_in(words, found.group()) else (start, found.start())
+
+
 def field_line(text: str, at: int) -> tuple[int, int] | None:
     """The start and end offsets of the line of `text` that holds offset `at`, when that line
     is a table row or a label's line: what states the cell it holds ("Tuesday: Closed"), where
@@ -186,9 +211,12 @@ def best_cell(
     asked = asked_labels(question)
     implied = implied_by(question)
     asks_when = asks_for_time(question)
+    which = frozenset(stem(found.group(1).lower()) for found in WHICH_NOUN.finditer(question))
+    described = _OF_WHAT.search(question)
+    of = frozenset(stem(w) for w in content_words(described.group(1))) if described else frozenset()
     for position, passage in enumerate(passages):
         kind = kind_words(passage)
-        labels = _Labels(asked, implied, record_words(passage))
+        labels = _Labels(asked, implied, record_words(passage), which, of)
         for cells in itertools.chain(rows(passage.text), label_lines(passage.text)):
             for score, cell in _scored(cells, idf, labels):
                 if score <= 0 and _named_by_record(passage.text, cell, idf, implied):
@@ -226,11 +254,15 @@ def _named_by_record(text: str, cell: Cell, idf: dict[str, float], implied: froz
 class _Labels:
     """What names a label for one question in one passage: the e-mail header labels it asks
     for (`asked_labels`), the label words its question word asks for (`asking.implied_by`), and
-    the stems of the words that name the passage's document (`file_names.record_words`)."""
+    the stems of the words that name the passage's document (`file_names.record_words`),
+    those of the nouns it asks which or what of ("which package") and those after its first
+    "of" or "for" ("the 10 hour package" of "price of the 10 hour package")."""
 
     asked: dict[str, str]
     implied: frozenset[str] = frozenset()
     record: frozenset[str] = frozenset()
+    which: frozenset[str] = frozenset()
+    of: frozenset[str] = frozenset()
 
 
 def _scored(
@@ -264,17 +296,25 @@ def _scored(
             yield _header_score(cell, weighed, labels.implied), replace(cell, named_whole=whole)
         return
     values = " ".join(c.value for c in cells)
-    named = list(dict.fromkeys([*found_in(idf, values), *date_words(idf, values)]))
+    found = [*found_in(idf, values), *date_words(idf, values), *_ordinals(idf, values)]
+    named = list(dict.fromkeys(found))
     if not named or not any(c.header for c in cells):
         return
     rest = {word: idf[word] for word in idf if word not in named}
     table = label_holds(rest, " ".join(c.header for c in cells))
     row = sum(idf[w] for w in [*named, *table]) / sum(idf.values())
     row += ROW_PRECISION * _row_precision(cells, idf, named)
-    implied = labels.implied if labels else frozenset()
+    row += HEADED_VALUE * any(
+        found_in(named, c.value) and label_holds(rest, c.header) for c in cells
+    )
+    labels = labels or _Labels({})
     scored = []
-    for cell in cells:
-        header = 0.0 if _names_row(cell, idf) else _header_score(cell, rest, implied, True)
+    for n, cell in enumerate(cells):
+        named_kind = n == 0 and len(cells) > 2 and _names_kind(cell, rest, labels)
+        if named_kind or _names_row(cell, idf):
+            header = 0.0
+        else:
+            header = _header_score(cell, rest, labels.implied, True)
         scored.append((row + header if header > 0 else 0.0, cell))
     if len(cells) == 2 and not any(score for score, _ in scored):
         scored += _key_and_value(cells, idf)
@@ -294,6 +334,38 @@ def _key_and_value(cells: list[Cell], idf: dict[str, float]) -> list[tuple[float
     return []
 
 
+ORDINALS = dict(
+    zip(
+        "first second third fourth fifth sixth seventh eighth ninth tenth".split(),
+        range(1, 11),
+        strict=True,
+    )
+)
+
+
+def _ordinals(words: Iterable[str], values: str) -> list[str]:
+    """Those of the question's `words` that are ordinals naming a number of a row's `values`:
+    "second" of "| Instalment: 2 (Spring term) |"."""
+    return [
+        word
+        for word in words
+        if word in ORDINALS
+        and re.search(rf"(?<![\w.,£$€]){ORDINALS[word]}(?:st|nd|rd|th)?(?![\w.,%])", values)
+    ]
+
+
+def _names_kind(cell: Cell, rest: dict[str, float], labels: _Labels) -> bool:
+    """Whether the question names the header of a row's first column (what each row is: a
+    "Package", a "Lesson") as the thing whose value it asks for: after its "of" or "for" ("price
+    of the 10 hour package"), or asking by a question word for another label ("how much was
+    the mock exam lesson" asks for a price); not "which package has 20 hours", nor "christmas
+    week collection date"."""
+    held = {stem(word) for word in label_holds(rest, cell.header)}
+    if not held or held & (labels.which | labels.implied):
+        return False
+    return held <= labels.of or bool(labels.implied)
+
+
 def _row_precision(cells: list[Cell], idf: dict[str, float], named: list[str]) -> float:
     """The share of the words of the row's naming cells (those holding `named`) the question
     holds."""
@@ -306,7 +378,8 @@ def _names_row(cell: Cell, idf: dict[str, float]) -> bool:
     what the question asks about ("ORD", "Maple Leafs"), not what it asks for."""
     words = _words(cell.value)
     held = bool(words) and 2 * len(found_in(words, " ".join(idf))) >= len(words)
-    return held or bool(date_words(idf, cell.value))  # "4 march" names "04/03/2025"
+    # "4 march" names "04/03/2025", "second" names "2 (Spring term)"
+    return held or bool(date_words(idf, cell.value)) or bool(_ordinals(idf, cell.value))
 
 
 def _header_score(

@@ -30,6 +30,11 @@ from app.answer.bounds import widened
         ("How long is the notice?", "Two months\u2019 notice applies.", "Two months",
          "Two months\u2019 notice"),
         ("How long does it take?", "It takes 3 years' work.", "3 years", "3 years"),
+        # brackets closed: the one just outside taken in, else the span cut at the open one
+        ("How much deposit?", "Deposit: 25% (£2,235.00) now.", "25% (£2,235.00", "25% (£2,235.00)"),
+        ("How much deposit?", "Deposit: 25% (£2,235.00) now.", "£2,235.00)", "(£2,235.00)"),
+        ("Who wrote it?", "By Ann Lee (born 1901 in Leeds), a poet.", "Ann Lee (born 1901",
+         "Ann Lee"),
     ],
 )  # fmt: skip
 def test_a_span_keeps_the_words_that_make_it_the_answer(question, text, marked, expected):

@@ -4,7 +4,14 @@ import dataclasses
 
 import pytest
 
-from app.answer.shapes import answer_span, lacks_shape_asked, sentence_answers, shaped
+from app.answer.shapes import (
+    answer_span,
+    lacks_shape_asked,
+    lacks_thing_asked,
+    sentence_answers,
+    shaped,
+)
+from app.records import Passage
 from tests.answer.test_answering import ScriptedReader, _passages
 
 
@@ -317,6 +324,16 @@ def test_a_span_over_a_sentences_end_ends_with_its_sentence():
         ("monthly direct debit amount for the car insurance", "10", True),
         ("monthly direct debit amount for the car insurance", "£72.26", False),
         ("From 1947 to 1967, how much did the price of oil increase?", "two percent", False),
+        ("what do they charge if I lose my room key", "any cleaning", True),
+        ("what do they charge if I lose my room key", "£35.00", False),
+        ("What was the cost of the other Super Bowl events?", "$2 million", False),
+        ("What is the comparison in price between the schools?", "more expensive", False),
+        ("how long do repeat prescriptions take", "through the NHS App", True),
+        ("how long do repeat prescriptions take", "three working days", False),
+        ("How long would this coalition last?", "until the end of the current Parliament", False),
+        ("How long did Tesla receive it?", "the rest of Tesla's life", False),
+        ("How long is the cable?", "2 m", False),
+        ("How long ago was it built?", "in the Bronze Age", False),
     ],
 )
 def test_a_question_for_a_time_a_count_or_a_reference_wants_one_in_its_answer(
@@ -334,3 +351,26 @@ def test_a_time_asked_for_comes_from_a_forms_label_when_the_reader_marks_only_da
     reader = ScriptedReader([("Tuesday 18 March 2025\nTime: 10:40", 9.0), ("18 March", 8.0)])
     idf = {"time": 2.0, "appointment": 3.0}
     assert extract_answer(reader, "What time is the appointment?", passages, idf).answer == "10:40"
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "marked", "lacks"),
+    [
+        ("is there parking for students at tillingham court?",
+         "Room: Room 4.12, Kestle House, Tillingham Court\nCars: none.", "Room 4.12", True),
+        ("is there parking for students at tillingham court?",
+         "Room: Room 4.12\nStudents may apply for a car park permit.", "a car park permit", False),
+        ("Is there a charge for parking?", "Parking is free.", "free", False),
+        ("Is there a charge for parking?", "Entry costs £5.", "£5", False),
+        ("Is there a lift?", "The office is on the second floor.", "second floor", True),
+        ("is there a penalty for leaving early", "Fixed tariffs carry an exit fee of £75 per\n"
+         "fuel if you leave before the end date.", "£75 per", False),
+        ("Which lift is there?", "The office is on the second floor.", "second floor", False),
+    ],
+)  # fmt: skip
+def test_a_question_whether_there_is_a_thing_wants_a_sentence_that_names_it(
+    question, text, marked, lacks
+):
+    start = text.index(marked)
+    passage = Passage(id=0, source="a.txt", page=1, start=0, end=len(text), text=text, score=1)
+    assert lacks_thing_asked(question, passage, start, start + len(marked)) is lacks

@@ -12,6 +12,7 @@ from app.answer.tables import (
     in_table_row,
     rows,
     within_cell,
+    without_aside,
 )
 from app.engine import Engine
 from app.ingest.pipeline import ingest
@@ -143,6 +144,61 @@ def test_a_two_column_table_of_keys_answers_a_question_that_names_a_key():
     # a wider table is no table of keys
     wide = "| Item: WiFi password | Details: HeatherMoss2024! | Room: Hall |\n"
     assert best_cell([_passage(wide)], _idf("whats the wifi password")) is None
+
+
+PACKAGES = (
+    "| Package | Hours | Price | Saving |\n"
+    "| Package: Starter | Hours: 5 | Price: £195 | Saving: £10 |\n"
+    "| Package: Confidence | Hours: 10 | Price: £375 | Saving: £35 |\n"
+)
+
+
+def test_a_number_under_the_header_the_question_names_it_by_names_the_row():
+    """ "10 hour" names the row of "Hours: 10", not the one saving "£10"; the first column says
+    what each row is, so "package" names no column unless asked which."""
+    assert _answer("price of the 10 hour package", PACKAGES) == "£375"
+    assert _answer("which package has 10 hours", PACKAGES) == "Confidence"
+    lessons = (
+        "| Lesson: 7 | Focus: Scales | Fee: £30.00 |\n"
+        "| Lesson: 8 | Focus: Mock exam | Fee: £33.00 |\n"
+    )
+    assert _answer("how much was the mock exam lesson", lessons) == "£33.00"
+    calendar = (
+        "| Date: 20/12/2025 | Notes: Normal week |\n| Date: 27/12/2025 | Notes: Christmas week |\n"
+    )
+    assert _answer("christmas week collection date?", calendar) == "27/12/2025"
+
+
+def test_an_ordinal_names_the_row_of_its_number():
+    table = (
+        "| Instalment | Due date | Amount |\n"
+        "| Instalment: 1 (Autumn term) | Due date: 3 October 2025 | Amount: £2,134.34 |\n"
+        "| Instalment: 2 (Spring term) | Due date: 9 January 2026 | Amount: £2,134.33 |\n"
+    )
+    assert _answer("When's the second instalment due", table) == "9 January 2026"
+    assert _answer("first instalment amount", table) == "£2,134.34"
+
+
+@pytest.mark.parametrize(
+    ("question", "line", "expected"),
+    [
+        ("Garden waste subscription 2026 price?",
+         "Garden waste subscription 2026: £52.00 per year (renew before 31/01/2026)",
+         "£52.00 per year"),
+        ("Who is the optometrist?", "Optometrist: Hamid Rosewarne (GOC 01-38842)",
+         "Hamid Rosewarne"),
+        ("When is the claims line open?", "Claims line: 01632 960 119 (Monday to Friday)",
+         "01632 960 119 (Monday to Friday)"),
+        ("What is the GOC number of the optometrist?",
+         "Optometrist: Hamid Rosewarne (GOC 01-38842)", "Hamid Rosewarne (GOC 01-38842)"),
+    ],
+)  # fmt: skip
+def test_a_values_closing_aside_is_left_out_unless_the_question_asks_by_it(
+    question, line, expected
+):
+    start = line.index(": ") + 2
+    start, end = without_aside(question, line, start, len(line))
+    assert line[start:end] == expected
 
 
 def test_a_long_value_answers_when_its_label_is_what_the_question_word_asks_for():
