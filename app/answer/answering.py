@@ -20,7 +20,7 @@ import dataclasses
 import math
 from typing import Protocol
 
-from app.answer import follow_ups, shapes, tables
+from app.answer import cells, follow_ups, shapes, tables
 from app.answer.candidates import Candidate
 from app.answer.citing import distinct, sentence_around, statements
 from app.answer.compounds import spelled_as_indexed
@@ -239,8 +239,8 @@ def read_candidates(
     reader: Reader, question: str, passages: list[Passage], idf: dict[str, float] | None = None
 ) -> list[Candidate]:
     """`rank_candidates` of `passages`, reading past the first READ_FIRST only while the
-    answer is not `settled`; none without the time of day or the count a question asks for
-    (`shapes.lacks_shape_asked`)."""
+    answer is not `settled`; none without the time of day, the count or the thing a question
+    asks for (`shapes.answers_as_asked`)."""
     first = rank_candidates(reader, question, passages[:READ_FIRST], idf)
     if len(passages) <= READ_FIRST or settled(first):
         found = with_named_span(question, first, passages[:READ_FIRST], idf)
@@ -249,12 +249,7 @@ def read_candidates(
         found = with_named_span(
             question, sorted(first + rest, key=lambda c: -c.score), passages, idf
         )
-    return [
-        c
-        for c in found
-        if not shapes.lacks_shape_asked(question, c.text)
-        and not shapes.lacks_thing_asked(question, c.passage, c.span.start, c.span.end)
-    ]
+    return [c for c in found if shapes.answers_as_asked(question, c.passage, c.span)]
 
 
 def with_named_span(
@@ -291,12 +286,12 @@ def with_named_span(
     if found is None:
         return candidates
     position, cell = order[found[0]], found[1]
-    in_row = tables.in_table_row(best.passage.text, best.span.start)
+    in_row = cells.in_table_row(best.passage.text, best.span.start)
     if not (in_row or cell.named_whole) and passages[position].id != best.passage.id:
         return candidates
     passage = passages[position]
     start, end = shapes.shaped(question, passage.text, cell.start, cell.end)
-    start, end = tables.without_aside(question, passage.text, start, end)
+    start, end = cells.without_aside(question, passage.text, start, end)
     # "Policy number: HX-4471-2290" for the claims line's phone number; an e-mail's Date line
     # for "the last date to renew my membership"
     if end <= start or shapes.in_mail_date(question, passage, start):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from app.answer import tables
+from app.answer import cells
 from app.answer.candidates import Candidate
 from app.answer.label_lines import line_around
 from app.answer.sentences import Sentence, passage_sentences, stating_sentence
@@ -83,7 +83,7 @@ def statements(
     """Each candidate widened to the sentence of its passage that states the question's
     words (`stating_sentence`), each once; a span of several lines stays as it is. A form's
     lines without a full stop read as one sentence: a candidate in a table row or a label's
-    line is stated by its line instead (`tables.field_line`: "Tuesday: Closed", not the
+    line is stated by its line instead (`cells.field_line`: "Tuesday: Closed", not the
     opening hours of the week)."""
     widened: dict[tuple[int, int, int], Candidate] = {}
     for candidate in candidates:
@@ -93,7 +93,7 @@ def statements(
         around = sentence_around(candidate, sentences)
         start, end = stating_sentence(candidate.passage, around, sentences, idf)
         at, text = candidate.passage.start, candidate.passage.text
-        line = tables.field_line(text, candidate.span.start)
+        line = cells.field_line(text, candidate.span.start)
         if line is not None and "\n" in text[start - at : end - at]:
             start, end = line[0] + at, line[1] + at
         span = dataclasses.replace(candidate.span, start=start - at, end=end - at)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from app.answer import tables
+from app.answer import cells
 from app.answer.asking import asked_labels, label_forms
 from app.answer.bounds import ASKS_WHEN, widened
 from app.answer.file_names import kind_of
@@ -31,7 +31,7 @@ from app.answer.overlap import found_in
 from app.answer.retrieval import content_words
 from app.answer.sentences import PARAGRAPH_BREAK, crosses_paragraph, tidy_span, within_sentence
 from app.ingest.chunking import is_heading, trim_span
-from app.records import Passage
+from app.records import Passage, Span
 
 _PHONE = r"(?:tele)?phone|fax|mobile|cell"
 _CALL = r"\b(?:call|ring|dial)\b"
@@ -196,7 +196,7 @@ ASKED_SHAPES = (
 def answer_span(question: str, passage: Passage, start: int, end: int) -> tuple[int, int]:
     """The span the reader marked at `start`-`end` of `passage`'s text as an answer, if it holds
     the time of day or the count a question asks for (`lacks_shape_asked`): whole words
-    (`trim_span`), one table cell's or label's value (`tables.within_cell`), without
+    (`trim_span`), one table cell's or label's value (`cells.within_cell`), without
     punctuation around it (`tidy_span`), cut at the end of its sentence (`within_sentence`), in
     the shape `question` asks for (`shaped`). Empty when it is no answer: text over a blank
     line (an answer stays inside its paragraph, and such a span is not cut to one), a table's
@@ -205,13 +205,13 @@ def answer_span(question: str, passage: Passage, start: int, end: int) -> tuple[
     text = passage.text
     if lacks_shape_asked(question, text[start:end]):
         return start, start  # before it is cut to a cell or a line: "Date: ...\nTime: 10:40"
-    start, end = tidy_span(text, *tables.within_cell(text, *trim_span(text, start, end)))
+    start, end = tidy_span(text, *cells.within_cell(text, *trim_span(text, start, end)))
     if crosses_paragraph(text, start, end):
         return start, start
     start, end = shaped(question, text, *tidy_span(text, *within_sentence(passage, start, end)))
     if (
         end <= start
-        or tables.in_header_row(text, start)
+        or cells.in_header_row(text, start)
         or _in_heading(question, passage, start, end)
         or in_mail_date(question, passage, start)
     ):
@@ -266,6 +266,15 @@ def lacks_shape_asked(question: str, answer: str) -> bool:
     return any(asks.search(clause) and not shape.search(answer) for asks, shape in ASKED_SHAPES)
 
 
+def answers_as_asked(question: str, passage: Passage, span: Span) -> bool:
+    """Whether the span of `passage` has the shape `question` asks for (`lacks_shape_asked`)
+    and names the thing it asks whether there is (`lacks_thing_asked`)."""
+    text = passage.text[span.start : span.end]
+    return not lacks_shape_asked(question, text) and not lacks_thing_asked(
+        question, passage, span.start, span.end
+    )
+
+
 # "Is there parking for students at Tillingham Court?" asks whether there is parking: a span
 # whose sentence says nothing of parking, nor of students, is no answer, however sure the
 # reader (it marked the halls' address at 0.97). "Is there a charge for parking?" is answered
@@ -285,7 +294,7 @@ def lacks_thing_asked(question: str, passage: Passage, start: int, end: int) -> 
     if found is None:
         return False
     wanted = {form for word in found.groups() if word for form in label_forms(word)}
-    line = tables.field_line(passage.text, start)
+    line = cells.field_line(passage.text, start)
     first, last = line or _sentence_of(passage, start, end)
     words = re.findall(r"[\w-]+", passage.text[first:last])
     return not any(label_forms(word) & wanted for word in words)

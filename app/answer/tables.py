@@ -27,12 +27,12 @@ from app.answer.asking import (
     label_holds,
 )
 from app.answer.bounds import WHICH_NOUN
+from app.answer.cells import row_at, rows
 from app.answer.dates import date_words
 from app.answer.file_names import kind_words, record_words
 from app.answer.label_lines import (
     LABEL_LINE,
     Cell,
-    fields,
     label_lines,
     line_around,
     record_around,
@@ -42,10 +42,6 @@ from app.answer.retrieval import content_words
 from app.answer.stems import stem
 from app.records import Passage
 
-_ROW = re.compile(r"^\| .*\|$", re.MULTILINE)  # a table row as app.ingest.formats.layout writes it
-_ROW_START = re.compile(r"^\| ", re.MULTILINE)
-_NAMED = ": "  # between a cell's column header and its value
-_LETTER = re.compile(r"[^\W\d_]")
 # A cell scores by how much of the question's information its row's values, its column's
 # header and the row's other headers (what the table is about: "January-June 2023") hold
 # together, then by how much of its header the question holds ("Sales" before "January-June
@@ -82,23 +78,6 @@ SPOKEN_ASKING = frozenset({"whats", "whos", "wheres", "whens", "hows", "s"})
 LABEL_CONTEXT_CHARS = 200
 
 
-def in_table_row(text: str, at: int) -> bool:
-    """Whether offset `at` of `text` lies on a line that is a table row."""
-    start, end = line_around(text, at)
-    return bool(_ROW.fullmatch(text[start:end]))
-
-
-def in_header_row(text: str, at: int) -> bool:
-    """Whether offset `at` of `text` lies in a table's header row: one whose values name the
-    cells of the row below it ("| Office | Staff |" above "| Office: Leeds | Staff: 41 |").
-    A header is never an answer, though the reader, trained on prose, often marks one."""
-    _, end, here = _row_at(text, at)
-    if not here or any(c.header for c in here) or end >= len(text):
-        return False
-    headers = [c.header for c in _row_at(text, end + 1)[2] if c.header]
-    return bool(headers) and set(headers) <= {c.value for c in here}
-
-
 def cell_overlap(text: str, cell: Cell, idf: dict[str, float], also: str = "") -> float:
     """Share of the question's information (IDF mass) that `cell`'s row values and its header
     hold, or `also` (what the document's kind is called, `file_names.kind_words`): what stands
@@ -107,97 +86,13 @@ def cell_overlap(text: str, cell: Cell, idf: dict[str, float], also: str = "") -
     `app.answer.overlap.overlap` is for a span in prose."""
     if not idf:
         return 0.0
-    start, end, row = _row_at(text, cell.start)
+    start, end, row = row_at(text, cell.start)
     values = " ".join(c.value for c in row)
     if not row:
         values = text[max(0, start - LABEL_CONTEXT_CHARS) : end + LABEL_CONTEXT_CHARS]
     asked = set(found_in(idf, f"{also}\n{values}")) | set(label_holds(idf, cell.header))
     asked |= set(date_words(idf, values))
     return sum(idf[word] for word in asked) / sum(idf.values())
-
-
-def within_cell(text: str, start: int, end: int) -> tuple[int, int]:
-    """The span `start`-`end` of `text`, when it starts in a table row, cut to the value of the
-    cell it starts in or before: "NW-2291-B", not "NW-2291-B |\n| Support phone", "Owner: Priya
-    Raman" or "| Helen Brooks"; and all of that value when what the span leaves of it holds no
-    letter (the reader's tokens split "+44" and "2024-06-01"). A span that starts outside a
-    table ends before the table's first row ("Headcount by office", not "Headcount by
-    office\n\n| Office | Staff"). One that starts in a label's value ends with its line when
-    the next line is a label's too: "TP 1357, TAP Air Portugal", not that and "Depart: London
-    Heathrow (LHR), ..." below it; and with its field when another follows on the line:
-    "OCF2025-Guest", not "OCF2025-Guest, password"."""
-    line_start, line_end, cells = _row_at(text, start)
-    line = text[line_start:line_end]
-    at, until = start - line_start, end - line_start
-    cell = next((c for c in cells if c.end > at), None)
-    if cell is None:
-        label = LABEL_LINE.fullmatch(line)
-        if label is not None and at >= label.start(2):
-            for _, _, value_start, value_end in fields(label)[:-1]:
-                if value_start <= at < value_end < until:  # "OCF2025-Guest", not ", password"
-                    return start, line_start + value_end
-            next_line = text[slice(*line_around(text, line_end + 1))]
-            if end > line_end and LABEL_LINE.fullmatch(next_line):  # not prose after "Note:"
-                return start, line_end
-        row = _ROW_START.search(text, start + 1, end)
-        return start, start + len(text[start : row.start()].rstrip()) if row else end
-    at, until = max(cell.start, at), max(cell.start, min(cell.end, until))
-    if until > at and not _LETTER.search(line[cell.start : at] + line[until : cell.end]):
-        at, until = cell.start, cell.end  # all of "+44 20 7946 0958", "2024-06-01"
-    return line_start + at, line_start + until
-
-
-_ASIDE = re.compile(r"[ \t]+\([^()\n]*\)$")
-
-
-def without_aside(question: str, text: str, start: int, end: int) -> tuple[int, int]:
-    """The value `start`-`end` without the parenthesis that ends it, when it holds none of the
-    question's words that its line does not hold before it, and the question asks no time:
-    "£52.00 per year per brown bin" of "Garden waste subscription 2026: ... (renew before
-    31/01/2026)" for the subscription's price in 2026, "Hamid Rosewarne" of "Hamid Rosewarne
-    (GOC 01-38842)"; not "8am-8pm" of "01632 960 119 (Monday to Friday, 8am-8pm)" for when the
-    claims line is open."""
-    found = _ASIDE.search(text, start, end)
-    if found is None or found.start() <= start or asks_for_time(question):
-        return start, end
-    before = text[text.rfind("\n", 0, start) + 1 : found.start()]
-    words = [word for word in content_words(question) if not found_in([word], before)]
-    return (start, end) if found_in(words, found.group()) else (start, found.start())
-
-
-def field_line(text: str, at: int) -> tuple[int, int] | None:
-    """The start and end offsets of the line of `text` that holds offset `at`, when that line
-    is a table row or a label's line: what states the cell it holds ("Tuesday: Closed"), where
-    a form's lines without a full stop read as one sentence."""
-    start, end = line_around(text, at)
-    line = text[start:end]
-    if _ROW.fullmatch(line):
-        return start, end
-    label = LABEL_LINE.fullmatch(line)
-    return (start + label.start(1), start + label.end(2)) if label else None  # not its "- "
-
-
-def _row_at(text: str, at: int) -> tuple[int, int, list[Cell]]:
-    """The start and end offsets of the line of `text` that holds offset `at`, and its cells
-    (offsets in the line); none unless the line is a table row."""
-    start, end = line_around(text, at)
-    return start, end, next(rows(text[start:end]), [])
-
-
-def rows(text: str) -> Iterator[list[Cell]]:
-    """The cells of each table row in `text`, with their headers where the row names them.
-    Cells are split at "|", which a cell's own text never holds (layout.row_text)."""
-    for line in _ROW.finditer(text):
-        cells, at = [], line.start() + 1
-        for part in line.group()[1:-1].split("|"):
-            cell = part.strip()
-            header, named, value = cell.partition(_NAMED)
-            if not named:
-                header, value = "", cell
-            start = at + len(part) - len(part.lstrip()) + len(cell) - len(value)
-            cells.append(Cell(header, value, start, start + len(value)))
-            at += len(part) + 1
-        yield cells
 
 
 def best_cell(
@@ -334,13 +229,12 @@ def _key_and_value(cells: list[Cell], idf: dict[str, float]) -> list[tuple[float
     return []
 
 
-ORDINALS = dict(
-    zip(
-        "first second third fourth fifth sixth seventh eighth ninth tenth".split(),
-        range(1, 11),
-        strict=True,
+_ORDINALS = {
+    word: n
+    for n, word in enumerate(
+        "first second third fourth fifth sixth seventh eighth ninth tenth".split(), start=1
     )
-)
+}
 
 
 def _ordinals(words: Iterable[str], values: str) -> list[str]:
@@ -349,17 +243,18 @@ def _ordinals(words: Iterable[str], values: str) -> list[str]:
     return [
         word
         for word in words
-        if word in ORDINALS
-        and re.search(rf"(?<![\w.,£$€]){ORDINALS[word]}(?:st|nd|rd|th)?(?![\w.,%])", values)
+        if word in _ORDINALS
+        and re.search(rf"(?<![\w.,£$€]){_ORDINALS[word]}(?:st|nd|rd|th)?(?![\w.,%])", values)
     ]
 
 
 def _names_kind(cell: Cell, rest: dict[str, float], labels: _Labels) -> bool:
     """Whether the question names the header of a row's first column (what each row is: a
-    "Package", a "Lesson") as the thing whose value it asks for: after its "of" or "for" ("price
-    of the 10 hour package"), or asking by a question word for another label ("how much was
-    the mock exam lesson" asks for a price); not "which package has 20 hours", nor "christmas
-    week collection date"."""
+    "Package", a "Lesson", in a row of three cells or more) as the kind of row it asks about,
+    not as the column it asks for: after its "of" or "for" ("price of the 10 hour package"), or
+    beside a question word that asks for another label ("how much was the mock exam lesson"
+    asks for a price); not "which package has 20 hours", nor "christmas week collection
+    date"."""
     held = {stem(word) for word in label_holds(rest, cell.header)}
     if not held or held & (labels.which | labels.implied):
         return False
