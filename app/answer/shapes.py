@@ -29,7 +29,13 @@ from app.answer.file_names import kind_of
 from app.answer.label_lines import field_at, line_around
 from app.answer.overlap import found_in
 from app.answer.retrieval import content_words
-from app.answer.sentences import PARAGRAPH_BREAK, crosses_paragraph, tidy_span, within_sentence
+from app.answer.sentences import (
+    PARAGRAPH_BREAK,
+    crosses_paragraph,
+    sentences_of,
+    tidy_span,
+    within_sentence,
+)
 from app.ingest.chunking import is_heading, trim_span
 from app.records import Passage, Span
 
@@ -301,10 +307,10 @@ def lacks_thing_asked(question: str, passage: Passage, start: int, end: int) -> 
 
 
 def _sentence_of(passage: Passage, start: int, end: int) -> tuple[int, int]:
-    """The offsets in `passage`'s text of the sentences found at ingest that `start`-`end`
-    overlaps; without them, of its paragraph."""
+    """The offsets in `passage`'s text of its sentences (`sentences_of`) that `start`-`end`
+    overlaps; of its paragraph when none does (a heading)."""
     at, until = passage.start + start, passage.start + end
-    spans = [(s, e) for s, e in passage.sentences or () if s < until and at < e]
+    spans = [(s, e) for s, e in sentences_of(passage) if s < until and at < e]
     if spans:
         return spans[0][0] - passage.start, spans[-1][1] - passage.start
     text = passage.text

@@ -26,7 +26,7 @@ from app.answer.asking import (
     label_forms,
     label_holds,
 )
-from app.answer.bounds import WHICH_NOUN
+from app.answer.bounds import which_nouns
 from app.answer.cells import row_at, rows
 from app.answer.dates import date_words
 from app.answer.file_names import kind_words, record_words
@@ -106,7 +106,7 @@ def best_cell(
     asked = asked_labels(question)
     implied = implied_by(question)
     asks_when = asks_for_time(question)
-    which = frozenset(stem(found.group(1).lower()) for found in WHICH_NOUN.finditer(question))
+    which = which_nouns(question)
     described = _OF_WHAT.search(question)
     of = frozenset(stem(w) for w in content_words(described.group(1))) if described else frozenset()
     for position, passage in enumerate(passages):
