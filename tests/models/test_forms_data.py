@@ -48,9 +48,11 @@ def test_no_name_is_one_of_the_kinds_documents():
     )
     names = [*FIRST.split(), *LAST.split(), *TOWNS.split(), *COMPANIES.split()]
     names += [street.strip() for street in STREETS.split(",")]
-    # Held out 13 was written blind after the generator, and names a town and a council
-    # "Hesketh" in the kennels' e-mail, which no question asks about.
+    # Held out 13 and 15 were written blind after the generator: a town and a council
+    # "Hesketh" in the kennels' e-mail, a scout group "Dunmore" in the kit list, which no
+    # question asks about.
     names.remove("Hesketh")
+    names.remove("Dunmore")
     assert not [name for name in names if re.search(rf"\b{re.escape(name)}\b", text)]
 
 
