@@ -33,7 +33,7 @@ import evaldata
 import reader_data
 from squad_metric import best_em_f1, f1, normalize
 
-from app.answer import answering, heuristic
+from app.answer import answering, calibration, heuristic
 from app.answer.overlap import query_idf
 from app.engine import Engine
 from app.models.reader import load_reader
@@ -88,7 +88,7 @@ def read_with_reader(engine: Engine, question: str, passages: list[Passage]) -> 
     sentences = answering.passage_sentences([best.passage])
     start, end = answering.sentence_around(best, sentences)
     text = best.passage.text[start - best.passage.start : end - best.passage.start]
-    confidence = answering.confidence_of(best.features)
+    confidence = calibration.confidence_of(best.features)
     return Outcome(None, best.text, text, best.passage.source, confidence, best.features,
                    seconds, [])  # fmt: skip
 
@@ -127,7 +127,7 @@ def gold_paragraph(engine, method, questions, paragraphs) -> list[Outcome]:
     """The answer step alone: every method answers, however unsure (abstention is measured
     apart, and a lone paragraph given by hand has no retrieval scores to be sure with)."""
     outcomes = []
-    threshold, answering.ABSTAIN_BELOW = answering.ABSTAIN_BELOW, 0.0
+    threshold, calibration.ABSTAIN_BELOW = calibration.ABSTAIN_BELOW, 0.0
     try:
         for q in questions:
             outcome = METHODS[method](
@@ -136,7 +136,7 @@ def gold_paragraph(engine, method, questions, paragraphs) -> list[Outcome]:
             outcome.question = q
             outcomes.append(outcome)
     finally:
-        answering.ABSTAIN_BELOW = threshold
+        calibration.ABSTAIN_BELOW = threshold
     return outcomes
 
 
@@ -226,7 +226,7 @@ def fit(engine: Engine, validation: list, paragraphs: dict[str, str], cache: Pat
         print(f"| {count} | " + " | ".join(cells) + " |")
     print(f"validation open-corpus F1 {best_f1:.4f} reading {answering.PASSAGES_READ} passages")
     answering.RANK_WEIGHT = best_weight
-    names = answering.CONFIDENCE_FEATURES
+    names = calibration.CONFIDENCE_FEATURES
     nothing = {name: -20.0 if name == "margin" else 0.0 for name in names}  # no span proposed
     halves: list[tuple[int, list[answering.Candidate]]] = []  # (answerable?, all 5 read)
     for index, left_out in without_validation_halves(paragraphs, cache):
@@ -241,8 +241,8 @@ def fit(engine: Engine, validation: list, paragraphs: dict[str, str], cache: Pat
     fitted = {"bias": round(float(model.intercept_[0]), 3)}
     fitted |= {n: round(float(w), 3) for n, w in zip(names, model.coef_[0], strict=True)}
     print(f"RANK_WEIGHT = {best_weight}\nCONFIDENCE_MODEL = {fitted}")
-    answering.CONFIDENCE_MODEL = fitted
-    confidence = [answering.confidence_of(c[0].features) if c else 0.0 for _, c in halves]
+    calibration.CONFIDENCE_MODEL = fitted
+    confidence = [calibration.confidence_of(c[0].features) if c else 0.0 for _, c in halves]
     answerable = [c for c, y in zip(confidence, labels, strict=True) if y == 1]
     unanswerable = [c for c, y in zip(confidence, labels, strict=True) if y == 0]
     print("\nValidation abstention (in-sample)\n"
@@ -257,7 +257,7 @@ def fit(engine: Engine, validation: list, paragraphs: dict[str, str], cache: Pat
     # The threshold whose weakest of the three figures is best (nearest 0.5 among equals).
     chosen = max(THRESHOLDS, key=lambda t: (round(worst[t], 3), -abs(t - 0.5)))
     print(f"ABSTAIN_BELOW = {chosen}")
-    answering.ABSTAIN_BELOW = chosen
+    calibration.ABSTAIN_BELOW = chosen
     fit_cascade(read, halves)
 
 
@@ -289,10 +289,10 @@ def fit_cascade(read: list, halves: list[tuple[int, list]]) -> None:
             counts.append(count)
         for label, candidates in halves:
             kept, count = cascade(candidates, first, above, below)
-            confidence = answering.confidence_of(kept[0].features) if kept else 0.0
+            confidence = calibration.confidence_of(kept[0].features) if kept else 0.0
             (answerable if label else unanswerable).append(confidence)
             counts.append(count)
-        a = abstention(answerable, unanswerable, answering.ABSTAIN_BELOW)
+        a = abstention(answerable, unanswerable, calibration.ABSTAIN_BELOW)
         return statistics.mean(f1s), min(a.values()), statistics.mean(counts)
 
     full_f1, full_worst, _ = measure(whole, 2.0, 0.0)
@@ -302,7 +302,7 @@ def fit_cascade(read: list, halves: list[tuple[int, list]]) -> None:
     best, fewest = (whole, 2.0, 0.0), float(whole)
     for first in READ_FIRSTS:
         for above in SETTLED_ABOVES:
-            for below in (b for b in SETTLED_BELOWS if b <= answering.ABSTAIN_BELOW):
+            for below in (b for b in SETTLED_BELOWS if b <= calibration.ABSTAIN_BELOW):
                 score, worst, count = measure(first, above, below)
                 print(f"| {first} | {above} | {below} | {score:.4f} | {worst:.3f} | {count:.2f} |")
                 good = score >= full_f1 - CASCADE_TOLERANCE
@@ -383,7 +383,7 @@ def main() -> None:
     for method in args.methods:
         answerable = [o.confidence for o in open_corpus(half, method, inside)]
         unanswerable = [o.confidence for o in open_corpus(half, method, outside)]
-        default = 0.5 if method == "heuristic" else answering.ABSTAIN_BELOW
+        default = 0.5 if method == "heuristic" else calibration.ABSTAIN_BELOW
         print(f"\nAbstention ({method}): {len(inside)} answerable vs {len(outside)} unanswerable")
         print("| threshold | no-answer precision | no-answer recall | answerable answered |")
         print("| --- | --- | --- | --- |")

@@ -6,21 +6,19 @@ reader's margin over "no answer" together with its passage's retrieval rank and 
 words beside it, and the best one is returned verbatim, inside the sentence that holds it (a
 question asked yes or no gets that sentence whole, one asking how to do something its list of
 steps, one naming a form's field, a defined term or a listed thing that field's value, the name
-defined or the list item: `with_named_span`). The confidence is a
-logistic model of the reader's and retrieval's scores and of how much of the question stands
-around the span, fitted on held-out SQuAD questions (in the index or not): the probability that
-the documents answer the question; below ABSTAIN_BELOW docqa says there is no answer.
-(app.answer.heuristic, the sentence ranking before the reader, is its baseline.) Every offset
-points into the page text stored in the index.
+defined or the list item: `with_named_span`). A question that says things about the asker
+no passage holds is read again without them when the reader is unsure (app.answer.asker). The
+confidence, the probability that the documents answer the question, and the abstention below
+its threshold are app.answer.calibration's. (app.answer.heuristic, the sentence ranking before
+the reader, is its baseline.) Every offset points into the page text stored in the index.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
 from typing import Protocol
 
-from app.answer import cells, follow_ups, shapes, tables
+from app.answer import asker, calibration, cells, follow_ups, shapes, tables
 from app.answer.candidates import Candidate
 from app.answer.citing import distinct, sentence_around, statements
 from app.answer.compounds import spelled_as_indexed
@@ -74,16 +72,7 @@ RANK_WEIGHT = 5.0
 # 5, 0.660 / 0.790 at 8; BENCHMARKS.md).
 NEAR_WEIGHT = 5.0
 NEAR_WORDS = 3
-# Probability that the documents answer the question: logistic in the best candidate's features
-# (fitted by scripts/eval_answers.py --fit on the validation split: each of its questions asked
-# once with its article in the index and once without).
-CONFIDENCE_MODEL = {"bias": -5.751, "margin": 0.181, "rank": 0.899, "dense": 3.647,
-                    "overlap": 1.364, "keyword": 2.822}  # fmt: skip
-CONFIDENCE_FEATURES = ("margin", "rank", "dense", "overlap", "keyword")
 OVERLAP_CHARS = 200  # the question's words are looked for this far either side of the span
-# "No answer" below this confidence: the threshold whose weakest of no-answer precision, recall
-# and answerable questions answered is best on the validation split (eval_answers.py --fit).
-ABSTAIN_BELOW = 0.45
 
 
 class Reader(Protocol):
@@ -138,7 +127,7 @@ def answer_from(
         read = follow_ups.on_topic(read, topics) or read
     candidates = read_candidates(reader, question, read, idf)
     named = named_sources(index.manifest, content_words(question))
-    return _reader_answer(question, named_first(candidates, named), passages, idf)
+    return _reader_answer(question, calibration.named_first(candidates, named), passages, idf)
 
 
 def extract_answer(
@@ -159,55 +148,11 @@ def _reader_answer(
     passages: list[Passage],
     idf: dict[str, float] | None,
 ) -> Answer:
-    candidates = surest_copy_first(sure_when_unsure(candidates))
-    confidence = round(confidence_of(candidates[0].features), 4) if candidates else 0.0
-    if not candidates or confidence < ABSTAIN_BELOW:
+    candidates = calibration.surest_copy_first(calibration.sure_when_unsure(candidates))
+    confidence = round(best_confidence(candidates), 4)
+    if not candidates or confidence < calibration.ABSTAIN_BELOW:
         return Answer(question, None, confidence, [], passages, message=NO_ANSWER)
     return answer_with(question, candidates, confidence, passages, idf)
-
-
-def named_first(candidates: list[Candidate], named: list[str]) -> list[Candidate]:
-    """`candidates`, led by the best one in a file the question names by its name
-    (`file_names.named_sources`) when that one is sure enough to answer on its own. "monthly
-    direct debit amount for the car insurance" named `car_insurance_renewal.docx`, whose
-    "£72.26" the reader marked (confidence 0.61), but it was far surer of an energy notice's
-    monthly direct debit, "£138", in a passage that never says what it is a debit for."""
-    if not named or not candidates or candidates[0].passage.source in named:
-        return candidates
-    best = next((c for c in candidates if c.passage.source in named), None)
-    if best is None or confidence_of(best.features) < ABSTAIN_BELOW:
-        return candidates
-    return [best, *(c for c in candidates if c is not best)]
-
-
-def sure_when_unsure(candidates: list[Candidate]) -> list[Candidate]:
-    """`candidates`, led by the surest when the best is too unsure to answer. The rank and the
-    confidence weigh the same features differently (the rank to pick the right span of a
-    passage, the confidence to say whether it is right at all), and a table's "25%" ranked
-    below "cumulative" (0.16) at 0.48. On the validation articles this moved no answer and
-    answered one question of 418 that their index did not hold (BENCHMARKS.md)."""
-    if not candidates or confidence_of(candidates[0].features) >= ABSTAIN_BELOW:
-        return candidates
-    surest = max(candidates, key=lambda c: confidence_of(c.features))
-    return [surest, *(c for c in candidates if c is not surest)]
-
-
-def surest_copy_first(candidates: list[Candidate]) -> list[Candidate]:
-    """`candidates`, led by the copy of the best one that is surest. Chunks overlap, so the
-    best span may be read in two passages, and the one where the reader marks it best may be
-    the one that holds less of the question ("Book with our membership secretary, Colin Marsh"
-    at the start of a chunk, without the course it is about): the span is the same answer."""
-    if not candidates:
-        return candidates
-    where = _page_span(candidates[0])
-    copies = [c for c in candidates if _page_span(c) == where]
-    surest = max(copies, key=lambda c: confidence_of(c.features))
-    return [surest, *(c for c in candidates if c is not surest)]
-
-
-def _page_span(candidate: Candidate) -> tuple[str, int | None, int, int]:
-    passage = candidate.passage
-    return passage.source, passage.page, candidate.page_start, candidate.page_end
 
 
 def answer_with(
@@ -238,6 +183,20 @@ def answer_with(
 def read_candidates(
     reader: Reader, question: str, passages: list[Passage], idf: dict[str, float] | None = None
 ) -> list[Candidate]:
+    """`_read_candidates` of `question`; when the reader is too unsure to answer, also of the
+    question without the words it says about the asker that no passage holds
+    (`asker.without_own_words`): the surer reading is kept."""
+    found = _read_candidates(reader, question, passages, idf)
+    if best_confidence(found) >= calibration.ABSTAIN_BELOW:
+        return found
+    plain = asker.without_own_words(question, (p.text for p in passages))
+    again = _read_candidates(reader, plain, passages, idf) if plain else []
+    return again if best_confidence(again) > best_confidence(found) else found
+
+
+def _read_candidates(
+    reader: Reader, question: str, passages: list[Passage], idf: dict[str, float] | None = None
+) -> list[Candidate]:
     """`rank_candidates` of `passages`, reading past the first READ_FIRST only while the
     answer is not `settled`; none without the time of day, the count or the thing a question
     asks for (`shapes.answers_as_asked`)."""
@@ -250,6 +209,11 @@ def read_candidates(
             question, sorted(first + rest, key=lambda c: -c.score), passages, idf
         )
     return [c for c in found if shapes.answers_as_asked(question, c.passage, c.span)]
+
+
+def best_confidence(candidates: list[Candidate]) -> float:
+    """The confidence of the first of `candidates`; 0 when there are none."""
+    return calibration.confidence_of(candidates[0].features) if candidates else 0.0
 
 
 def with_named_span(
@@ -299,6 +263,16 @@ def with_named_span(
     span = dataclasses.replace(best.span, passage=position, start=start, end=end)
     features = candidate_features(span, position, passage, idf)
     features["overlap"] = tables.cell_overlap(passage.text, cell, idf, kind_words(passage))
+    # the reader's "Monday 24 March" in "| Pool closure | Main Pool closed for maintenance
+    # Monday 24 March |", not the Day of a row that only holds "Main Pool"
+    read = tables.overlap_at(best.passage.text, best.span.start, idf, kind_words(best.passage))
+    same_row = (
+        passage.id == best.passage.id
+        and cells.row_at(passage.text, best.span.start)[0]
+        == cells.row_at(passage.text, cell.start)[0]
+    )
+    if in_row and not same_row and read > features["overlap"]:
+        return candidates
     named = Candidate(passage, position, span, features, best.score)
     return [named, *candidates]
 
@@ -309,7 +283,7 @@ def settled(
     """Whether the best of `candidates` is sure enough, or hopeless enough, to read no more
     passages (by SETTLED_ABOVE and SETTLED_BELOW unless given: `eval_answers.py --fit` tries
     others)."""
-    confidence = confidence_of(candidates[0].features) if candidates else 0.0
+    confidence = best_confidence(candidates)
     above = SETTLED_ABOVE if above is None else above
     below = SETTLED_BELOW if below is None else below
     return confidence >= above or confidence < below
@@ -381,18 +355,8 @@ def candidate_features(
     }
 
 
-def confidence_of(features: dict[str, float], model: dict[str, float] | None = None) -> float:
-    """Estimated probability that the documents answer the question, for its best candidate;
-    by CONFIDENCE_MODEL unless `model` is given (read when called, so a refit takes effect)."""
-    model = model or CONFIDENCE_MODEL
-    logit = model["bias"] + sum(
-        w * features.get(name, 0.0) for name, w in model.items() if name != "bias"
-    )
-    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, logit))))
-
-
 def _cite(n: int, candidate: Candidate, around: tuple[int, int]) -> Citation:
     """The span in its sentence, with up to SNIPPET_CHARS of context each side."""
     span = (candidate.page_start, candidate.page_end)
-    score = confidence_of(candidate.features)
+    score = calibration.confidence_of(candidate.features)
     return cite(n, candidate.passage, around, span, score, SNIPPET_CHARS)

@@ -24,6 +24,7 @@ _ASKED_BY_QUESTION_WORD = (
     (re.compile(r"\bwhere\b", re.I), "address location place venue room"),
     (re.compile(r"\bhow much\b", re.I), "amount price cost total fee"),
     (re.compile(r"\bhow many\b", re.I), "number quantity count"),
+    (re.compile(r"\bwhy\b", re.I), "reason cause explanation"),
 )
 # Words a question and a form's label use for one thing: "When was the installation finished?"
 # asks for "Installation completed", "What time does the flight leave?" for "Depart". Stems.
@@ -100,6 +101,12 @@ def asked_labels(question: str) -> dict[str, str]:
 def asks_for_time(question: str) -> bool:
     """Whether `question` asks when, or for a time, day or date."""
     return _ASKS_WHEN.search(question) is not None
+
+
+def asks_why(question: str) -> bool:
+    """Whether `question` asks why: a reason, which a table's cell gives only under a header
+    that says so ("Reason")."""
+    return re.search(r"\bwhy\b", question, re.I) is not None
 
 
 def holds_time(value: str) -> bool:

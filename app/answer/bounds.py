@@ -103,9 +103,11 @@ def _names_part(question: str, part: str) -> bool:
 # A date keeps its day of the week ("Friday 13 June"); a day or a time the word before it that
 # makes it a deadline or a start ("by 11:00", "by Friday 13 June", "from 4pm"); and a quantity,
 # a date or a time the words before it that bound it: "within 14 days", "at least four weeks'
-# notice", "up to 3 times", "more than 100". The reader marked "10 days" of "within 10 days of
-# the end of the tenancy", which says another thing. Words that only round a number ("about",
-# "nearly") are left to the reader, as SQuAD's annotators left them (validation split).
+# notice", "up to 3 times", "more than 100", "under 12". The reader marked "10 days" of "within
+# 10 days of the end of the tenancy", which says another thing. Words that only round a number
+# ("about", "nearly") are left to the reader, as SQuAD's annotators left them (validation
+# split), and so is "over": of SQuAD's training answers that a number right after "over" opens,
+# 26 leave it out and 15 take it in ("over 100 people").
 _DATE_START = re.compile(rf"(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?[ \t]+(?:{MONTHS})[a-z]*\b")
 _WEEKDAY = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\b"
 _WEEKDAY_BEFORE = re.compile(rf"(?<!\w){_WEEKDAY}\.?,?[ \t]+$")
@@ -122,7 +124,7 @@ _QUANTITY_START = re.compile(
 )
 _BOUND_BEFORE = re.compile(
     r"(?<!\w)(?:within|up to|at least|at most|no (?:more|less|later|earlier) than"
-    r"|(?:more|less|fewer) than|until|till)[ \t]+$",
+    r"|(?:more|less|fewer) than|until|till|under|below)[ \t]+$",
     re.I,
 )
 

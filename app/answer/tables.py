@@ -21,6 +21,7 @@ from app.answer.asking import (
     COMPOUND,
     asked_labels,
     asks_for_time,
+    asks_why,
     holds_time,
     implied_by,
     label_forms,
@@ -95,6 +96,15 @@ def cell_overlap(text: str, cell: Cell, idf: dict[str, float], also: str = "") -
     return sum(idf[word] for word in asked) / sum(idf.values())
 
 
+def overlap_at(text: str, at: int, idf: dict[str, float], also: str = "") -> float:
+    """`cell_overlap` of the cell of a table row that holds offset `at` of `text`; 0 off a row."""
+    start, _, row = row_at(text, at)
+    held = [cell for cell in row if start + cell.start <= at]
+    if not held:
+        return 0.0
+    return cell_overlap(text, replace(held[-1], start=start + held[-1].start), idf, also)
+
+
 def best_cell(
     passages: list[Passage], idf: dict[str, float], question: str = ""
 ) -> tuple[int, Cell] | None:
@@ -106,6 +116,7 @@ def best_cell(
     asked = asked_labels(question)
     implied = implied_by(question)
     asks_when = asks_for_time(question)
+    asks_reason = asks_why(question)
     which = which_nouns(question)
     described = _OF_WHAT.search(question)
     of = frozenset(stem(w) for w in content_words(described.group(1))) if described else frozenset()
@@ -122,6 +133,8 @@ def best_cell(
                     continue
                 if asks_when and not holds_time(cell.value):
                     continue  # "Installer: Gareth Pryce" for "When was the installation done?"
+                if asks_reason and not _held_by(_header_words(cell.header), implied):
+                    continue  # "Reading: 01301" for "Why was my meter reading estimated?"
                 held = cell_overlap(passage.text, cell, idf, kind)
                 if best is None or (score, held) > best[:2]:
                     best = (score, held, position, cell)
@@ -208,8 +221,9 @@ def _scored(
         named_kind = n == 0 and len(cells) > 2 and _names_kind(cell, rest, labels)
         if named_kind or _names_row(cell, idf):
             header = 0.0
-        else:
-            header = _header_score(cell, rest, labels.implied, True)
+        else:  # "adult swim" of "| Swim (Adult Only) | Adult: £5.20 |": "adult" names both
+            headed = {w: idf[w] for w in label_holds({w: idf[w] for w in named}, cell.header)}
+            header = _header_score(cell, {**rest, **headed}, labels.implied, True)
         scored.append((row + header if header > 0 else 0.0, cell))
     if len(cells) == 2 and not any(score for score, _ in scored):
         scored += _key_and_value(cells, idf)

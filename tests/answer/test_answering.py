@@ -5,6 +5,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from app.answer import calibration
 from app.answer.follow_ups import contextual_query
 from app.answer.retrieval import content_words
 from app.engine import Engine
@@ -210,7 +211,7 @@ def test_offsets_hold_for_any_unicode_text(
     passages = search(reader, fake_embedder, question, k=5)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(
-            "app.answer.answering.ABSTAIN_BELOW", -1.0
+            "app.answer.calibration.ABSTAIN_BELOW", -1.0
         )  # always answer, to check every answer
         answer = extract_answer(span_reader, question, passages)
     # A word of the question in a passage -> an answer exists (the file may also be refused,
@@ -319,7 +320,7 @@ def test_a_weak_best_span_is_no_answer(monkeypatch):
     from app.answer import answering
 
     passages = _passages("The shop is closed on Sundays.")
-    monkeypatch.setattr(answering, "ABSTAIN_BELOW", 0.999999)
+    monkeypatch.setattr(calibration, "ABSTAIN_BELOW", 0.999999)
     answer = answering.extract_answer(ScriptedReader([("Sundays", 1.0)]), "Q?", passages)
     assert answer.answer is None and answer.citations == [] and answer.passages == passages
     assert "No answer" in answer.message
@@ -333,7 +334,7 @@ def test_an_unsure_best_span_gives_way_to_a_sure_one(monkeypatch):
     passages = _passages("The final exam is cumulative and is worth 25% of the grade.")
     reader = ScriptedReader([("cumulative", 9.0), ("25%", 8.0)])
     sure = {"cumulative": 0.16, "25%": 0.48}
-    monkeypatch.setattr(answering, "confidence_of", lambda features: sure[features["text"]])
+    monkeypatch.setattr(calibration, "confidence_of", lambda features: sure[features["text"]])
     real_features = answering.candidate_features
 
     def features(span, rank, passage, idf, shape):
@@ -421,7 +422,7 @@ def test_an_unsure_answer_reads_the_other_passages(monkeypatch):
 
     monkeypatch.setattr(answering, "READ_FIRST", 2)
     monkeypatch.setattr(answering, "SETTLED_ABOVE", 0.999999)
-    monkeypatch.setattr(answering, "ABSTAIN_BELOW", 0.0)
+    monkeypatch.setattr(calibration, "ABSTAIN_BELOW", 0.0)
     reader = RecordingReader([("1998", -4.0), ("1750", 12.0)])
     passages = _five_passages()
     candidates = answering.read_candidates(reader, "When was the pond dug?", passages)
@@ -439,7 +440,7 @@ def test_a_hopeless_answer_stops_the_reading_with_no_answer(monkeypatch):
 
     monkeypatch.setattr(answering, "READ_FIRST", 1)
     monkeypatch.setattr(answering, "SETTLED_BELOW", 0.3)
-    monkeypatch.setattr(answering, "ABSTAIN_BELOW", 0.45)
+    monkeypatch.setattr(calibration, "ABSTAIN_BELOW", 0.45)
     reader = RecordingReader([("1998", -20.0), ("1750", 12.0)])
     answer = answering.extract_answer(reader, "When was the pond dug?", _five_passages())
     assert answer.answer is None and [len(call) for call in reader.calls] == [1]
@@ -563,3 +564,53 @@ def test_of_a_span_read_in_two_overlapping_chunks_the_surer_copy_answers():
     assert answer.citations[0].snippet == page
     alone = extract_answer(reader, "Who do I book the learn to row course with?", [later], idf)
     assert answer.confidence > alone.confidence
+
+
+HALLS_LICENCE = {
+    "halls_licence.md": "# Residence licence 2025-26\n\n"
+    "Resident: Tomasz Wiśniewski. Block C, Flat 4.\n\n"
+    "A refundable security deposit of £250.00 is payable before you move in. It is returned "
+    "within 28 days of the end of the licence, less the cost of any damage.\n\n"
+    "Early arrival from 14 September costs £22.00 a night. Quiet hours are 23:00 to 07:00.\n"
+}  # fmt: skip
+
+
+def test_words_about_the_asker_that_the_documents_lack_do_not_hide_the_answer(
+    settings, real_embedder
+):
+    """The reader scores "no answer" above "£250.00" for "... the deposit for my room?":
+    "room" stands nowhere in the licence. Read again without it, the answer is sure; a
+    question whose own words the licence lacks is still not answered."""
+    write_files(settings.corpus, HALLS_LICENCE)
+    ingest(settings, embedder=real_embedder)
+    engine = Engine(settings)
+    engine.embedder = real_embedder
+    answer = engine.ask("how much is the deposit for my room?")
+    assert answer.answer == "£250.00"
+    assert answer.question == "how much is the deposit for my room?"
+    assert_verbatim(answer, engine.reader())
+    assert engine.ask("how much is the parking permit for my car?").answer is None
+
+
+def test_the_readers_span_in_a_row_that_holds_more_of_the_question_beats_a_named_cell():
+    """A timetable's rows name "Main Pool" under a Day column, but the row of the reader's
+    span says when the main pool closes for maintenance: that row holds more of the question.
+    In the row the reader marked, the cell the question names still wins."""
+    from app.answer import answering
+
+    notices = "| Notice: Pool closure | Details: Main Pool closed for maintenance Monday 24 March |"
+    timetable = (
+        "| Day | Start | Session | Area |\n"
+        "| Day: Saturday | Start: 08:00 | Session: Lane Swim | Area: Main Pool |\n"
+    )
+    question = "When is the main pool shut for maintenance?"
+    passages = _passages(notices, timetable)
+    idf = {"main": 2.0, "pool": 2.0, "shut": 4.0, "maintenance": 3.0}
+    reader = ScriptedReader([("Monday 24 March", 12.0), ("Saturday", 11.0)])
+    candidates = answering.read_candidates(reader, question, passages, idf)
+    assert candidates[0].text == "Monday 24 March"
+    reader = ScriptedReader([("Lane Swim", 12.0)])
+    asked = "What day is the lane swim in the main pool?"
+    idf = {"day": 1.0, "lane": 2.0, "swim": 2.0, "main": 2.0, "pool": 2.0}
+    candidates = answering.read_candidates(reader, asked, passages[1:], idf)
+    assert candidates[0].text == "Saturday"

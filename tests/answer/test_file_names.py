@@ -2,7 +2,7 @@
 
 import dataclasses
 
-from app.answer import retrieval
+from app.answer import calibration, retrieval
 from app.answer.file_names import kind_words, named_sources
 from app.answer.retrieval import NAMED_WITHIN, content_words, search
 from app.ingest.pipeline import ingest
@@ -118,7 +118,6 @@ MONTHLY_DEBITS = {
 
 
 def test_an_answer_in_the_file_the_question_names_comes_first(settings, real_embedder, monkeypatch):
-    from app.answer import answering
     from app.engine import Engine
     from tests.conftest import assert_verbatim
 
@@ -133,5 +132,5 @@ def test_an_answer_in_the_file_the_question_names_comes_first(settings, real_emb
     assert_verbatim(answer, engine.reader())
     # the reader alone prefers the energy notice's amount; a question naming no file gets it
     assert engine.ask("monthly direct debit amount").answer == "£138"
-    monkeypatch.setattr(answering, "named_first", lambda found, named: found)
+    monkeypatch.setattr(calibration, "named_first", lambda found, named: found)
     assert engine.ask(question).answer == "£138"

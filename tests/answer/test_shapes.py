@@ -87,6 +87,8 @@ def test_an_amount_keeps_the_rate_after_it(text, marked, expected):
         ("Give at least four weeks' notice.", "four weeks", "at least four weeks"),
         ("You may renew a book up to 3 times.", "3", "up to 3"),
         ("It connects more than 100 universities.", "100", "more than 100"),
+        ("Children under 12 must wear life jackets.", "12", "under 12"),
+        ("It drew over 100 visitors.", "100", "100"),  # SQuAD's annotators left "over" out
         ("Stay at home until 48 hours after the last episode.", "48 hours", "until 48 hours"),
         ("We leave on Friday 13 June.", "13 June", "Friday 13 June"),
         ("The packers come Thu 18 Apr.", "18 Apr", "Thu 18 Apr"),

@@ -568,3 +568,26 @@ def test_a_workbooks_numbers_and_dates_are_answered_as_the_sheet_shows_them(
         ("When is the first Stage 3 lesson?", "28 April 2025"),
         ("What is the sibling discount for Stage 5?", "15%"),
     ])  # fmt: skip
+
+
+def test_a_word_naming_both_the_row_and_a_column_names_the_column():
+    """ "adult" names the Adult column and, in "Adult Only", the swim's row too; the row that
+    names only "swim" has no adult price."""
+    prices = (
+        "| Activity | Adult | Junior | Concession |\n"
+        "| Activity: Swim (Lane, Adult Only) | Adult: £5.20 | Junior: £3.10 | Concession: £3.60 |\n"
+        "| Activity: Over 60s Swim | Adult: n/a | Junior: n/a | Concession: £3.60 |\n"
+    )
+    assert _answer("How much is an adult swim?", prices) == "£5.20"
+    assert _answer("junior price for a swim", prices) == "£3.10"
+
+
+def test_a_question_asked_why_is_answered_by_a_cell_only_under_a_header_of_reasons():
+    readings = (
+        "| Reading | Date | Type |\n"
+        "| Reading: 01301 | Date: 7 April 2025 | Type: Estimated |\n"
+    )
+    question = "Why was my reading estimated?"
+    assert best_cell([_passage(readings)], _idf(question), question) is None
+    refusals = "| Payment | Reason |\n| Payment: £40.00 | Reason: Card expired |\n"
+    assert _answer("Why was the £40.00 payment refused?", refusals) == "Card expired"
