@@ -208,13 +208,17 @@ def _with_its_noun(question: str, text: str, start: int, end: int) -> int:
 
 
 # An amount keeps the rate after it ("£2 per day", "£15 per dog per night", "7.9 percent a
-# year", "£5 each"): the reader marked "£2" for what storage costs, which says less than the text.
+# year", "£5 each", "£15 per 15 minutes", "25p for every £1"): the reader marked "£2" for what
+# storage costs, which says less than the text.
 _AMOUNT_END = re.compile(
     r"(?:\d[p%]?|\b(?:pence|pounds?|dollars?|euros?|percent|cent|gbp|usd|eur))$", re.I
 )
 _RATE = re.compile(
-    r"(?:[ \t]+per[ \t]+(?:(?:calendar|working|business|square|cubic)[ \t]+)?[^\W\d_][\w-]*)"
-    r"{1,2}|[ \t]+an?[ \t]+(?:day|week|month|year|night|hour|minute|person|head)\b"
-    r"|[ \t]+each\b",
+    r"(?:[ \t]+per[ \t]+(?:\d[\d.,]*[ \t]+)?(?:(?:calendar|working|business|square|cubic)[ \t]+)?"
+    r"[^\W\d_][\w-]*){1,2}|[ \t]+an?[ \t]+(?:day|week|month|year|night|hour|minute|person|head)\b"
+    r"|[ \t]+each\b"
+    r"|[ \t]+for[ \t]+(?:every|each)[ \t]+(?:[£$€]\d[\d.,]*|\d[\d.,]*(?:[ \t]+[^\W\d_][\w-]*)?"
+    r"|(?:(?:extra|additional|further|other|late|missed|full|calendar|working|business)[ \t]+)?"
+    r"[^\W\d_][\w-]*)",
     re.I,
 )

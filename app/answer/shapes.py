@@ -41,16 +41,27 @@ from app.records import Passage, Span
 
 _PHONE = r"(?:tele)?phone|fax|mobile|cell"
 _CALL = r"\b(?:call|ring|dial)\b"
+# A number for reaching someone: "emergency vet number at night", "contact number", "number to
+# rearrange the appointment" (a booking's reference "C-044182" and "CB-00927315" were marked).
+_REACH = (
+    r"\b(?:helpline|hotline|contact|support|enquir(?:y|ies)|switchboard|emergency|emergencies"
+    r"|out[- ]of[- ]hours)\b(?:\s+[\w-]+){0,2}?\s+(?:number|no)\b"
+    r"|\bnumber (?:to|for) (?:\w+ )?(?:rearrange|reschedule|cancel|book|report|contact|reach"
+    r"|speak|talk|complain)\b"
+)
 SHAPES = (  # (what the question asks, what its answer is)
     (
         re.compile(
             rf"\b(?:{_PHONE})\s*(?:number|no\b|#)|\bwhat is (?:\w+ )?(?:{_PHONE})\b"
-            rf"|\bnumber (?:\w+ ){{0,2}}?{_CALL}",
+            rf"|\bnumber (?:\w+ ){{0,2}}?{_CALL}|{_REACH}",
             re.I,
         ),  # "number to ring about the recall", "What number do I call?"
         # 7 digits or more: "020 7946 0958", "(020) 7946-0958", "+44 7700 900123"; not a date,
-        # nor a code that starts with letters ("HX-4471-2290")
-        re.compile(r"(?<![\w-])[+(]?\d(?:[ ().+-]{0,2}\d){6,}\)?(?!\w)"),  # not "(8am"
+        # nor a code that starts with letters ("HX-4471-2290"); or an emergency line's three
+        re.compile(
+            r"(?<![\w-])[+(]?\d(?:[ ().+-]{0,2}\d){6,}\)?(?!\w)"  # not "(8am"
+            r"|(?<![\w-])(?:999|112|911|111|101|000)(?![\w-])"
+        ),
     ),
     (
         re.compile(r"\be-?mail address", re.I),
@@ -134,6 +145,15 @@ _WHAT_COSTS = (
     r"(?:(?:the|a|an|my|our|your|his|her|their|its|they|you|it|we)\s+)?"
     r"(?:(?!(?:in|of|for|with|between|to|on|at)\s)[\w-]+\s+){0,2}?(?:charge|cost|price|fee)s?\b"
 )
+# Words typed, not a question, that end with what is asked: "kennel cough vaccine price", "late
+# return charge", "child passport cost online", "price for a one-off class?" (a reader marked
+# "the annual booster" of "includes the annual booster and kennel cough vaccine").
+_TERSE_COST = (
+    r"(?![^?]*\b(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can"
+    r"|could|will|would|should|may|must|has|have|had)\b)"
+    r"(?:[^?]*\s)?(?:charge|cost|price|fee|rent|fare)s?"
+    r"(?:\s+(?:for|per|of|online|each)\b[^?]*)?\W*$"
+)
 _COUNT = (
     r"\d|\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen"
     r"|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|\w+illions?"
@@ -187,7 +207,7 @@ ASKED_SHAPES = (
             r"^(?![^?]*\b(?:increased?|rise|rose|risen|fall|fell|fallen|drop|dropped|grow|grew"
             r"|change|changed|up|down|reduced?|cut)\b)"  # a change may be a share: "two percent"
             rf"(?:\W*(?:\w+ )?how much\b[^?]*\b{_MONEY}\b|[^?]*\b{_MONEY}[ \t]+amount\b"
-            rf"|{_WHAT_COSTS})",
+            rf"|{_WHAT_COSTS}|{_TERSE_COST})",
             re.I,
         ),
         re.compile(

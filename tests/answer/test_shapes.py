@@ -32,6 +32,12 @@ from tests.answer.test_answering import ScriptedReader, _passages
         ("number to ring about the kettle recall", "Register", False),
         ("What number do I ring to pay by card?", "0345 602 8815", True),
         ("Who should I call about the number plate?", "DVLA", True),
+        ("emergency vet number at night", "C-044182", False),  # the client's reference
+        ("emergency vet number at night", "01632 884 999", True),
+        ("What is the emergency number in Europe?", "112", True),
+        ("number to rearrange the smart meter appointment", "CB-00927315", False),
+        ("How many emergency numbers are there?", "two", True),
+        ("What is the reference number?", "CB-00927315", True),
     ],
 )
 def test_an_answer_has_the_shape_its_question_asks_for(question, answer, expected):
@@ -62,6 +68,10 @@ def test_a_number_or_address_asked_for_is_cut_from_the_span_around_it(question, 
     [
         ("Storage is charged at £2 per day after 7 days.", "£2", "£2 per day"),
         ("Dogs are welcome at £15 per dog per night.", "£15", "£15 per dog per night"),
+        ("Matted coats are £15 per 15 minutes.", "£15", "£15 per 15 minutes"),
+        ("Gift Aid adds 25p for every £1 you give.", "25p", "25p for every £1"),
+        ("We pay £9.76 for each calendar day it is down.", "£9.76", "£9.76 for each calendar day"),
+        ("It is £5 for every person you invite.", "£5", "£5 for every person"),
         (
             "The rent is 1,350 pounds per calendar month.",
             "1,350 pounds",
@@ -329,6 +339,12 @@ def test_a_span_over_a_sentences_end_ends_with_its_sentence():
         ("what do they charge if I lose my room key", "any cleaning", True),
         ("what do they charge if I lose my room key", "£35.00", False),
         ("What was the cost of the other Super Bowl events?", "$2 million", False),
+        ("kennel cough vaccine price", "the annual booster", True),
+        ("kennel cough vaccine price", "£36.00", False),
+        ("child passport cost online", "£69.50", False),
+        ("price for a one-off class?", "Hatha yoga", True),
+        ("deposit protection scheme", "the TDS", False),  # the scheme is asked for
+        ("Who set the price?", "the council", False),
         ("What is the comparison in price between the schools?", "more expensive", False),
         ("how long do repeat prescriptions take", "through the NHS App", True),
         ("how long do repeat prescriptions take", "three working days", False),

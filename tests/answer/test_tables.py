@@ -584,8 +584,7 @@ def test_a_word_naming_both_the_row_and_a_column_names_the_column():
 
 def test_a_question_asked_why_is_answered_by_a_cell_only_under_a_header_of_reasons():
     readings = (
-        "| Reading | Date | Type |\n"
-        "| Reading: 01301 | Date: 7 April 2025 | Type: Estimated |\n"
+        "| Reading | Date | Type |\n| Reading: 01301 | Date: 7 April 2025 | Type: Estimated |\n"
     )
     question = "Why was my reading estimated?"
     assert best_cell([_passage(readings)], _idf(question), question) is None
