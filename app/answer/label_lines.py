@@ -16,10 +16,14 @@ from dataclasses import dataclass
 # invoice's "From: Copperpot Kitchen Supplies, Unit 3, ...") still makes a run, and is left to
 # the reader.
 LABEL_LINE = re.compile(
-    r"^[ \t]*(?:- )?([^\W\d_][\w .,/&'()%#+-]*):[ \t]+((?:[^ \t\n|][^\n|]*)?[^\s|])[ \t]*$",
+    r"^[ \t]*(?:- )?([^\W\d_](?:[\w ,/&'()%#+-]|\.(?!\.))*)(?::[ \t]+|\.{3,}[ \t]*(?=[^.]))"
+    r"((?:[^ \t\n|][^\n|]*)?[^\s|])[ \t]*$",
     re.MULTILINE,
 )  # indented too, as plain-text e-mails and PDFs set a form's fields; a value starts where
-# the spaces after its colon end, or "x:" and 30,000 spaces take seconds (tests/answer)
+# the spaces after its colon end, or "x:" and 30,000 spaces take seconds (tests/answer). A
+# price list's or a leaflet's dotted leader parts a label from its value as a colon does
+# ("Car seats ........ No, for safety reasons"); a label holds no two dots running, so where
+# it ends is plain.
 # A label's line may hold more fields, each after a comma or a semicolon ("Wi-Fi network:
 # OCF2025-Guest, password: civicdata25"; "Tel: 0117 496 0123; Fax: 0117 496 0124"): a row of
 # such fields is a run of its own.
@@ -85,7 +89,8 @@ def fields(line: re.Match[str]) -> list[tuple[int, int, int, int]]:
     """(label start, label end, value start, value end) of each field of a label's line
     (`LABEL_LINE`), offsets in the text it was found in; most lines hold one."""
     found = []
-    label_start, label_end, value_start = line.start(1), line.end(1), line.start(2)
+    label_start, value_start = line.start(1), line.start(2)
+    label_end = label_start + len(line.group(1).rstrip())  # before a dotted leader's spaces
     for field in _NEXT_LABEL.finditer(line.string, line.start(2), line.end(2)):
         if _label_words(field.group(1)) <= LABEL_WORDS:
             found.append((label_start, label_end, value_start, field.start()))

@@ -590,3 +590,27 @@ def test_a_question_asked_why_is_answered_by_a_cell_only_under_a_header_of_reaso
     assert best_cell([_passage(readings)], _idf(question), question) is None
     refusals = "| Payment | Reason |\n| Payment: £40.00 | Reason: Card expired |\n"
     assert _answer("Why was the £40.00 payment refused?", refusals) == "Card expired"
+
+
+def test_a_dotted_leader_parts_a_label_from_its_value():
+    """A leaflet's list of what a charity shop takes, as plain text sets it."""
+    leaflet = (
+        "Mattresses ............................. No\n"
+        "Prams and pushchairs ................... Yes, if folding mechanism works\n"
+        "Car seats .............................. No, for safety reasons\n"
+    )
+    assert _answer("do you take prams?", leaflet) == "Yes, if folding mechanism works"
+    assert _answer("car seats?", leaflet) == "No, for safety reasons"
+
+
+def test_a_line_of_dots_or_spaces_is_read_at_once():
+    """No label holds two dots running, so where one ends is plain: a line of 30,000 dots or
+    spaces does not take seconds."""
+    import time
+
+    from app.answer.label_lines import label_lines
+
+    started = time.perf_counter()
+    for line in ("x" + " " * 30_000 + "." * 30_000, "x" + " ." * 20_000, "x:" + " " * 30_000):
+        list(label_lines(f"{line}\n{line}"))
+    assert time.perf_counter() - started < 5.0  # a hang, not a speed: ~0.05 s here
