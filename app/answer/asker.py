@@ -8,11 +8,13 @@ above the right span, because a word of the question stands nowhere in the passa
 deposit?". Reading the question again without such words lets the reader find the span.
 
 Only words that tell about the asker are dropped, never what the question asks for: a word no
-passage read holds, in a phrase the asker owns after a verb or a preposition ("... for my
-room", "drop my daughter off") or in a clause about what the asker does ("if I'm late picking
-Elsie up", "when I get to the site"). "What's my policy's excess?" keeps "excess" however the
-documents spell it: there the asker's phrase is the thing asked for, and a document without it
-does not answer the question.
+passage read holds, in a phrase the asker owns after a verb, an auxiliary or a preposition
+("... for my room", "drop my daughter off", "can my son take") or in a clause about what the
+asker does ("when we're late collecting Elsie", "when I get to the site"). "What's my policy's
+excess?" keeps "excess" however the documents spell it: there the asker's phrase is the thing
+asked for, and a document without it does not answer the question. A condition is part of what
+is asked, so "if" opens no such clause: "If I cancel on the morning of the appointment, what
+will I be charged?" keeps its morning.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ def without_own_words(question: str, texts: Iterable[str]) -> str | None:
         (m.start(), m.end(), m.group().lower().replace("’", "'"))
         for m in _TOKENS.finditer(question)
     ]
-    words = [t for _, _, t in tokens]
+    words = [t.removesuffix("'s") for _, _, t in tokens]  # "daughter's" as "daughter"
     candidates = {w for w in words if w[:1].isalnum() and w not in STOPWORDS | SUBJECTS}
     if not candidates:
         return None

@@ -18,6 +18,7 @@ LICENCE = (
         ("what time can I drop my daughter off early", "what time can I drop off early"),
         ("where do I check in when I get to the site", "where do I check in"),
         ("How much pocket money can my son take?", "How much pocket money can take?"),
+        ("what time can I drop my daughter's friend off early", "what time can I drop off early"),
     ],
 )
 def test_the_askers_own_words_that_no_passage_holds_are_dropped(question, plain):
