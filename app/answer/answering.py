@@ -231,7 +231,8 @@ def with_named_span(
     ("in thousands of euros"), or anywhere when its label names the question whole
     (`Cell.named_whole`); of cells named alike, the one in the reader's passage. Such a span
     keeps the reader's margin, which says whether the passages answer the question; how much
-    of the question stands around a cell is what its row and its header hold."""
+    of the question stands around a cell is what its row and its header hold. The reader's
+    span stays first where its own table row says more of the question (`_row_says_more`)."""
     if not candidates or not idf:
         return candidates
     best = candidates[0]
@@ -263,18 +264,27 @@ def with_named_span(
     span = dataclasses.replace(best.span, passage=position, start=start, end=end)
     features = candidate_features(span, position, passage, idf)
     features["overlap"] = tables.cell_overlap(passage.text, cell, idf, kind_words(passage))
-    # the reader's "Monday 24 March" in "| Pool closure | Main Pool closed for maintenance
-    # Monday 24 March |", not the Day of a row that only holds "Main Pool"
-    read = tables.overlap_at(best.passage.text, best.span.start, idf, kind_words(best.passage))
-    same_row = (
-        passage.id == best.passage.id
-        and cells.row_at(passage.text, best.span.start)[0]
-        == cells.row_at(passage.text, cell.start)[0]
-    )
-    if in_row and not same_row and read > features["overlap"]:
+    if in_row and _row_says_more(best, passage, cell.start, features["overlap"], idf):
         return candidates
     named = Candidate(passage, position, span, features, best.score)
     return [named, *candidates]
+
+
+def _row_says_more(
+    best: Candidate, passage: Passage, cell_start: int, named: float, idf: dict[str, float]
+) -> bool:
+    """Whether the reader's span lies in a table row other than the named cell's (at
+    `cell_start` of `passage`), one that holds more of the question than the cell's row and
+    header do (`named`, `tables.cell_overlap`): the reader's "Monday 24 March" in "| Pool
+    closure | Main Pool closed for maintenance Monday 24 March |", not the Day of a timetable
+    row that only holds "Main Pool". In the cell's own row the named column is the answer."""
+    text, at = best.passage.text, best.span.start
+    if (
+        passage.id == best.passage.id
+        and cells.row_at(text, at)[0] == cells.row_at(text, cell_start)[0]
+    ):
+        return False
+    return tables.overlap_at(text, at, idf, kind_words(best.passage)) > named
 
 
 def settled(
