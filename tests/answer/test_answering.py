@@ -614,3 +614,22 @@ def test_the_readers_span_in_a_row_that_holds_more_of_the_question_beats_a_named
     idf = {"day": 1.0, "lane": 2.0, "swim": 2.0, "main": 2.0, "pool": 2.0}
     candidates = answering.read_candidates(reader, asked, passages[1:], idf)
     assert candidates[0].text == "Saturday"
+
+
+def test_the_cell_a_question_names_is_found_in_a_passage_the_reader_never_reached():
+    """The reader settled on the first passages ("£9.50", a row before the one asked); the row
+    the question names is in the fourth, which no reader needs to read to find it."""
+    from app.answer import answering
+
+    header = "| Treatment | Due date | Price |\n"
+    passages = _passages(
+        header + "| Treatment: Nail clip | Due date: optional | Price: £9.50 |\n",
+        "Members pay £14.75 a month for the annual booster and kennel cough vaccine.",
+        "Please bring your vaccination card.",
+        header + "| Treatment: Kennel cough vaccine | Due date: 28 March 2025 | Price: £36.00 |\n",
+    )
+    idf = {"kennel": 3.0, "cough": 3.0, "vaccine": 2.0, "price": 1.0}
+    reader = RecordingReader([("£9.50", 30.0)])
+    candidates = answering.read_candidates(reader, "kennel cough vaccine price", passages, idf)
+    assert [len(call) for call in reader.calls] == [3]  # settled on the first three
+    assert candidates[0].text == "£36.00" and candidates[0].rank == 3
