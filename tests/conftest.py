@@ -117,14 +117,20 @@ DEMO_QUESTIONS = ROOT / "app" / "serve" / "demo_questions.json"
 @pytest.fixture(scope="session")
 def sample_engine(tmp_path_factory, real_embedder):
     """The bundled sample corpus, indexed once per test session, behind a real Engine."""
+    index = tmp_path_factory.mktemp("sample") / "index"
+    settings = Settings.from_env(environ={}, corpus=CORPUS, index=index)
+    return indexed_engine(settings, real_embedder)
+
+
+def indexed_engine(settings: Settings, embedder):  # -> app.engine.Engine
+    """An Engine over `settings.corpus`, indexed by docqa's ingest with `embedder`, which it
+    then encodes questions with too (a test's real or fake embedder, loaded once)."""
     from app.engine import Engine
     from app.ingest.pipeline import ingest
 
-    index = tmp_path_factory.mktemp("sample") / "index"
-    settings = Settings.from_env(environ={}, corpus=CORPUS, index=index)
-    ingest(settings, embedder=real_embedder)
+    ingest(settings, embedder=embedder)
     engine = Engine(settings)
-    engine.embedder = real_embedder
+    engine.embedder = embedder
     return engine
 
 

@@ -14,6 +14,7 @@ from tests.conftest import (
     DEMO_QUESTIONS,
     SPLIT_WORDS,
     assert_verbatim,
+    indexed_engine,
     make_pdf,
     unicode_text,
     write_files,
@@ -58,9 +59,7 @@ def test_a_title_that_repeats_the_question_is_not_the_answer(settings, real_embe
 
 def test_a_word_a_pdf_splits_across_lines_is_found_and_answered_whole(settings, real_embedder):
     make_pdf(settings.corpus / "siege.pdf", [SPLIT_WORDS])
-    ingest(settings, embedder=real_embedder)
-    engine = Engine(settings)
-    engine.embedder = real_embedder
+    engine = indexed_engine(settings, real_embedder)
     [found] = engine.search("inhabitants", 1, mode="keyword")
     assert "inhabitants are now living" in found.text
     answer = engine.ask("Where are the inhabitants living now?")
@@ -143,9 +142,7 @@ def test_a_follow_up_question_retrieves_with_the_previous_turn(settings, real_em
         "choir.txt": "The 1910 choir tour of Europe had 30 singers. Of the choir's singers, "
         "5 were Lithuanian and 3 were Latvian.",
     })  # fmt: skip
-    ingest(settings, embedder=real_embedder)
-    engine = Engine(settings)
-    engine.embedder = real_embedder
+    engine = indexed_engine(settings, real_embedder)
     first = engine.ask("How many members did the 1905 Arctic expedition have?")
     assert first.answer == "42" and first.citations[0].source == "expedition.txt"
     follow_up = engine.ask("And how many of them were Lithuanian?", history=[first.question])
@@ -160,9 +157,7 @@ def test_a_follow_up_that_names_a_new_topic_is_read_on_that_topic(settings, real
         "oven.txt": "The oven costs 799 euros. It comes with a five-year warranty.",
         "boiler.txt": "The boiler pressure should read between 1.0 and 1.5 bar when cold.",
     })  # fmt: skip
-    ingest(settings, embedder=real_embedder)
-    engine = Engine(settings)
-    engine.embedder = real_embedder
+    engine = indexed_engine(settings, real_embedder)
     first = "How much does the dishwasher cost?"
     assert "499" in engine.ask(first).answer
     boiler = engine.ask("And what should the boiler pressure read?", history=[first])
@@ -582,9 +577,7 @@ def test_words_about_the_asker_that_the_documents_lack_do_not_hide_the_answer(
     "room" stands nowhere in the licence. Read again without it, the answer is sure; a
     question whose own words the licence lacks is still not answered."""
     write_files(settings.corpus, HALLS_LICENCE)
-    ingest(settings, embedder=real_embedder)
-    engine = Engine(settings)
-    engine.embedder = real_embedder
+    engine = indexed_engine(settings, real_embedder)
     answer = engine.ask("how much is the deposit for my room?")
     assert answer.answer == "£250.00"
     assert answer.question == "how much is the deposit for my room?"

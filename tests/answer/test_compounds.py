@@ -1,9 +1,7 @@
 """Compound words spelled as the documents spell them: the index decides."""
 
 from app.answer.compounds import spelled_as_indexed
-from app.engine import Engine
-from app.ingest.pipeline import ingest
-from tests.conftest import assert_verbatim
+from tests.conftest import assert_verbatim, indexed_engine
 
 
 class Held:
@@ -60,9 +58,7 @@ def test_a_question_asked_without_the_documents_hyphen_gets_its_answer(settings,
         "# Residents association\n\nThe lift in block B is broken again. The chair will write to "
         "the managing agent, and the treasurer reported 1,842 pounds in the bank.\n"
     )
-    ingest(settings, embedder=real_embedder)
-    engine = Engine(settings)
-    engine.embedder = real_embedder
+    engine = indexed_engine(settings, real_embedder)
     answer = engine.ask("What's the wifi password at the conference?")
     assert answer.answer == "civicdata25"
     assert answer.question == "What's the wifi password at the conference?"

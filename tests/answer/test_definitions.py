@@ -74,16 +74,12 @@ def test_a_contract_and_an_invoice_are_asked_as_a_user_asks_them(settings, real_
     """The real reader, over a lease and an invoice: it marked the tenant for "Who is the
     landlord?", the agent's name with the number, and the invoice number for every question
     about the invoice."""
-    from app.engine import Engine
-    from app.ingest.pipeline import ingest
     from tests.answer.test_tables import INVOICE
-    from tests.conftest import assert_verbatim
+    from tests.conftest import assert_verbatim, indexed_engine
 
     (settings.corpus / "tenancy-agreement.md").write_text(LEASE_MD)
     (settings.corpus / "invoice-0417.txt").write_text(INVOICE)
-    ingest(settings, embedder=real_embedder)
-    engine = Engine(settings)
-    engine.embedder = real_embedder
+    engine = indexed_engine(settings, real_embedder)
     for question, expected in [
         ("Who is the landlord?", "Harbourview Properties Ltd"),
         ("What is the phone number of the managing agent?", "0117 496 0123"),

@@ -9,7 +9,7 @@ from app.ingest.pipeline import ingest
 from app.store.filters import condition, restrict
 from app.store.folder import open_index
 from app.store.manifest import FileEntry, Manifest
-from tests.conftest import write_files
+from tests.conftest import indexed_engine, write_files
 
 # A chat export that never says what it is, beside tables whose text says "teams" many times
 DOCS = {
@@ -118,13 +118,10 @@ MONTHLY_DEBITS = {
 
 
 def test_an_answer_in_the_file_the_question_names_comes_first(settings, real_embedder, monkeypatch):
-    from app.engine import Engine
     from tests.conftest import assert_verbatim
 
     write_files(settings.corpus, MONTHLY_DEBITS)
-    ingest(settings, embedder=real_embedder)
-    engine = Engine(settings)
-    engine.embedder = real_embedder
+    engine = indexed_engine(settings, real_embedder)
     question = "monthly direct debit amount for the car insurance"
     answer = engine.ask(question)
     assert "£72.26" in answer.answer  # "10 monthly instalments of £72.26" says it too

@@ -15,14 +15,12 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from app.engine import Engine
 from app.ingest.errors import ExtractionError
-from app.ingest.pipeline import ingest
 from app.ingest.sandbox import ExtractionSandbox
 from app.serve.api import create_app
 from app.store.folder import open_index
 from app.store.folder_check import check_index
-from tests.conftest import ROOT, write_files
+from tests.conftest import ROOT, indexed_engine, write_files
 from tests.ingest.test_office import _ole
 
 TIMEOUT_S = 20  # DOCQA_FILE_TIMEOUT of the run: generous, as the test machine may be busy
@@ -378,9 +376,7 @@ def test_a_document_with_scripts_is_served_as_plain_text_whatever_its_type(setti
     page = '<html xmlns="http://www.w3.org/1999/xhtml"><body><p>Tide tables.</p>'
     page += "<script>alert(document.cookie)</script></body></html>"
     write_files(settings.corpus, {"page.xhtml": page, "page.html": page, "notes.md": "# Tides"})
-    ingest(settings, embedder=real_embedder)
-    engine = Engine(settings)
-    engine.embedder = real_embedder
+    engine = indexed_engine(settings, real_embedder)
     client = TestClient(create_app(engine))
     for name in ("page.xhtml", "page.html", "notes.md"):
         response = client.get(f"/files/{name}")

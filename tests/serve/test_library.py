@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.engine import Engine
-from app.ingest.pipeline import ingest
 from app.serve import library
-from tests.conftest import write_files
+from tests.conftest import indexed_engine, write_files
 
 FILES = {
     "kites.md": "Stunt kite lines are usually 25 metres long.",
@@ -19,10 +17,7 @@ FILES = {
 @pytest.fixture
 def engine(settings, real_embedder):
     write_files(settings.corpus, FILES)
-    ingest(settings, embedder=real_embedder)
-    engine = Engine(settings)
-    engine.embedder = real_embedder
-    return engine
+    return indexed_engine(settings, real_embedder)
 
 
 def test_documents_lists_indexed_and_skipped_files(engine):

@@ -6,21 +6,16 @@ import time
 
 import pytest
 
-from app.engine import Engine
-from app.ingest.pipeline import ingest
 from app.serve import library
 from app.serve.watch import FolderWatcher
 from app.store.folder import Draft
-from tests.conftest import write_files
+from tests.conftest import indexed_engine, write_files
 
 
 @pytest.fixture
 def engine(settings, real_embedder):
     write_files(settings.corpus, {"start.md": "The watcher starts from this one file."})
-    ingest(settings, embedder=real_embedder)
-    engine = Engine(settings)
-    engine.embedder = real_embedder
-    return engine
+    return indexed_engine(settings, real_embedder)
 
 
 def wait_until(condition, seconds: float) -> None:
