@@ -45,6 +45,8 @@ PREPOSITIONS = frozenset(
 # Verbs that say nothing of what the asker asks ("when I get to the site").
 LIGHT_VERBS = frozenset("get got getting go going come coming arrive arrives be".split())
 
+_LITTLE_OR_SUBJECT = STOPWORDS | SUBJECTS
+_LITTLE_OR_LIGHT = STOPWORDS | LIGHT_VERBS
 _TOKENS = re.compile(r"\w+(?:['’]\w+)?|[^\w\s]")
 _CLAUSE_ENDS = frozenset(",;:?!.")
 
@@ -57,7 +59,7 @@ def without_own_words(question: str, texts: Iterable[str]) -> str | None:
         for m in _TOKENS.finditer(question)
     ]
     words = [t.removesuffix("'s") for _, _, t in tokens]  # "daughter's" as "daughter"
-    candidates = {w for w in words if w[:1].isalnum() and w not in STOPWORDS | SUBJECTS}
+    candidates = {w for w in words if w[:1].isalnum() and w not in _LITTLE_OR_SUBJECT}
     if not candidates:
         return None
     text = "\n".join(texts)
@@ -100,7 +102,7 @@ def _clause_words(words: list[str], opener: int, absent: set[str]) -> set[int]:
     end = opener + 1
     while end < len(words) and words[end] not in _CLAUSE_ENDS:
         end += 1
-    meant = [n for n in range(opener + 2, end) if words[n] not in STOPWORDS | LIGHT_VERBS]
+    meant = [n for n in range(opener + 2, end) if words[n] not in _LITTLE_OR_LIGHT]
     if not any(words[n] in absent for n in meant):
         return set()
     if all(words[n] in absent for n in meant):

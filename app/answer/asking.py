@@ -16,6 +16,7 @@ from app.answer.stems import stem
 _ASKS_WHEN = re.compile(  # asked "when", not "What was the mileage when the car went in?"
     r"^\W*(?:(?:by|since|until|till|from|and|so) )?when\b|\bwhat (?:time|day|date)\b", re.I
 )
+_ASKS_WHY = re.compile(r"\bwhy\b", re.I)
 # What a question word asks for, as labels name it: a label that holds one of the question's
 # words counts these as held too, so "When is the invoice due?" names "Due date" before "Total
 # due", and "How much is due?" the other way round.
@@ -24,7 +25,7 @@ _ASKED_BY_QUESTION_WORD = (
     (re.compile(r"\bwhere\b", re.I), "address location place venue room"),
     (re.compile(r"\bhow much\b", re.I), "amount price cost total fee"),
     (re.compile(r"\bhow many\b", re.I), "number quantity count"),
-    (re.compile(r"\bwhy\b", re.I), "reason cause explanation"),
+    (_ASKS_WHY, "reason cause explanation"),
 )
 # Words a question and a form's label use for one thing: "When was the installation finished?"
 # asks for "Installation completed", "What time does the flight leave?" for "Depart". Stems.
@@ -106,7 +107,7 @@ def asks_for_time(question: str) -> bool:
 def asks_why(question: str) -> bool:
     """Whether `question` asks why: a reason, which a table's cell gives only under a header
     that says so ("Reason")."""
-    return re.search(r"\bwhy\b", question, re.I) is not None
+    return _ASKS_WHY.search(question) is not None
 
 
 def holds_time(value: str) -> bool:
