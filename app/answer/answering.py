@@ -19,13 +19,13 @@ import dataclasses
 from typing import Protocol
 
 from app.answer import asker, calibration, cells, follow_ups, shapes, tables
-from app.answer.candidates import Candidate
+from app.answer.candidates import Candidate, candidate_features
 from app.answer.citing import distinct, sentence_around, statements
 from app.answer.compounds import spelled_as_indexed
 from app.answer.definitions import definition_for
 from app.answer.file_names import kind_words, named_sources
 from app.answer.focus import focus
-from app.answer.overlap import QueryIdf, keyword_share, overlap, query_idf, words_around
+from app.answer.overlap import query_idf
 from app.answer.quantities import quantity_for
 from app.answer.retrieval import search, without_copies
 from app.answer.sentences import (
@@ -65,14 +65,12 @@ SPANS_PROPOSED = 3
 # A candidate's rank: the reader's margin over "no answer", plus this weight times its
 # passage's reciprocal retrieval rank (chosen on the validation split, BENCHMARKS.md).
 RANK_WEIGHT = 5.0
-# ... plus this weight times the share of the question's information in the NEAR_WORDS words
-# either side of the span in its sentence: the reader, unsure between two dates of "begins on 1
-# March 2025 and ends on 28 February 2026", marked the second for "When does the tenancy
-# begin?" (chosen on the validation split: EM / F1 0.651 / 0.778 with none, 0.665 / 0.792 at
-# 5, 0.660 / 0.790 at 8; BENCHMARKS.md).
+# ... plus this weight times the share of the question's information in the few words
+# (candidates.NEAR_WORDS) either side of the span in its sentence: the reader, unsure between
+# two dates of "begins on 1 March 2025 and ends on 28 February 2026", marked the second for
+# "When does the tenancy begin?" (chosen on the validation split: EM / F1 0.651 / 0.778 with
+# none, 0.665 / 0.792 at 5, 0.660 / 0.790 at 8; BENCHMARKS.md).
 NEAR_WEIGHT = 5.0
-NEAR_WORDS = 3
-OVERLAP_CHARS = 200  # the question's words are looked for this far either side of the span
 
 
 class Reader(Protocol):
@@ -151,7 +149,11 @@ def _reader_answer(
     candidates = calibration.surest_copy_first(calibration.sure_when_unsure(candidates))
     confidence = round(best_confidence(candidates), 4)
     if not candidates or confidence < calibration.ABSTAIN_BELOW:
-        return Answer(question, None, confidence, [], passages, message=NO_ANSWER)
+        # the closest passages, led by the one holding the reader's best span: that one held
+        # the answer in 106 of the 199 answerable kinds questions docqa gave up on, the best
+        # ranked in 82 (BENCHMARKS.md)
+        closest = led_by(passages, candidates[0].passage) if candidates else passages
+        return Answer(question, None, confidence, [], closest, message=NO_ANSWER)
     return answer_with(question, candidates, confidence, passages, idf)
 
 
@@ -176,8 +178,13 @@ def answer_with(
     ]
     best = chosen[0]
     sentence = with_antecedent(best.passage, sentence_around(best, sentences), sentences)
-    reordered = sorted(passages, key=lambda p: p.id != best.passage.id)
-    return Answer(question, best.text, confidence, citations, reordered, sentence)
+    closest = led_by(passages, best.passage)
+    return Answer(question, best.text, confidence, citations, closest, sentence)
+
+
+def led_by(passages: list[Passage], first: Passage) -> list[Passage]:
+    """`passages` with `first` first, the others in their order."""
+    return sorted(passages, key=lambda p: p.id != first.id)
 
 
 def read_candidates(
@@ -231,10 +238,12 @@ def with_named_span(
     (`tables.best_cell`) when the reader's best span is in a table row, where the reader marks
     header words, or in the passage that holds that cell, where it marks the table's caption
     ("in thousands of euros"), or anywhere when its label names the question whole
-    (`Cell.named_whole`); of cells named alike, the one in the reader's passage. Such a span
-    keeps the reader's margin, which says whether the passages answer the question; how much
-    of the question stands around a cell is what its row and its header hold. The reader's
-    span stays first where its own table row says more of the question (`_row_says_more`)."""
+    (`Cell.named_whole`); of cells named alike, the one in the reader's passage; failing all
+    these, the cell of the reader's column in the row the question names
+    (`tables.in_named_row`). Such a span keeps the reader's margin, which says whether the
+    passages answer the question; how much of the question stands around a cell is what its
+    row and its header hold. The reader's span stays first where its own table row says more
+    of the question (`_row_says_more`)."""
     if not candidates or not idf:
         return candidates
     best = candidates[0]
@@ -251,7 +260,7 @@ def with_named_span(
     order = sorted(range(len(passages)), key=lambda n: passages[n].id != best.passage.id)
     found = tables.best_cell([passages[n] for n in order], idf, question)
     if found is None:
-        return candidates
+        return _in_named_row(question, candidates, idf)
     position, cell = order[found[0]], found[1]
     in_row = cells.in_table_row(best.passage.text, best.span.start)
     if not (in_row or cell.named_whole) and passages[position].id != best.passage.id:
@@ -270,6 +279,24 @@ def with_named_span(
         return candidates
     named = Candidate(passage, position, span, features, best.score)
     return [named, *candidates]
+
+
+def _in_named_row(
+    question: str, candidates: list[Candidate], idf: dict[str, float]
+) -> list[Candidate]:
+    """`candidates`, led by the cell of the best span's column in the row that the question
+    names (`tables.in_named_row`); the best span of the shape asked for (the reader marked
+    "Saturday", then "9am – 8pm", for "what time does gritstone shut on a sunday")."""
+    asked = (c for c in candidates if shapes.answers_as_asked(question, c.passage, c.span))
+    best = next(asked, None)
+    cell = best and tables.in_named_row(best.passage.text, best.span.start, idf)
+    if not cell:
+        return candidates
+    passage = best.passage
+    span = dataclasses.replace(best.span, start=cell.start, end=cell.end)
+    features = candidate_features(span, best.rank, passage, idf)
+    features["overlap"] = tables.cell_overlap(passage.text, cell, idf, kind_words(passage))
+    return [Candidate(passage, best.rank, span, features, best.score), *candidates]
 
 
 def _row_says_more(
@@ -341,30 +368,6 @@ def score_of(features: dict[str, float]) -> float:
     """A candidate's rank among the others: the reader's margin, its passage's rank and the
     question's words right beside it."""
     return features["margin"] + RANK_WEIGHT * features["rank"] + NEAR_WEIGHT * features["near"]
-
-
-def candidate_features(
-    span: Span, rank: int, passage: Passage, idf: dict[str, float], shape: str = ""
-) -> dict[str, float]:
-    """What the confidence reads: the reader's margin over "no answer", the passage's rank and
-    similarity, how much of the question's information (IDF mass) stands near the span, and
-    how fully the passage holds the question's keywords (`keyword_share`: a plain BM25 score
-    grows with the question's length and the corpus, this share does not). The span holds
-    `shape`, the words of the shape the question asks for (`shapes.shape_words`): a passage
-    that gives a phone number seldom says "phone number"."""
-    # "the offsite email": an e-mail seldom says "email"
-    kind = " ".join(words for words in (kind_words(passage), shape) if words)
-    near = passage.text[max(0, span.start - OVERLAP_CHARS) : span.end + OVERLAP_CHARS]
-    text = f"{kind}\n{passage.text}" if kind else passage.text
-    beside = words_around(passage.text, span.start, span.end, NEAR_WORDS)
-    return {
-        "margin": span.score - span.no_answer,
-        "rank": 1.0 / (rank + 1),
-        "dense": passage.dense_score or 0.0,
-        "overlap": overlap(idf, f"{kind}\n{near}" if kind else near),
-        "keyword": keyword_share(idf, text) if isinstance(idf, QueryIdf) else 0.0,
-        "near": overlap(idf, beside),
-    }
 
 
 def _cite(n: int, candidate: Candidate, around: tuple[int, int]) -> Citation:

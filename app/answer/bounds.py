@@ -17,8 +17,9 @@ from app.answer.stems import stem
 from app.answer.words import content_words
 
 ASKS_WHEN = re.compile(r"\bwhen\b|\bwhat time\b", re.I)
-_TIME_AFTER = re.compile(  # ", at 10:00", " at 02:00 UTC", " at 8am"
-    r",? at \d{1,2}(?::\d{2}(?:\s?[ap]\.?m\b\.?)?|\s?[ap]\.?m\b\.?)(?: (?:UTC|GMT|[A-Z]{1,4}T)\b)?"
+_TIME_AFTER = re.compile(  # ", at 10:00", " at 02:00 UTC", " at 8am", " at 3.40pm"
+    r",? at \d{1,2}(?::\d{2}(?:\s?[ap]\.?m\b\.?)?|\.[0-5]\d\s?[ap]\.?m\b\.?|\s?[ap]\.?m\b\.?)"
+    r"(?: (?:UTC|GMT|[A-Z]{1,4}T)\b)?"
 )
 _MONTH = re.compile(rf"(?:{MONTHS})[a-z]*\b")  # capitalised: "may" is no month
 _DAY_BEFORE = re.compile(  # "3 " of "3 April 2025", "Tuesday 13 " of "Tuesday 13 May"

@@ -1,7 +1,7 @@
 """How sure docqa is that a candidate answers the question, and which candidate leads.
 
 The confidence is a logistic model of the reader's and retrieval's features of a candidate
-(`answering.candidate_features`), fitted on held-out SQuAD questions, in the index or not
+(`candidates.candidate_features`), fitted on held-out SQuAD questions, in the index or not
 (`scripts/eval_answers.py --fit`): the probability that the documents answer the question.
 Below ABSTAIN_BELOW docqa says there is no answer. The rank of a candidate picks the right span
 of a passage, this says whether it is right at all; so the candidate that leads is sometimes

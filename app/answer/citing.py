@@ -13,6 +13,7 @@ import re
 from app.answer import cells
 from app.answer.candidates import Candidate
 from app.answer.label_lines import line_around
+from app.answer.overlap import overlap
 from app.answer.sentences import Sentence, passage_sentences, stating_sentence
 from app.ingest.chunking import trim_span
 
@@ -81,10 +82,13 @@ def statements(
     candidates: list[Candidate], sentences: list[Sentence], idf: dict[str, float]
 ) -> list[Candidate]:
     """Each candidate widened to the sentence of its passage that states the question's
-    words (`stating_sentence`), each once; a span of several lines stays as it is. A form's
-    lines without a full stop read as one sentence: a candidate in a table row or a label's
-    line is stated by its line instead (`cells.field_line`: "Tuesday: Closed", not the
-    opening hours of the week)."""
+    words (`stating_sentence`), each once; a span of several lines stays as it is. A candidate
+    in a table row or a label's line is stated by its line (`cells.field_line`) where the
+    sentence found runs past the line ("Tuesday: Closed", not the opening hours of the week,
+    which a form's lines without a full stop read as one sentence), or lies elsewhere and
+    lacks a word of the question that the line holds: the line names the thing asked about
+    ("| Turf and soil | No - please take to a household recycling centre |", not "Please
+    stick it on the lid of your brown bin.", for "can I put turf in my brown bin")."""
     widened: dict[tuple[int, int, int], Candidate] = {}
     for candidate in candidates:
         if "\n" in candidate.text:  # a list of steps (app.answer.steps), more than a sentence
@@ -94,10 +98,22 @@ def statements(
         start, end = stating_sentence(candidate.passage, around, sentences, idf)
         at, text = candidate.passage.start, candidate.passage.text
         line = cells.field_line(text, candidate.span.start)
-        if line is not None and "\n" in text[start - at : end - at]:
+        stated = text[start - at : end - at]
+        if line is not None and (
+            "\n" in stated
+            or (
+                not line[0] <= start - at < end - at <= line[1]
+                and _names_more(idf, text[line[0] : line[1]], stated)
+            )
+        ):
             start, end = line[0] + at, line[1] + at
         span = dataclasses.replace(candidate.span, start=start - at, end=end - at)
         widened.setdefault(
             (candidate.passage.id, start, end), dataclasses.replace(candidate, span=span)
         )
     return list(widened.values())
+
+
+def _names_more(idf: dict[str, float], text: str, other: str) -> bool:
+    """Whether `text` holds a word of the question (a key of `idf`) that `other` lacks."""
+    return any(overlap({word: 1.0}, text) and not overlap({word: 1.0}, other) for word in idf)

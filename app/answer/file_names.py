@@ -30,7 +30,7 @@ _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")  # "TeamsChat" is "Teams Chat"
 _CACHED = 8  # manifests whose name index is kept (one per collection in use)
 # What a question calls a document of a kind whose text seldom says so: "the offsite email" (an
 # e-mail's text never says "email"). Its passages count as holding these words wherever the
-# question's words are looked for (app.answer.answering.candidate_features).
+# question's words are looked for (app.answer.candidates.candidate_features).
 KIND_WORDS = {".eml": "email e-mail mail message", ".msg": "email e-mail mail message"}
 _KIND_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 

@@ -14,8 +14,10 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from app.answer.file_names import record_words
 from app.answer.label_lines import line_around
 from app.answer.overlap import overlap
+from app.answer.stems import stem
 from app.ingest.chunking import is_title, trim_span
 from app.ingest.sentences import BLOCK, sentence_spans
 from app.records import Citation, Passage
@@ -116,7 +118,12 @@ def stating_sentence(
     """Page offsets of the sentence of `passage` that holds most of the question's information
     (`overlap`), the one `around` on ties: the answer to a yes-or-no question, which states what
     was asked, where the reader's span may stand in any sentence near it. A question states
-    nothing (an FAQ's "How do I submit a meter reading?" above its answer)."""
+    nothing (an FAQ's "How do I submit a meter reading?" above its answer). The words that name
+    the document (`file_names.record_words`) count for none: all of it is about them, and its
+    heading or address holds them all ("Gritstone Climbing Centre, Unit 9 Canal Wharf, ..."
+    for "Is parking free at the climbing centre?", not "Free parking for 3 hours ...")."""
+    named = record_words(passage)
+    idf = {word: weight for word, weight in idf.items() if stem(word) not in named} or idf
     best, most = (
         around,
         overlap(idf, passage.text[around[0] - passage.start : around[1] - passage.start]),

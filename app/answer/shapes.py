@@ -137,6 +137,12 @@ _MONEY = (  # what "how much" asks of, or an amount of, in money
     r"(?:rents?|fees?|costs?|prices?|charges?|deposits?|fines?|premiums?|subs|subscriptions?"
     r"|salary|wages?|paid|pay|payments?|spent|spend|debits?|instalments?|installments?|refunds?)"
 )
+# "How much is a family ticket?" ("Family" was marked): what such a thing is asked to be is its
+# price, but not "How much notice do I give to cancel my membership?"
+_HOW_MUCH_IS = (
+    r"\W*how much (?:is|are|was|were|will|would|does|do) (?:(?:a|an|the|my|our|one)\s+)?"
+    r"(?:[\w-]+\s+){0,2}?(?:tickets?|fares?|admission|entry|memberships?|passes?)\b"
+)
 # "what do they charge if I lose my room key" ("any cleaning" was marked), "what's the price of
 # the 10 hour package": each of the 15 such questions of SQuAD's training articles has money
 # for an answer ("What was the cost of the other Super Bowl events ...?": "$2 million").
@@ -160,6 +166,13 @@ _COUNT = (
     r"|dozens?|score|several|few|multiple|numerous|none|single|double|twice|once"
     r"|half|third|quarter|couple|pair|both|hundreds|thousands)\b"
 )
+# A number or a reference holds a digit that is neither all of a year ("2025", "2025/26") nor an
+# ordinal's: "2025" of "council tax 2025/26" and "Marcus's 40th birthday celebration" were marked
+# for an account number and a booking reference.
+_CODE_DIGITS = re.compile(
+    r"(?<![\w/-])(?!(?:19|20)\d\d(?:[/-](?:\d\d){1,2})?(?![\w/-])|\d+(?:st|nd|rd|th)(?![\w-]))"
+    r"[\w/-]*\d"
+)
 ASKED_SHAPES = (
     (
         re.compile(r"^\W*(?:at )?what time\b(?! (?:period|frame|of|span|zone|scale))", re.I),
@@ -180,7 +193,7 @@ ASKED_SHAPES = (
             r"(?=\s+(?:for|on|to|of\s+(?:the|my|our)|do|does|did|should|i|we)\b|\W*$)",
             re.I,
         ),
-        re.compile(r"\d"),
+        _CODE_DIGITS,
     ),
     (  # "what temperature should the beer ferment at": a reader marked "5", of "5. Dry hop"
         re.compile(
@@ -207,7 +220,7 @@ ASKED_SHAPES = (
             r"^(?![^?]*\b(?:increased?|rise|rose|risen|fall|fell|fallen|drop|dropped|grow|grew"
             r"|change|changed|up|down|reduced?|cut)\b)"  # a change may be a share: "two percent"
             rf"(?:\W*(?:\w+ )?how much\b[^?]*\b{_MONEY}\b|[^?]*\b{_MONEY}[ \t]+amount\b"
-            rf"|{_WHAT_COSTS}|{_TERSE_COST})",
+            rf"|{_WHAT_COSTS}|{_TERSE_COST}|{_HOW_MUCH_IS})",
             re.I,
         ),
         re.compile(

@@ -28,7 +28,7 @@ from app.answer.asking import (
     label_holds,
 )
 from app.answer.bounds import which_nouns
-from app.answer.cells import row_at, rows
+from app.answer.cells import in_table_row, row_at, rows
 from app.answer.dates import date_words
 from app.answer.file_names import kind_words, record_words
 from app.answer.label_lines import (
@@ -103,6 +103,43 @@ def overlap_at(text: str, at: int, idf: dict[str, float], also: str = "") -> flo
     if not held:
         return 0.0
     return cell_overlap(text, replace(held[-1], start=start + held[-1].start), idf, also)
+
+
+def in_named_row(text: str, at: int, idf: dict[str, float]) -> Cell | None:
+    """The cell of the reader's column (the cell holding offset `at` of `text`) in the row of
+    its table that holds more of the question in its other cells than the reader's row does,
+    or None: the reader marked the Saturday row's "9am – 8pm" for "what time does gritstone
+    shut on a sunday", whose words name no column ("Open") for `best_cell` to find, but name
+    the row "| Day: Sunday | Open: 9am – 6pm |". Offsets are the text's."""
+    start, _, row = row_at(text, at)
+    column = next((n for n, c in enumerate(row) if start + c.end >= at), None)
+    if column is None or not row[column].header:
+        return None
+    shape = [c.header for c in row]
+    best, most = None, _row_naming(row, column, idf)
+    at = _table_start(text, start)
+    while at < len(text) and in_table_row(text, at):
+        line_start, line_end, line = row_at(text, at)
+        held = _row_naming(line, column, idf)
+        cell = line[column] if [c.header for c in line] == shape else None
+        if line_start != start and cell is not None and cell.value and held > most:
+            best = replace(cell, start=line_start + cell.start, end=line_start + cell.end)
+            most = held
+        at = line_end + 1
+    return best
+
+
+def _table_start(text: str, at: int) -> int:
+    """The offset of the first row of the table whose row starts at `at` of `text`."""
+    while at > 0 and in_table_row(text, at - 1):
+        at = line_around(text, at - 1)[0]
+    return at
+
+
+def _row_naming(row: list[Cell], column: int, idf: dict[str, float]) -> float:
+    """The question's information (IDF mass) the values of `row`'s cells but `column` hold."""
+    values = " ".join(c.value for n, c in enumerate(row) if n != column)
+    return sum(idf[word] for word in found_in(idf, values))
 
 
 def best_cell(

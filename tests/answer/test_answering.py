@@ -360,6 +360,27 @@ def test_a_yes_or_no_question_about_a_form_is_answered_by_its_line():
     assert answer.answer == "The library is closed on Tuesdays."
 
 
+def test_a_yes_or_no_question_answered_in_a_table_row_is_answered_by_the_row():
+    """The row names the thing asked about: a sentence elsewhere that holds more of the
+    question's words but not that thing ("turf") does not answer it (held out 17)."""
+    from app.answer.answering import extract_answer
+
+    letter = (
+        "What can go in your brown bin?\n\n| Item | Can it go in? |\n"
+        "| Grass cuttings, leaves and flowers | Yes |\n"
+        "| Turf and soil | No - please take to a household recycling centre |\n\n"
+        "Please stick it on the lid of your brown bin."
+    )
+    question, idf = "can I put turf in my brown bin", {"turf": 2.0, "brown": 1.5, "bin": 1.5}
+    reader = ScriptedReader([("No - please take to a household recycling centre", 9.0)])
+    answer = extract_answer(reader, question, _passages(letter), idf)
+    assert answer.answer.startswith("| Turf and soil | No - please take")
+    reader = ScriptedReader([("Yes", 9.0)])  # a row that names nothing the sentence lacks
+    question, idf = "should the sticker go on my brown bin", {"brown": 1.5, "bin": 1.5}
+    answer = extract_answer(reader, question, _passages(letter), idf)
+    assert answer.answer == "Please stick it on the lid of your brown bin."
+
+
 def test_the_question_s_words_around_the_span_raise_the_confidence():
     """The same span, as sure for the reader, in a passage that says what was asked and in one
     merely on the topic: only the first should convince."""
@@ -626,3 +647,19 @@ def test_the_cell_a_question_names_is_found_in_a_passage_the_reader_never_reache
     candidates = answering.read_candidates(reader, "kennel cough vaccine price", passages, idf)
     assert [len(call) for call in reader.calls] == [3]  # settled on the first three
     assert candidates[0].text == "£36.00" and candidates[0].rank == 3
+
+
+def test_no_answer_shows_first_the_passage_where_the_reader_looked(monkeypatch):
+    """Too unsure to answer, docqa shows the closest passages; the one holding the reader's best
+    span comes first, which held the answer more often than the best ranked (BENCHMARKS.md)."""
+    from app.answer import answering
+
+    monkeypatch.setattr(calibration, "confidence_of", lambda features: 0.2)
+    passages = _passages("Bins go out on Sunday night.", "Bulky waste: £4.50 per tyre.")
+    reader = ScriptedReader([("£4.50 per tyre", -6.0)])
+    answer = answering.extract_answer(reader, "cost to get rid of a tyre", passages)
+    assert answer.answer is None and answer.citations == []
+    assert [p.source for p in answer.passages] == ["doc1.md", "doc0.md"]
+    quiet = ScriptedReader([])
+    answer = answering.extract_answer(quiet, "cost to get rid of a tyre", passages)
+    assert [p.source for p in answer.passages] == ["doc0.md", "doc1.md"]

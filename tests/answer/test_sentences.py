@@ -111,3 +111,26 @@ def test_an_answer_span_holds_the_whole_address_it_starts_or_ends_in():
     assert tidy("Mail Tom at tom@example.org.", "Tom") == "Tom", "a span beside one stays"
     assert tidy("Go to www.pacer.uscourts.gov to search.", "www.pacer") == "www.pacer.uscourts.gov"
     assert tidy("See https://example.com/help.", "example") == "https://example.com/help"
+
+
+def test_a_statement_is_chosen_by_the_question_words_that_do_not_name_the_document():
+    """All of a climbing centre's page is about the climbing centre: its address line, which
+    holds those words, does not state whether parking there is free (held out 18)."""
+    text = (
+        "Find us\n\nGritstone Climbing Centre, Unit 9 Canal Wharf, Stroud GL5 3JH\n"
+        "Tel: 01632 960552 · hello@gritstoneclimbing.co.uk\n\n"
+        "Free parking for 3 hours in the Canal Wharf car park. Bike racks are by the door."
+    )
+    passage = Passage(1, "climbing_centre_visitor_info.html", None, 0, len(text), text, 1.0,
+                      sentences=sentence_spans(text, 0))  # fmt: skip
+    found = sentences.passage_sentences([passage])
+    idf = {"parking": 1.0, "free": 1.0, "climbing": 2.0, "centre": 2.0}
+    span = text.index("3 hours")
+    start, end = sentences.stating_sentence(passage, (span, span + 7), found, idf)
+    assert text[start:end] == "Free parking for 3 hours in the Canal Wharf car park."
+    at = 100  # not the page's start, so its first line is no title either
+    renamed = Passage(1, "visitor_info.html", None, at, at + len(text), text, 1.0,
+                      sentences=sentence_spans(text, at))  # fmt: skip
+    found = sentences.passage_sentences([renamed])
+    start, end = sentences.stating_sentence(renamed, (at + span, at + span + 7), found, idf)
+    assert text[start - at : end - at].startswith("Gritstone Climbing Centre")

@@ -5,7 +5,7 @@ import io
 import pytest
 
 from app.answer.cells import rows, within_cell
-from app.answer.tables import best_cell, cell_overlap
+from app.answer.tables import best_cell, cell_overlap, in_named_row
 from app.engine import Engine
 from app.ingest.pipeline import ingest
 from app.records import Passage
@@ -614,3 +614,29 @@ def test_a_line_of_dots_or_spaces_is_read_at_once():
     for line in ("x" + " " * 30_000 + "." * 30_000, "x" + " ." * 20_000, "x:" + " " * 30_000):
         list(label_lines(f"{line}\n{line}"))
     assert time.perf_counter() - started < 5.0  # a hang, not a speed: ~0.05 s here
+
+
+HOURS = (
+    "Opening times\n\n| Day | Open | Last entry |\n"
+    "| Day: Monday – Friday | Open: 10am – 10pm | Last entry: 9pm |\n"
+    "| Day: Saturday | Open: 9am – 8pm | Last entry: 7pm |\n"
+    "| Day: Sunday | Open: 9am – 6pm | Last entry: 5pm |\n\n"
+    "| Ticket | Price |\n| Ticket: Sunday saver | Price: £9.00 |\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("idf", "marked", "expected"),
+    [
+        ({"gritstone": 3.0, "shut": 2.0, "sunday": 2.5}, "9am – 8pm", "9am – 6pm"),
+        ({"gritstone": 3.0, "shut": 2.0, "sunday": 2.5}, "9am – 6pm", None),  # its own row
+        ({"saturday": 2.5, "last": 1.0, "entry": 1.0}, "9pm", "7pm"),
+        ({"shut": 2.0}, "9am – 8pm", None),  # no row named
+        ({"sunday": 2.5}, "£9.00", None),  # the only row of its table
+    ],
+)
+def test_the_readers_column_is_read_in_the_row_the_question_names(idf, marked, expected):
+    """ "what time does gritstone shut on a sunday" names the Sunday row but no column; the
+    reader marked the Saturday row's opening hours (held out 18)."""
+    cell = in_named_row(HOURS, HOURS.index(marked), idf)
+    assert (HOURS[cell.start : cell.end] if cell else None) == expected
