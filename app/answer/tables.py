@@ -115,13 +115,13 @@ def in_named_row(text: str, at: int, idf: dict[str, float]) -> Cell | None:
     column = next((n for n, c in enumerate(row) if start + c.end >= at), None)
     if column is None or not row[column].header:
         return None
-    shape = [c.header for c in row]
+    headers = [c.header for c in row]
     best, most = None, _row_naming(row, column, idf)
     at = _table_start(text, start)
     while at < len(text) and in_table_row(text, at):
         line_start, line_end, line = row_at(text, at)
         held = _row_naming(line, column, idf)
-        cell = line[column] if [c.header for c in line] == shape else None
+        cell = line[column] if [c.header for c in line] == headers else None
         if line_start != start and cell is not None and cell.value and held > most:
             best = replace(cell, start=line_start + cell.start, end=line_start + cell.end)
             most = held
