@@ -195,6 +195,16 @@ ASKED_SHAPES = (
         ),
         _CODE_DIGITS,
     ),
+    (  # "what interest rate do I get charged on purchases": "£0.00" was marked. Of SQuAD's 45
+        # training questions asking what percentage or rate, 41 are answered with a percentage,
+        # 3 with a bare number ("61") and one with "over half".
+        re.compile(
+            r"\b(?:what|which)(?: \w+)? (?:percentage|percent|interest rate|apr)\b"
+            r"|\bhow much percent\b",
+            re.I,
+        ),
+        re.compile(r"%|\bper ?cent\b|\b(?:half|third|quarter)\b|(?<![£$€\d.,])\d", re.I),
+    ),
     (  # "what temperature should the beer ferment at": a reader marked "5", of "5. Dry hop"
         re.compile(
             r"^\W*(?:at )?(?:what|which)(?: \w+)? temperature\b|^\W*how (?:hot|cold)\b", re.I
