@@ -1,0 +1,147 @@
+"""What a question asks for, by its words, and whether an answer holds it (`lacks_shape_asked`).
+
+Some questions ask for a shape that every answer to them holds. "What time does it start?" asks
+for the time of day (not "What time of year", nor "During what time", which ask for a season or
+a period); "How many tablets?" for a count, in digits or words (of SQuAD's 498 "how many"
+questions in the training articles, one's answers hold neither: "unmanned"); a question whose
+asked-for thing is a number or a reference ("police reference for the break-in", "my library
+card number", "What number should I quote?") for a digit (4 of SQuAD's training questions ask
+so, each answered with digits; a reader marked "turned away" at 0.55); a question for a
+percentage or a rate of interest for a percentage; a question for a temperature, one with its
+unit (both of SQuAD's training questions that ask so were answered with one: "15 °C", "90.20
+K"); and "how much" a rent, a fee or a payment is, or its amount, an amount of money (all 18
+such questions of SQuAD's training articles were answered with one). app.answer.shapes applies
+them to the reader's spans."""
+
+from __future__ import annotations
+
+import re
+
+_CLAUSE_END = re.compile(r"[,;:]\s+")
+
+
+def asking_clause(question: str) -> str:
+    """The clause of `question` that asks it: its last ("I forgot my tablet yesterday, should I
+    take two today?"; "If the alarm sounds, what should I do?")."""
+    return _CLAUSE_END.split(question)[-1]
+
+
+_MONEY = (  # what "how much" asks of, or an amount of, in money
+    r"(?:rents?|fees?|costs?|prices?|charges?|deposits?|fines?|premiums?|subs|subscriptions?"
+    r"|salary|wages?|paid|pay|payments?|spent|spend|debits?|instalments?|installments?|refunds?)"
+)
+# "How much is a family ticket?" ("Family" was marked): what such a thing is asked to be is its
+# price, but not "How much notice do I give to cancel my membership?"
+_HOW_MUCH_IS = (
+    r"\W*how much (?:is|are|was|were|will|would|does|do) (?:(?:a|an|the|my|our|one)\s+)?"
+    r"(?:[\w-]+\s+){0,2}?(?:tickets?|fares?|admission|entry|memberships?|passes?)\b"
+)
+# "what do they charge if I lose my room key" ("any cleaning" was marked), "what's the price of
+# the 10 hour package": each of the 15 such questions of SQuAD's training articles has money
+# for an answer ("What was the cost of the other Super Bowl events ...?": "$2 million").
+_WHAT_COSTS = (
+    r"\W*what(?:['’]?s|\s+(?:is|are|was|were|do|does|did|will|would))?\s+"
+    r"(?:(?:the|a|an|my|our|your|his|her|their|its|they|you|it|we)\s+)?"
+    r"(?:(?!(?:in|of|for|with|between|to|on|at)\s)[\w-]+\s+){0,2}?(?:charge|cost|price|fee)s?\b"
+)
+# Words typed, not a question, that end with what is asked: "kennel cough vaccine price", "late
+# return charge", "child passport cost online", "price for a one-off class?" (a reader marked
+# "the annual booster" of "includes the annual booster and kennel cough vaccine").
+_TERSE_COST = (
+    r"(?![^?]*\b(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can"
+    r"|could|will|would|should|may|must|has|have|had)\b)"
+    r"(?:[^?]*\s)?(?:charge|cost|price|fee|rent|fare)s?"
+    r"(?:\s+(?:for|per|of|online|each)\b[^?]*)?\W*$"
+)
+_COUNT = (
+    r"\d|\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen"
+    r"|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|\w+illions?"
+    r"|dozens?|score|several|few|multiple|numerous|none|single|double|twice|once"
+    r"|half|third|quarter|couple|pair|both|hundreds|thousands)\b"
+)
+# A number or a reference holds a digit that is neither all of a year ("2025", "2025/26") nor an
+# ordinal's: "2025" of "council tax 2025/26" and "Marcus's 40th birthday celebration" were marked
+# for an account number and a booking reference.
+_CODE_DIGITS = re.compile(
+    r"(?<![\w/-])(?!(?:19|20)\d\d(?:[/-](?:\d\d){1,2})?(?![\w/-])|\d+(?:st|nd|rd|th)(?![\w-]))"
+    r"[\w/-]*\d"
+)
+ASKED_SHAPES = (
+    (
+        re.compile(r"^\W*(?:at )?what time\b(?! (?:period|frame|of|span|zone|scale))", re.I),
+        re.compile(
+            r"(?<![\d.:])(?:[01]?\d|2[0-3])(?:[:.][0-5]\d(?!\d)|\s?[ap]\.?m\b)|\b(?:noon|midnight)\b",
+            re.I,
+        ),
+    ),
+    (
+        re.compile(r"^\W*(?:\w+ )?how many\b", re.I),
+        re.compile(_COUNT, re.I),
+    ),
+    (
+        re.compile(
+            r"^\W*(?:(?:what|which)(?:['’]s|s|\s+is|\s+was|\s+are)?\s+)?"
+            r"(?:(?:the|my|our|your|his|her|their)\s+)?(?:[\w-]+\s+){0,3}?"
+            r"(?:number|no|ref|reference|postcode)"
+            r"(?=\s+(?:for|on|to|of\s+(?:the|my|our)|do|does|did|should|i|we)\b|\W*$)",
+            re.I,
+        ),
+        _CODE_DIGITS,
+    ),
+    (  # "what interest rate do I get charged on purchases": "£0.00" was marked. Of SQuAD's 45
+        # training questions asking what percentage or rate, 41 are answered with a percentage,
+        # 3 with a bare number ("61") and one with "over half".
+        re.compile(
+            r"\b(?:what|which)(?: \w+)? (?:percentage|percent|interest rate|apr)\b"
+            r"|\bhow much percent\b",
+            re.I,
+        ),
+        re.compile(r"%|\bper ?cent\b|\b(?:half|third|quarter)\b|(?<![£$€\d.,])\d", re.I),
+    ),
+    (  # "what temperature should the beer ferment at": a reader marked "5", of "5. Dry hop"
+        re.compile(
+            r"^\W*(?:at )?(?:what|which)(?: \w+)? temperature\b|^\W*how (?:hot|cold)\b", re.I
+        ),
+        re.compile(r"\d ?(?:°|º|degrees?\b|[CFK]\b)|\b(?:freezing|boiling)\b", re.I),
+    ),
+    (  # "how long do repeat prescriptions take": "through the NHS App or by using the
+        # prescription request slip" was marked. Each of SQuAD's 49 training questions asked
+        # how long has an answer with one of these (two have another without: "end of the
+        # current Parliament").
+        re.compile(r"^\W*(?:\w+ )?how long\b(?! ago\b)", re.I),
+        re.compile(
+            rf"{_COUNT}|\b(?:seconds?|minutes?|hours?|days?|nights?|weeks?|fortnights?|months?"
+            r"|years?|decades?|centur(?:y|ies)|lifetimes?|life|period|forever|indefinitely"
+            r"|permanent(?:ly)?|until|till|since|overnight|inch(?:es)?|f(?:oo|ee)t|yards?|miles?"
+            r"|met(?:re|er)s?|[kcm]m)\b",
+            re.I,
+        ),
+    ),
+    (  # "How much is the yearly rent for a half plot?": "approx. 125 square metres" was marked;
+        # "monthly direct debit amount for the car insurance": "10" (monthly instalments)
+        re.compile(
+            r"^(?![^?]*\b(?:increased?|rise|rose|risen|fall|fell|fallen|drop|dropped|grow|grew"
+            r"|change|changed|up|down|reduced?|cut)\b)"  # a change may be a share: "two percent"
+            rf"(?:\W*(?:\w+ )?how much\b[^?]*\b{_MONEY}\b|[^?]*\b{_MONEY}[ \t]+amount\b"
+            rf"|{_WHAT_COSTS}|{_TERSE_COST}|{_HOW_MUCH_IS})",
+            re.I,
+        ),
+        re.compile(
+            r"[£$€¥]|\b(?:pence|pounds?|dollars?|euros?|cents?|yen|francs?|gbp|usd|eur|free"
+            r"|nothing|no charge)\b|\d ?p\b|\d\.\d\d(?!\d)",  # "349.00" of an invoice's table
+            re.I,
+        ),
+    ),
+)
+
+
+def lacks_shape_asked(question: str, answer: str) -> bool:
+    """Whether `question`'s last clause asks for what `answer` does not hold (ASKED_SHAPES):
+    "Wed 18 June" for "What time does the drop-in finish?" (the reader's best, near "6:30pm"),
+    "more" for "How many tablets should an adult take each day?" (of "If you take more
+    Allerveen than you should", at 1.00). Checked on the span the reader marked, so that its
+    next spans are proposed instead, and again once the label and table rules have had their
+    say: "Date: Tuesday 18 March 2025\nTime: 10:40", cut to its first line, leads to the form's
+    "Time: 10:40" for "What time is the appointment?"."""
+    clause = asking_clause(question)
+    return any(asks.search(clause) and not shape.search(answer) for asks, shape in ASKED_SHAPES)
