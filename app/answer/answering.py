@@ -25,6 +25,7 @@ from app.answer.compounds import spelled_as_indexed
 from app.answer.definitions import definition_for
 from app.answer.file_names import kind_words, named_sources
 from app.answer.focus import focus
+from app.answer.label_lines import Cell
 from app.answer.overlap import query_idf
 from app.answer.quantities import quantity_for
 from app.answer.retrieval import search, without_copies
@@ -272,12 +273,9 @@ def with_named_span(
     # for "the last date to renew my membership"
     if end <= start or shapes.in_mail_date(question, passage, start):
         return candidates
-    span = dataclasses.replace(best.span, passage=position, start=start, end=end)
-    features = candidate_features(span, position, passage, idf)
-    features["overlap"] = tables.cell_overlap(passage.text, cell, idf, kind_words(passage))
-    if in_row and _row_says_more(best, passage, cell.start, features["overlap"], idf):
+    named = _cell_candidate(best, passage, position, cell, start, end, idf)
+    if in_row and _row_says_more(best, passage, cell.start, named.features["overlap"], idf):
         return candidates
-    named = Candidate(passage, position, span, features, best.score)
     return [named, *candidates]
 
 
@@ -292,11 +290,26 @@ def _in_named_row(
     cell = best and tables.in_named_row(best.passage.text, best.span.start, idf)
     if not cell:
         return candidates
-    passage = best.passage
-    span = dataclasses.replace(best.span, start=cell.start, end=cell.end)
-    features = candidate_features(span, best.rank, passage, idf)
+    named = _cell_candidate(best, best.passage, best.rank, cell, cell.start, cell.end, idf)
+    return [named, *candidates]
+
+
+def _cell_candidate(
+    best: Candidate,
+    passage: Passage,
+    position: int,
+    cell: Cell,
+    start: int,
+    end: int,
+    idf: dict[str, float],
+) -> Candidate:
+    """The span `start`-`end` of `cell` in `passage` (at `position` of the passages read), with
+    `best`'s margin: how much of the question stands around a cell is what its row and its
+    header hold (`tables.cell_overlap`), not the text beside it."""
+    span = dataclasses.replace(best.span, passage=position, start=start, end=end)
+    features = candidate_features(span, position, passage, idf)
     features["overlap"] = tables.cell_overlap(passage.text, cell, idf, kind_words(passage))
-    return [Candidate(passage, best.rank, span, features, best.score), *candidates]
+    return Candidate(passage, position, span, features, best.score)
 
 
 def _row_says_more(

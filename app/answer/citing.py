@@ -13,7 +13,7 @@ import re
 from app.answer import cells
 from app.answer.candidates import Candidate
 from app.answer.label_lines import line_around
-from app.answer.overlap import overlap
+from app.answer.overlap import found_in
 from app.answer.sentences import Sentence, passage_sentences, stating_sentence
 from app.ingest.chunking import trim_span
 
@@ -116,4 +116,4 @@ def statements(
 
 def _names_more(idf: dict[str, float], text: str, other: str) -> bool:
     """Whether `text` holds a word of the question (a key of `idf`) that `other` lacks."""
-    return any(overlap({word: 1.0}, text) and not overlap({word: 1.0}, other) for word in idf)
+    return bool(set(found_in(idf, text)) - set(found_in(idf, other)))
