@@ -77,7 +77,13 @@ shop's volunteer slides, a wedding's guest information, a rent increase letter) 
 either, and 24 with the rules its misses then led to; "held out 19" (a school trip letter, meter
 readings, a kitchen quotation PDF, a hotel booking e-mail, a recycling centre's page, IT
 induction slides, a street party plan, a smart meter letter), written last, got 20 with either
-code. "handbook":
+code. Stop 47 wrote two more the same way, asked once with stop 46's last code (af4ab0e): "held
+out 20" (a piano tuner's invoice in Word, a village hall's bookings spreadsheet, a mobile phone
+bill PDF, a pharmacy's prescription e-mail, a council's skip permit page, sports day slides, a
+model railway club's constitution in Markdown, a theatre programme in OpenDocument) got 20, and
+"held out 21" (a laptop repair quote, a half marathon training plan, a community centre hire
+agreement PDF, a cycle to work scheme e-mail, a beekeepers' notices page, a support team's
+quarterly review slides, a chess club handbook, a deposit return letter) got 27. "handbook":
 questions written from 14 paragraphs drawn at random (seed 37) from the 872-page trustee handbook of
 ../shared/eval/office-docs (skipped without ../shared). Right: the answer holds the expected text
 and at most 40 characters more (official SQuAD normalisation, `eval_tables.right`)."""
