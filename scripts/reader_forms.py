@@ -1,10 +1,13 @@
 """Train the reader one more epoch on the SQuAD training examples and questions about made-up
-forms, tables, lists and letters (scripts/forms_data.py).
+forms, tables, lists and letters (scripts/forms_data.py), and, with `--kinds`, on what docqa's
+reader reads for the questions of scripts/kinds (scripts/kinds_reads.py).
 
-The shipped reader is the SQuAD recipe's (train_reader.py, MODEL_CARD.md) trained this way with
-2,500 of those questions (stop 43):
+The SQuAD recipe's reader (train_reader.py, MODEL_CARD.md) was trained this way with 2,500 of
+those questions at stop 43:
 
     .venv/bin/python scripts/reader_forms.py --start <train_reader.py's --out> --out <dir>
+
+MODEL_CARD.md gives the commands that made the shipped reader.
 """
 
 from __future__ import annotations
@@ -16,12 +19,14 @@ import sys
 from pathlib import Path
 
 from forms_data import form_examples
+from kinds_reads import examples_of as kinds_examples
+from kinds_reads import reads_of
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Train the shipped reader one more epoch on the SQuAD training examples (as
-    train_reader.py builds them) and `--forms` of these questions; write it to `--out` with
-    its validation figures."""
+    """Train the reader of `--start` `--epochs` more on the SQuAD training examples (as
+    train_reader.py builds them, `--squad-share` of them), `--forms` of these questions and,
+    with `--kinds`, kinds_reads' examples; write it to `--out` with its validation figures."""
     import torch
     import train_reader as tr
     from reader_data import (
@@ -54,6 +59,20 @@ def main(argv: list[str] | None = None) -> int:
         default=2,
         help="the questions' version (forms_data.form_examples): 2 made the shipped reader",
     )
+    parser.add_argument(
+        "--squad-share",
+        type=float,
+        default=1.0,
+        help="share of the SQuAD training examples and their negatives kept, drawn at random",
+    )
+    parser.add_argument(
+        "--kinds",
+        type=Path,
+        help="also train on what docqa's reader (the one in app/models/reader) reads for the "
+        "questions of kinds_reads.TRAINING_SETS; their indexes are built in this folder, or "
+        "reused from it",
+    )
+    parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--lr", type=float, default=1e-4, help="encoder learning rate")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument(
@@ -76,15 +95,25 @@ def main(argv: list[str] | None = None) -> int:
     )
     paragraphs = sorted({e.context for e in train_pos})
     forms = form_examples(args.forms, random.Random(args.seed + 2), paragraphs, args.version)
+    if args.squad_share < 1:
+        drawn = random.Random(args.seed + 3)
+        train_pos = drawn.sample(train_pos, round(len(train_pos) * args.squad_share))
+        train_neg = drawn.sample(train_neg, round(len(train_neg) * args.squad_share))
+    kinds = []
+    if args.kinds:
+        kinds = kinds_examples(reads_of(args.kinds), random.Random(args.seed + 4))
     base = tr.base_model_dir()
     tok = AutoTokenizer.from_pretrained(str(base))
-    feats = featurize(tok, train_pos + train_neg + forms, 256, 64, True, rng, True)
-    tr.log(f"{len(train_pos)} + {len(train_neg)} negatives + {len(forms)} forms: {len(feats)}")
+    feats = featurize(tok, train_pos + train_neg + forms + kinds, 256, 64, True, rng, True)
+    tr.log(
+        f"{len(train_pos)} + {len(train_neg)} negatives + {len(forms)} forms + {len(kinds)} "
+        f"kinds ({sum(not e.answers for e in kinds)} without an answer): {len(feats)}"
+    )
     model = load_shipped(args.start, base, tr.WORD_EMBEDDINGS)
     for name, parameter in model.named_parameters():
         parameter.requires_grad = not name.startswith(tr.WORD_EMBEDDINGS)
     phase = argparse.Namespace(
-        epochs=1, lr=args.lr, head_lr_mult=5.0, batch_size=32, max_steps=0, retarget_at=0,
+        epochs=args.epochs, lr=args.lr, head_lr_mult=5.0, batch_size=32, max_steps=0, retarget_at=0,
         all_answers=True, bf16=args.bf16, log_every=20,
     )  # fmt: skip
     seconds = tr.train(model, feats, phase, rng)
@@ -100,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     config["validation"] = {"em": em, "f1": f1, "no_answer_acc": accuracy}
     config["continued"] = {
         "forms": args.forms, "version": args.version, "lr": args.lr, "bf16": args.bf16,
+        "squad_share": args.squad_share, "kinds": len(kinds), "epochs": args.epochs,
         "seed": args.seed, "minutes": round(seconds / 60, 1), "start_validation": started,
     }  # fmt: skip
     for stale in ("evaluation", "shipped_check"):  # figures of the reader it started from
