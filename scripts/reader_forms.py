@@ -1,6 +1,6 @@
-"""Train the reader one more epoch on the SQuAD training examples and questions about made-up
-forms, tables, lists and letters (scripts/forms_data.py), and, with `--kinds`, on what docqa's
-reader reads for the questions of scripts/kinds (scripts/kinds_reads.py).
+"""Train the reader further (one epoch unless `--epochs`) on the SQuAD training examples and
+questions about made-up forms, tables, lists and letters (scripts/forms_data.py), and, with
+`--kinds`, on what docqa's reader reads for the questions of scripts/kinds (kinds_reads.py).
 
 The SQuAD recipe's reader (train_reader.py, MODEL_CARD.md) was trained this way with 2,500 of
 those questions at stop 43:
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         "questions of kinds_reads.TRAINING_SETS; their indexes are built in this folder, or "
         "reused from it",
     )
-    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--epochs", type=int, default=1, help="epochs of training (default 1)")
     parser.add_argument("--lr", type=float, default=1e-4, help="encoder learning rate")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument(
@@ -82,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         help="bf16 autocast (default: where the CPU has it natively; emulated, it is far slower)",
     )
     args = parser.parse_args(argv)
+    if not 0 < args.squad_share <= 1 or args.epochs < 1:
+        parser.error("--squad-share must be in (0, 1] and --epochs at least 1")
     args.out.mkdir(parents=True, exist_ok=True)
     tr.log_to(args.out / "train.log")
     random.seed(args.seed)
