@@ -87,16 +87,18 @@ def locate(text: str, expected: str) -> list[tuple[int, int]]:
     return found
 
 
-def examples_of(asked: list[Asked], rng: random.Random) -> list[Example]:
+def examples_of(
+    asked: list[Asked], rng: random.Random, negatives: int = NEGATIVES_PER_QUESTION
+) -> list[Example]:
     """Training examples from what the reader read: every passage holding the answer, and at
-    most NEGATIVES_PER_QUESTION passages per question that do not, drawn at random."""
+    most `negatives` passages per question that do not, drawn at random."""
     examples: list[Example] = []
     for n, item in enumerate(asked):
         spans = {read: locate(read[1], item.expected or "") for read in item.reads}
         if item.expected and not any(spans.values()):
             continue
         empty = [read for read, found in spans.items() if not found]
-        for k, read in enumerate(rng.sample(empty, min(NEGATIVES_PER_QUESTION, len(empty)))):
+        for k, read in enumerate(rng.sample(empty, min(negatives, len(empty)))):
             examples.append(Example(f"kinds-{n}-n{k}", read[0], read[1], (), (), 0))
         for k, (read, found) in enumerate((r, f) for r, f in spans.items() if f):
             answers = tuple(read[1][a:b] for a, b in found)

@@ -72,6 +72,12 @@ def main(argv: list[str] | None = None) -> int:
         "questions of kinds_reads.TRAINING_SETS; their indexes are built in this folder, or "
         "reused from it",
     )
+    parser.add_argument(
+        "--kinds-negatives",
+        type=int,
+        default=1,
+        help="passages without the answer taught as 'no answer', at most, a kinds question",
+    )
     parser.add_argument("--epochs", type=int, default=1, help="epochs of training (default 1)")
     parser.add_argument("--lr", type=float, default=1e-4, help="encoder learning rate")
     parser.add_argument("--seed", type=int, default=13)
@@ -103,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         train_neg = drawn.sample(train_neg, round(len(train_neg) * args.squad_share))
     kinds = []
     if args.kinds:
-        kinds = kinds_examples(reads_of(args.kinds), random.Random(args.seed + 4))
+        drawn = random.Random(args.seed + 4)
+        kinds = kinds_examples(reads_of(args.kinds), drawn, args.kinds_negatives)
     base = tr.base_model_dir()
     tok = AutoTokenizer.from_pretrained(str(base))
     feats = featurize(tok, train_pos + train_neg + forms + kinds, 256, 64, True, rng, True)
@@ -132,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     config["continued"] = {
         "forms": args.forms, "version": args.version, "lr": args.lr, "bf16": args.bf16,
         "squad_share": args.squad_share, "kinds": len(kinds), "epochs": args.epochs,
+        "kinds_negatives": args.kinds_negatives,
         "seed": args.seed, "minutes": round(seconds / 60, 1), "start_validation": started,
     }  # fmt: skip
     for stale in ("evaluation", "shipped_check"):  # figures of the reader it started from
