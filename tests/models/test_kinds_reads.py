@@ -43,6 +43,17 @@ def test_passages_with_the_answer_are_spans_and_one_without_it_is_no_answer():
     assert all(e.answers == () for e in examples if e.context != LETTER)
 
 
+def test_without_negatives_only_the_spans_are_taught():
+    """`reader_forms.py --kinds-negatives 0`: the reader trained so kept its "no answer" least."""
+    reads = (("How much is the rent?", LETTER), ("How much is the rent?", "Bins go out."))
+    asked = [
+        Asked("design", "How much is the rent?", "£1,350", reads),
+        Asked("design", "Is there a gym?", None, (("Is there a gym?", LETTER),)),
+    ]
+    examples = examples_of(asked, random.Random(1), negatives=0)
+    assert [e.answers for e in examples] == [("£1,350",)]
+
+
 def test_an_answer_found_in_no_passage_read_gives_no_example():
     """Retrieval missed it, or the documents word it otherwise: a passage read might answer
     it in other words, so it cannot be taught as "no answer"."""
