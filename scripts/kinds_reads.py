@@ -23,11 +23,11 @@ from __future__ import annotations
 import json
 import random
 import re
-import string
 from dataclasses import dataclass
 from pathlib import Path
 
 from reader_data import Example
+from squad_metric import normalize_with_offsets
 
 KINDS = Path(__file__).resolve().parent / "kinds"
 TRAINING_SETS = (
@@ -36,8 +36,6 @@ TRAINING_SETS = (
     "held out 13", "held out 14", "held out 15", "held out 16", "handbook",
 )  # fmt: skip
 NEGATIVES_PER_QUESTION = 1
-_PUNCTUATION = set(string.punctuation)
-_ARTICLE = re.compile(r"\b(a|an|the)\b")
 
 
 @dataclass(frozen=True)
@@ -51,31 +49,13 @@ class Asked:
     reads: tuple[tuple[str, str], ...]
 
 
-def normalised(text: str) -> tuple[str, list[int]]:
-    """SQuAD's normalisation of `text` (lower case; no punctuation, articles or runs of space),
-    with the index in `text` of each character kept."""
-    kept = [(ch, i) for i, ch in enumerate(text.lower()) if ch not in _PUNCTUATION]
-    joined = "".join(ch for ch, _ in kept)
-    article = set()
-    for match in _ARTICLE.finditer(joined):
-        article.update(range(match.start(), match.end()))
-    out: list[tuple[str, int]] = []
-    for k, (ch, i) in enumerate(kept):
-        if k in article or (ch.isspace() and (not out or out[-1][0] == " ")):
-            continue
-        out.append((" " if ch.isspace() else ch, i))
-    while out and out[-1][0] == " ":
-        out.pop()
-    return "".join(ch for ch, _ in out), [i for _, i in out]
-
-
 def locate(text: str, expected: str) -> list[tuple[int, int]]:
     """Every (start, end) of `text` that normalises to `expected`'s normalisation, not inside a
     longer word or number ("25" is not found in "250")."""
-    wanted, _ = normalised(expected)
+    wanted, _ = normalize_with_offsets(expected)
     if not wanted:
         return []
-    have, where = normalised(text)
+    have, where = normalize_with_offsets(text)
     found = []
     for match in re.finditer(re.escape(wanted), have):
         a, b = match.start(), match.end()

@@ -12,12 +12,30 @@ import re
 import string
 
 _PUNCTUATION = set(string.punctuation)
+_ARTICLES = re.compile(r"\b(a|an|the)\b")
 
 
 def normalize(text: str) -> str:
     """SQuAD v1.1's answer normalisation: lower case, no punctuation, articles or extra spaces."""
     text = "".join(ch for ch in text.lower() if ch not in _PUNCTUATION)
-    return " ".join(re.sub(r"\b(a|an|the)\b", " ", text).split())
+    return " ".join(_ARTICLES.sub(" ", text).split())
+
+
+def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
+    """`normalize(text)`, with the index in `text` of each character it keeps: where a
+    normalised answer found in a normalised passage lies in the passage."""
+    kept = [(ch, i) for i, c in enumerate(text) for ch in c.lower() if ch not in _PUNCTUATION]
+    article = set()
+    for match in _ARTICLES.finditer("".join(ch for ch, _ in kept)):
+        article.update(range(match.start(), match.end()))
+    out: list[tuple[str, int]] = []
+    for k, (ch, i) in enumerate(kept):
+        if k in article or (ch.isspace() and (not out or out[-1][0] == " ")):
+            continue
+        out.append((" " if ch.isspace() else ch, i))
+    while out and out[-1][0] == " ":
+        out.pop()
+    return "".join(ch for ch, _ in out), [i for _, i in out]
 
 
 def f1(prediction: str, gold: str) -> float:

@@ -6,6 +6,7 @@ import random
 from pathlib import Path
 
 from kinds_reads import TRAINING_SETS, Asked, examples_of, locate
+from squad_metric import normalize, normalize_with_offsets
 
 KINDS = Path(__file__).resolve().parents[2] / "scripts" / "kinds"
 LETTER = 'Rent: £1,350 per calendar month. The deposit is 2,025 pounds (the "Deposit"). Fee: 250.'
@@ -21,6 +22,16 @@ def test_an_answer_is_found_as_squads_normalisation_matches_it():
     assert found(LETTER, "£1,350") == ["£1,350"]
     assert found(LETTER, "the deposit") == ["deposit", "Deposit"]
     assert found(LETTER, "2025 pounds") == ["2,025 pounds"]
+
+
+def test_the_offsets_normalise_as_the_official_scoring_does():
+    """`locate` finds what eval_kinds' scoring (squad_metric.normalize) would count, and its
+    offsets point at the passage's own characters, a capital İ (two when lower-cased) or not."""
+    for text in (LETTER, "  The  Annex, (an) ANNEX of the theatre!  ", "İstanbul: £40.61 a month"):
+        normal, where = normalize_with_offsets(text)
+        assert normal == normalize(text)
+        assert all(ch in text[i].lower() or ch == " " for ch, i in zip(normal, where, strict=True))
+    assert found("Fare to İstanbul: £40.61", "£40.61") == ["£40.61"]
 
 
 def test_an_answer_is_not_found_inside_a_longer_number_or_word():
