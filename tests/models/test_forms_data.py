@@ -48,15 +48,16 @@ def test_no_name_is_one_of_the_kinds_documents():
     )
     names = [*FIRST.split(), *LAST.split(), *TOWNS.split(), *COMPANIES.split()]
     names += [street.strip() for street in STREETS.split(",")]
-    # Held out 13, 15, 18, 19, 21 and 24 were written blind after the generator: a town and a
-    # council "Hesketh" in the kennels' e-mail, a scout group "Dunmore" in the kit list, a best
-    # man "Kofi" in the wedding's guest information, an equipment officer "Gwen" on the
-    # beekeepers' page, a cousin "Jonah" in the reunion plan and a volunteer "Nora" on the
-    # repair café's page, which no question asks about; the town of a hotel, "Ludlow", which
-    # one question names ("what time can we check in at the Ludlow hotel"), and held out 25's
-    # PAT tester "Gareth Lund", the answer to one: the reader saw them as made-up names, never
-    # beside these documents' answers.
-    for name in ("Hesketh", "Dunmore", "Kofi", "Gwen", "Jonah", "Nora", "Ludlow", "Lund"):
+    # Held out 13, 15, 18, 19, 21, 24, 25 and 29 were written blind after the generator: a town
+    # and a council "Hesketh" in the kennels' e-mail, a scout group "Dunmore" in the kit list, a
+    # best man "Kofi" in the wedding's guest information, an equipment officer "Gwen" on the
+    # beekeepers' page, a cousin "Jonah" in the reunion plan, a volunteer "Nora" on the repair
+    # café's page and an electrician "Dev" in the bathroom refit's notes, which no question asks
+    # about; the town of a hotel, "Ludlow", which one question names ("what time can we check in
+    # at the Ludlow hotel"), and held out 25's PAT tester "Gareth Lund", the answer to one: the
+    # reader saw them as made-up names, never beside these documents' answers.
+    names_shared = ("Hesketh", "Dunmore", "Kofi", "Gwen", "Jonah", "Nora", "Ludlow", "Lund", "Dev")
+    for name in names_shared:
         names.remove(name)
     assert not [name for name in names if re.search(rf"\b{re.escape(name)}\b", text)]
 
