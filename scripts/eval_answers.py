@@ -1,12 +1,13 @@
 """Answer quality on SQuAD v1.1 dev's evaluation split: the reader next to the old heuristic.
 
-    .venv/bin/python scripts/eval_answers.py [--questions N] [--fit] [--cache /tmp/docqa-eval]
-                                             [--read-tokens N|all]
+    .venv/bin/python scripts/eval_answers.py [--questions N] [--fit [--fit-only]] [--reader DIR]
+                                             [--cache /tmp/docqa-eval] [--read-tokens N|all]
 
 The split rule: articles 1-38 (file order) are for training and choosing, articles 39-48 only
 ever produce these figures. Every figure below is on articles 39-48; `--fit` chooses the rank
 weight and fits the confidence model on the reader's validation articles (held out of training,
-inside 1-38) and prints them, to be copied into app/answer/answering.py.
+inside 1-38) and prints them, to be copied into app/answer/answering.py. `--fit-only` stops
+there, so a reader still being chosen (`--reader`) is never seen on the evaluation split.
 
 Three measurements, each for the reader and for the heuristic it replaced:
 1. gold paragraph given: the answer step alone, on the paragraph that holds the answer;
@@ -36,7 +37,7 @@ from squad_metric import best_em_f1, f1, normalize
 from app.answer import answering, calibration, heuristic
 from app.answer.overlap import query_idf
 from app.engine import Engine
-from app.models.reader import load_reader
+from app.models.reader import SpanReader, load_reader
 from app.records import Passage
 
 # 0-based article numbers (file order): the evaluation split, and the reader's validation split
@@ -229,7 +230,7 @@ def fit(engine: Engine, validation: list, paragraphs: dict[str, str], cache: Pat
     names = calibration.CONFIDENCE_FEATURES
     nothing = {name: -20.0 if name == "margin" else 0.0 for name in names}  # no span proposed
     halves: list[tuple[int, list[answering.Candidate]]] = []  # (answerable?, all 5 read)
-    for index, left_out in without_validation_halves(paragraphs, cache):
+    for index, left_out in without_validation_halves(paragraphs, cache, engine.qa_reader):
         for q in validation:
             passages = index.search(q.question, answering.PASSAGES_READ)
             idf = query_idf(index.reader(), q.question)
@@ -314,15 +315,21 @@ def fit_cascade(read: list, halves: list[tuple[int, list]]) -> None:
     answering.READ_FIRST, answering.SETTLED_ABOVE, answering.SETTLED_BELOW = best
 
 
-def without_validation_halves(paragraphs: dict[str, str], cache: Path):
+def without_validation_halves(
+    paragraphs: dict[str, str], cache: Path, qa_reader: SpanReader | None = None
+):
     """Two indexes of every paragraph but those of half the validation articles, with the
-    articles each leaves out. Every validation question is then asked once with its article in
-    the index and once without it, so "answerable" is never one article's questions alone."""
+    articles each leaves out, read by `qa_reader` (default: the shipped reader). Every
+    validation question is then asked once with its article in the index and once without it,
+    so "answerable" is never one article's questions alone."""
     articles = sorted(VALIDATION_ARTICLES)
     for left_out in (set(articles[0::2]), set(articles[1::2])):
         kept = {n: t for n, t in paragraphs.items() if int(n[:2]) not in left_out}
         name = "squad-without-" + "-".join(str(a + 1) for a in sorted(left_out))
-        yield Engine(evaldata.build_index(name, kept, cache)).warm_up(), left_out
+        engine = Engine(evaldata.build_index(name, kept, cache))
+        if qa_reader is not None:
+            engine.qa_reader = qa_reader
+        yield engine.warm_up(), left_out
 
 
 def table(title: str, rows: dict[str, dict[str, float]], columns: list[str]) -> None:
@@ -338,11 +345,17 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=0, help="cap per measurement (0: all)")
     parser.add_argument("--cache", type=Path, default=evaldata.DEFAULT_CACHE)
     parser.add_argument("--fit", action="store_true", help="fit on the validation articles")
+    parser.add_argument(
+        "--fit-only",
+        action="store_true",
+        help="with --fit, stop after fitting: nothing is scored on the evaluation split",
+    )
     parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=list(METHODS))
     parser.add_argument(
         "--reader",
         type=Path,
-        help="measure another reader folder (default: the shipped one; not with --fit)",
+        help="measure (and with --fit, fit docqa's constants to) another reader folder "
+        "(default: the shipped one)",
     )
     parser.add_argument(
         "--read-tokens",
@@ -352,6 +365,8 @@ def main() -> None:
         "%(default)s, answering.READ_TOKENS)",
     )
     args = parser.parse_args()
+    if args.fit_only and not args.fit:
+        parser.error("--fit-only goes with --fit")
     answering.READ_TOKENS = args.read_tokens
     paragraphs, questions = evaldata.load_squad()
     evaluation = [q for q in questions if article_of(q) in EVALUATION_ARTICLES]
@@ -371,6 +386,8 @@ def main() -> None:
     engine.warm_up(), half.warm_up()
     if args.fit:
         fit(engine, validation, paragraphs, args.cache)
+        if args.fit_only:
+            return
 
     gold = {m: quality(gold_paragraph(engine, m, evaluation, paragraphs)) for m in args.methods}
     table("Gold paragraph given", gold, ["em", "f1", "sentence", "p50_ms"])
