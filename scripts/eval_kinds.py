@@ -110,11 +110,13 @@ veg box's delivery change e-mail, a school place offer page, slides on paying fo
 bathroom refit's notes, a car finance settlement quote) got 23, and "held out 30" (a letting
 agent's letter, an angling club's results, a podiatry appointment letter PDF, a family weekend's
 plan by e-mail, a shoe repairer's page, expenses briefing slides, an orienteering event's final
-details, a pupil's healthcare plan) 28. Sets held out 17 and
-after train no reader (scripts/kinds_reads.py). "handbook": questions written from 14
-paragraphs drawn at random (seed 37) from the 872-page trustee handbook of
-../shared/eval/office-docs (skipped without ../shared). Right: the answer holds the expected
-text and at most 40 characters more (official SQuAD normalisation, `eval_tables.right`)."""
+details, a pupil's healthcare plan) 28. Sets held out 17 and after train no reader
+(scripts/kinds_reads.py). "handbook": questions written from 14 paragraphs drawn at random
+(seed 37) from the 872-page trustee handbook of ../shared/eval/office-docs (skipped without
+../shared). "train 1" to "train 6" (stop 48): six more sets written the same way, on homes,
+work, health, schooling, travel and money, to train the next reader on (not yet in
+kinds_reads.TRAINING_SETS), never to judge one. Right: the answer holds the expected text and
+at most 40 characters more (official SQuAD normalisation, `eval_tables.right`)."""
 
 from __future__ import annotations
 
