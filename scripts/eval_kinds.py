@@ -110,7 +110,13 @@ veg box's delivery change e-mail, a school place offer page, slides on paying fo
 bathroom refit's notes, a car finance settlement quote) got 23, and "held out 30" (a letting
 agent's letter, an angling club's results, a podiatry appointment letter PDF, a family weekend's
 plan by e-mail, a shoe repairer's page, expenses briefing slides, an orienteering event's final
-details, a pupil's healthcare plan) 28. Sets held out 17 and after train no reader
+details, a pupil's healthcare plan) 28; last, before a reader trained on "train 1" to "train
+6" below existed, "held out 31" (a family history research log, a seed stock spreadsheet, a
+grant offer letter PDF, a hockey coaching course's joining e-mail, an energy certificate page,
+neighbourhood plan slides, knitting notes, small claims notes) got 22 and "held out 32" (a coin
+auction's consignment agreement, a volunteering trip's budget, a CCTV handover certificate PDF,
+a radio licence exam e-mail, a string instrument hire page, a reef tank talk's slides, a meat
+curing log, bell ringers' notes) 23. Sets held out 17 and after train no reader
 (scripts/kinds_reads.py). "handbook": questions written from 14 paragraphs drawn at random
 (seed 37) from the 872-page trustee handbook of ../shared/eval/office-docs (skipped without
 ../shared). "train 1" to "train 6" (stop 48): six more sets written the same way, on homes,
