@@ -379,15 +379,19 @@ def main() -> None:
           f"the reader reads {args.read_tokens or 'all'} tokens of each passage")  # fmt: skip
 
     engine = Engine(evaldata.build_index("squad", paragraphs, args.cache))
-    even = {n: t for n, t in paragraphs.items() if int(n[:2]) % 2 == 0}
-    half = Engine(evaldata.build_index("squad-even", even, args.cache))
-    if args.reader:
-        engine.qa_reader = half.qa_reader = load_reader(args.reader.resolve())
-    engine.warm_up(), half.warm_up()
+    reader = load_reader(args.reader.resolve()) if args.reader else None
+    if reader is not None:
+        engine.qa_reader = reader
+    engine.warm_up()
     if args.fit:
         fit(engine, validation, paragraphs, args.cache)
         if args.fit_only:
             return
+    even = {n: t for n, t in paragraphs.items() if int(n[:2]) % 2 == 0}
+    half = Engine(evaldata.build_index("squad-even", even, args.cache))
+    if reader is not None:
+        half.qa_reader = reader
+    half.warm_up()
 
     gold = {m: quality(gold_paragraph(engine, m, evaluation, paragraphs)) for m in args.methods}
     table("Gold paragraph given", gold, ["em", "f1", "sentence", "p50_ms"])
