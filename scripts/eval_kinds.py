@@ -116,7 +116,13 @@ grant offer letter PDF, a hockey coaching course's joining e-mail, an energy cer
 neighbourhood plan slides, knitting notes, small claims notes) got 22 and "held out 32" (a coin
 auction's consignment agreement, a volunteering trip's budget, a CCTV handover certificate PDF,
 a radio licence exam e-mail, a string instrument hire page, a reef tank talk's slides, a meat
-curing log, bell ringers' notes) 23. Sets held out 17 and after train no reader
+curing log, bell ringers' notes) 23; then (stop 49), before that reader's training had logged
+a step, "held out 33" (a florist's alarm maintenance agreement, supplier order log, cold room
+insurance claim PDF, hotel flowers contract e-mail, pavement licence decision page, Mother's Day
+briefing slides, month-end notes, order-relay network agreement) got 24 and "held out 34" (a
+retired couple's lock-keeper volunteer pack, dividends log, rail tour documents PDF, cardiac
+rehab e-mail, bell ringers' outing page, grandchildren's half-term slides, rethatching notes,
+family history notes) 21. Sets held out 17 and after train no reader
 (scripts/kinds_reads.py). "handbook": questions written from 14 paragraphs drawn at random
 (seed 37) from the 872-page trustee handbook of ../shared/eval/office-docs (skipped without
 ../shared). "train 1" to "train 6" (stop 48): six more sets written the same way, on homes,
