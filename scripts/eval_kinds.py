@@ -138,8 +138,8 @@ after train no reader
 (scripts/kinds_reads.py). "handbook": questions written from 14 paragraphs drawn at random
 (seed 37) from the 872-page trustee handbook of ../shared/eval/office-docs (skipped without
 ../shared). "train 1" to "train 6" (stop 48): six more sets written the same way, on homes,
-work, health, schooling, travel and money, to train the next reader on (not yet in
-kinds_reads.TRAINING_SETS), never to judge one. Right: the answer holds the expected text and
+work, health, schooling, travel and money, to train readers on (in kinds_reads.TRAINING_SETS
+since stop 49), never to judge one. Right: the answer holds the expected text and
 at most 40 characters more (official SQuAD normalisation, `eval_tables.right`)."""
 
 from __future__ import annotations

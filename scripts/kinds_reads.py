@@ -34,6 +34,7 @@ TRAINING_SETS = (
     "design", "held out", "held out 2", "held out 3", "held out 4", "held out 5", "held out 6",
     "held out 7", "held out 8", "held out 9", "held out 10", "held out 11", "held out 12",
     "held out 13", "held out 14", "held out 15", "held out 16", "handbook",
+    "train 1", "train 2", "train 3", "train 4", "train 5", "train 6",
 )  # fmt: skip
 NEGATIVES_PER_QUESTION = 1
 
@@ -87,15 +88,20 @@ def examples_of(
     return examples
 
 
-def reads_of(workdir: Path, sets: tuple[str, ...] = TRAINING_SETS) -> list[Asked]:
+def reads_of(
+    workdir: Path, sets: tuple[str, ...] = TRAINING_SETS, reader_dir: Path | None = None
+) -> list[Asked]:
     """Ask each question of `sets` of docqa, with each set's documents indexed in `workdir` (an
-    index already there is used as it is), recording what the reader reads."""
+    index already there is used as it is), recording what the reader reads: the reader in
+    `reader_dir`, else the shipped one."""
     from eval_kinds import write_documents
 
     from app.engine import Engine
     from app.ingest.pipeline import ingest
     from app.models import reader as reader_module
     from app.settings import Settings
+
+    qa_reader = reader_module.load_reader(reader_dir) if reader_dir else None
 
     recorded: list[tuple[str, str]] = []
     original = reader_module.SpanReader.read
@@ -116,6 +122,8 @@ def reads_of(workdir: Path, sets: tuple[str, ...] = TRAINING_SETS) -> list[Asked
                     continue  # a set of ../shared/eval's documents, without ../shared
                 ingest(Settings.from_env(corpus=folder, index=index))
             engine = Engine(Settings.from_env(corpus=folder, index=index))
+            if qa_reader:
+                engine.qa_reader = qa_reader
             for question, expected in wanted[name]["questions"]:
                 recorded.clear()
                 engine.ask(question)

@@ -29,15 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     with `--kinds`, kinds_reads' examples; write it to `--out` with its validation figures."""
     import torch
     import train_reader as tr
-    from reader_data import (
-        built_negatives,
-        em_f1,
-        examples_of,
-        featurize,
-        normans_halves,
-        split_articles,
-    )
-    from reader_model import load_shipped, no_answer_eval, predict, stored_state
+    from reader_data import featurize
+    from reader_model import load_shipped, stored_state
     from safetensors.torch import save_file
     from transformers import AutoTokenizer
 
@@ -68,9 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--kinds",
         type=Path,
-        help="also train on what docqa's reader (the one in app/models/reader) reads for the "
-        "questions of kinds_reads.TRAINING_SETS; their indexes are built in this folder, or "
-        "reused from it",
+        help="also train on what docqa reads, with the reader of --start, for the questions of "
+        "kinds_reads.TRAINING_SETS; their indexes are built in this folder, or reused from it",
     )
     parser.add_argument(
         "--kinds-negatives",
@@ -96,11 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     torch.manual_seed(args.seed)
     torch.set_num_threads(2)
     rng = random.Random(args.seed)
-    train_arts, val_arts, _ = split_articles()
-    train_pos, val_pos = examples_of(train_arts), examples_of(val_arts)
-    train_neg, val_neg = built_negatives(
-        (train_arts, val_arts), (len(train_pos), len(val_pos)), normans_halves(), 0.2, rng
-    )
+    train_pos, val_pos, train_neg, val_neg = squad_sets(rng)
     paragraphs = sorted({e.context for e in train_pos})
     forms = form_examples(args.forms, random.Random(args.seed + 2), paragraphs, args.version)
     if args.squad_share < 1:
@@ -110,7 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     kinds = []
     if args.kinds:
         drawn = random.Random(args.seed + 4)
-        kinds = kinds_examples(reads_of(args.kinds), drawn, args.kinds_negatives)
+        kinds = kinds_examples(
+            reads_of(args.kinds, reader_dir=args.start), drawn, args.kinds_negatives
+        )
     base = tr.base_model_dir()
     tok = AutoTokenizer.from_pretrained(str(base))
     feats = featurize(tok, train_pos + train_neg + forms + kinds, 256, 64, True, rng, True)
@@ -126,10 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         all_answers=True, bf16=args.bf16, log_every=20,
     )  # fmt: skip
     seconds = tr.train(model, feats, phase, rng)
-    window = (256, 128, 30, args.bf16)
-    found, refused = predict(model, tok, val_pos, *window), predict(model, tok, val_neg, *window)
-    em, f1 = em_f1({k: v[0] for k, v in found.items()}, val_pos)
-    bias, accuracy = no_answer_eval(found, refused)
+    em, f1, bias, accuracy = validated(model, tok, val_pos, val_neg, args.bf16)
     tr.log(f"VALIDATION EM {em:.3f} F1 {f1:.3f}; no-answer bias {bias:.3f} acc {accuracy:.3f}")
     save_file(stored_state(model, tr.WORD_EMBEDDINGS), str(args.out / "reader.safetensors"))
     config = json.loads((args.start / "reader_config.json").read_text())
@@ -146,6 +133,32 @@ def main(argv: list[str] | None = None) -> int:
         config.pop(stale, None)
     (args.out / "reader_config.json").write_text(json.dumps(config, indent=2) + "\n")
     return 0
+
+
+def squad_sets(rng: random.Random) -> tuple[list, list, list, list]:
+    """SQuAD's training and validation examples (articles 1-38 less the validation articles, and
+    those) and their built negatives, as train_reader.py makes them; `rng` draws the negatives."""
+    from reader_data import built_negatives, examples_of, normans_halves, split_articles
+
+    train_arts, val_arts, _ = split_articles()
+    train_pos, val_pos = examples_of(train_arts), examples_of(val_arts)
+    train_neg, val_neg = built_negatives(
+        (train_arts, val_arts), (len(train_pos), len(val_pos)), normans_halves(), 0.2, rng
+    )
+    return train_pos, val_pos, train_neg, val_neg
+
+
+def validated(model, tok, val_pos: list, val_neg: list, bf16: bool) -> tuple[float, ...]:
+    """The reader's validation EM and F1 (256-token windows, stride 128), and the no-answer bias
+    that best separates `val_pos` from `val_neg` there, with its accuracy: the bias docqa uses."""
+    from reader_data import em_f1
+    from reader_model import no_answer_eval, predict
+
+    window = (256, 128, 30, bf16)
+    found, refused = predict(model, tok, val_pos, *window), predict(model, tok, val_neg, *window)
+    em, f1 = em_f1({k: v[0] for k, v in found.items()}, val_pos)
+    bias, accuracy = no_answer_eval(found, refused)
+    return em, f1, bias, accuracy
 
 
 if __name__ == "__main__":
