@@ -17,8 +17,8 @@ from app.answer.candidates import Candidate
 # Probability that the documents answer the question: logistic in the best candidate's features
 # (fitted by scripts/eval_answers.py --fit on the validation split: each of its questions asked
 # once with its article in the index and once without).
-CONFIDENCE_MODEL = {"bias": -5.751, "margin": 0.181, "rank": 0.899, "dense": 3.647,
-                    "overlap": 1.364, "keyword": 2.822}  # fmt: skip
+CONFIDENCE_MODEL = {"bias": -6.225, "margin": 0.131, "rank": 1.421, "dense": 3.723,
+                    "overlap": 1.763, "keyword": 2.541}  # fmt: skip
 CONFIDENCE_FEATURES = ("margin", "rank", "dense", "overlap", "keyword")
 # "No answer" below this confidence: the threshold whose weakest of no-answer precision, recall
 # and answerable questions answered is best on the validation split (eval_answers.py --fit).
