@@ -32,7 +32,7 @@ def averaged(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> dict[str
 def main(argv: list[str] | None = None) -> int:
     """Write the average of two readers to `--out`, with its validation figures."""
     import train_reader as tr
-    from reader_forms import squad_sets, validated
+    from reader_forms import squad_sets, validated, write_config
     from reader_model import load_shipped
     from safetensors.torch import load_file, save_file
     from transformers import AutoTokenizer
@@ -58,16 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     configs = [
         json.loads((folder / "reader_config.json").read_text()) for folder in (args.a, args.b)
     ]
-    config = dict(configs[1])
-    config["no_answer_bias"] = bias
-    config["validation"] = {"em": em, "f1": f1, "no_answer_acc": accuracy}
-    config["continued"] = {
+    continued = {
         "average_of": [c.get("continued", c.get("validation")) for c in configs],
         "validations": [c.get("validation") for c in configs],
     }
-    for stale in ("evaluation", "shipped_check"):
-        config.pop(stale, None)
-    (args.out / "reader_config.json").write_text(json.dumps(config, indent=2) + "\n")
+    write_config(args.out, configs[1], (em, f1, bias, accuracy), continued)
     return 0
 
 

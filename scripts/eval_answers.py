@@ -326,10 +326,18 @@ def without_validation_halves(
     for left_out in (set(articles[0::2]), set(articles[1::2])):
         kept = {n: t for n, t in paragraphs.items() if int(n[:2]) not in left_out}
         name = "squad-without-" + "-".join(str(a + 1) for a in sorted(left_out))
-        engine = Engine(evaldata.build_index(name, kept, cache))
-        if qa_reader is not None:
-            engine.qa_reader = qa_reader
-        yield engine.warm_up(), left_out
+        yield warm_engine(name, kept, cache, qa_reader), left_out
+
+
+def warm_engine(
+    name: str, paragraphs: dict[str, str], cache: Path, qa_reader: SpanReader | None = None
+) -> Engine:
+    """An Engine over the index `name` of `paragraphs` (built once in `cache`), reading with
+    `qa_reader` (default: the shipped reader), its models loaded."""
+    engine = Engine(evaldata.build_index(name, paragraphs, cache))
+    if qa_reader is not None:
+        engine.qa_reader = qa_reader
+    return engine.warm_up()
 
 
 def table(title: str, rows: dict[str, dict[str, float]], columns: list[str]) -> None:
@@ -378,20 +386,14 @@ def main() -> None:
           f"(articles {min(EVALUATION_ARTICLES) + 1}-{max(EVALUATION_ARTICLES) + 1}); "
           f"the reader reads {args.read_tokens or 'all'} tokens of each passage")  # fmt: skip
 
-    engine = Engine(evaldata.build_index("squad", paragraphs, args.cache))
     reader = load_reader(args.reader.resolve()) if args.reader else None
-    if reader is not None:
-        engine.qa_reader = reader
-    engine.warm_up()
+    engine = warm_engine("squad", paragraphs, args.cache, reader)
     if args.fit:
         fit(engine, validation, paragraphs, args.cache)
         if args.fit_only:
             return
     even = {n: t for n, t in paragraphs.items() if int(n[:2]) % 2 == 0}
-    half = Engine(evaldata.build_index("squad-even", even, args.cache))
-    if reader is not None:
-        half.qa_reader = reader
-    half.warm_up()
+    half = warm_engine("squad-even", even, args.cache, reader)
 
     gold = {m: quality(gold_paragraph(engine, m, evaluation, paragraphs)) for m in args.methods}
     table("Gold paragraph given", gold, ["em", "f1", "sentence", "p50_ms"])

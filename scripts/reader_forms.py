@@ -22,6 +22,9 @@ from forms_data import form_examples
 from kinds_reads import examples_of as kinds_examples
 from kinds_reads import reads_of
 
+# Figures of the reader a new one starts from, which do not hold for the new one.
+STALE = ("evaluation", "shipped_check")
+
 
 def main(argv: list[str] | None = None) -> int:
     """Train the reader of `--start` `--epochs` more on the SQuAD training examples (as
@@ -120,18 +123,13 @@ def main(argv: list[str] | None = None) -> int:
     tr.log(f"VALIDATION EM {em:.3f} F1 {f1:.3f}; no-answer bias {bias:.3f} acc {accuracy:.3f}")
     save_file(stored_state(model, tr.WORD_EMBEDDINGS), str(args.out / "reader.safetensors"))
     config = json.loads((args.start / "reader_config.json").read_text())
-    config["no_answer_bias"] = bias
-    started = config.get("validation")
-    config["validation"] = {"em": em, "f1": f1, "no_answer_acc": accuracy}
-    config["continued"] = {
+    continued = {
         "forms": args.forms, "version": args.version, "lr": args.lr, "bf16": args.bf16,
         "squad_share": args.squad_share, "kinds": len(kinds), "epochs": args.epochs,
-        "kinds_negatives": args.kinds_negatives,
-        "seed": args.seed, "minutes": round(seconds / 60, 1), "start_validation": started,
+        "kinds_negatives": args.kinds_negatives, "seed": args.seed,
+        "minutes": round(seconds / 60, 1), "start_validation": config.get("validation"),
     }  # fmt: skip
-    for stale in ("evaluation", "shipped_check"):  # figures of the reader it started from
-        config.pop(stale, None)
-    (args.out / "reader_config.json").write_text(json.dumps(config, indent=2) + "\n")
+    write_config(args.out, config, (em, f1, bias, accuracy), continued)
     return 0
 
 
@@ -146,6 +144,18 @@ def squad_sets(rng: random.Random) -> tuple[list, list, list, list]:
         (train_arts, val_arts), (len(train_pos), len(val_pos)), normans_halves(), 0.2, rng
     )
     return train_pos, val_pos, train_neg, val_neg
+
+
+def write_config(out: Path, config: dict, figures: tuple[float, ...], continued: dict) -> None:
+    """`config` (the reader_config.json a reader was made from) with the new reader's validation
+    `figures` (`validated`'s), its no-answer bias and how it was made, written to `out`; the
+    evaluation figures of the reader it came from are dropped."""
+    em, f1, bias, accuracy = figures
+    config = {key: value for key, value in config.items() if key not in STALE}
+    config["no_answer_bias"] = bias
+    config["validation"] = {"em": em, "f1": f1, "no_answer_acc": accuracy}
+    config["continued"] = continued
+    (out / "reader_config.json").write_text(json.dumps(config, indent=2) + "\n")
 
 
 def validated(model, tok, val_pos: list, val_neg: list, bf16: bool) -> tuple[float, ...]:
