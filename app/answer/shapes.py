@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 
 from app.answer import cells
-from app.answer.asked_shapes import asking_clause, lacks_shape_asked
+from app.answer.asked_shapes import asking_clause, lacks_kind_asked, lacks_shape_asked
 from app.answer.asking import asked_labels, label_forms
 from app.answer.bounds import ASKS_WHEN, widened
 from app.answer.file_names import kind_of
@@ -176,11 +176,14 @@ def shaped(question: str, text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def answers_as_asked(question: str, passage: Passage, span: Span) -> bool:
-    """Whether the span of `passage` has the shape `question` asks for (`lacks_shape_asked`)
-    and names the thing it asks whether there is (`lacks_thing_asked`)."""
+    """Whether the span of `passage` has the shape `question` asks for (`lacks_shape_asked`),
+    says when or who when asked (`lacks_kind_asked`) and names the thing it asks whether there
+    is (`lacks_thing_asked`)."""
     text = passage.text[span.start : span.end]
-    return not lacks_shape_asked(question, text) and not lacks_thing_asked(
-        question, passage, span.start, span.end
+    return not (
+        lacks_shape_asked(question, text)
+        or lacks_kind_asked(question, text)
+        or lacks_thing_asked(question, passage, span.start, span.end)
     )
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.answer.asked_shapes import asking_clause, lacks_shape_asked
+from app.answer.asked_shapes import asking_clause, lacks_kind_asked, lacks_shape_asked
 
 
 def test_the_asking_clause_is_the_last():
@@ -81,3 +81,32 @@ def test_a_question_for_a_time_a_count_or_a_reference_wants_one_in_its_answer(
     question, answer, lacks
 ):
     assert lacks_shape_asked(question, answer) is lacks
+
+
+@pytest.mark.parametrize(("question", "answer", "lacks"), [
+        ("when is the smart meter engineer coming", "0808 157 0642", True),
+        ("When is dad's stairlift being fitted?", "14 Linden Grove, Pelham Abbey, PA3 8RW", True),
+        ("when's the alarm being installed", "Tuesday 24 February 2026", False),
+        ("piano invoice payment deadline?", "HPS-2025-0318", True),
+        ("piano invoice payment deadline?", "26 June 2025", False),
+        ("last date to apply for a club stand", "clubs@wyvernburyshow.example", True),
+        ("When did Tesla become friends with Viereck?", "the late 1920s", False),
+        ("When did the British defeat New France?", "1759-60", False),
+        ("When does the offer end?", "£52.00", True),
+        ("When can I collect the keys?", "once the balance has cleared", False),
+        ("When rock folds deep in the Earth, what does it create?", "antiforms", False),
+        ("When large groups boycott a system it can be considered?", "civil disobedience", False),
+        ("what day will the veg box come from January", "Wednesday", False),
+        ("who's teaching the beginners woodturning course", "WT-B-2601", True),
+        ("Who carried out the damp survey?", "surveys@pennantdamp.co.uk", True),
+        ("Who planned the courses?", "14:00", True),
+        ("who did my foot check", "Bev Kinsella", False),
+        ("Who won the game?", "the 49ers", False),
+        ("Who set the fee?", "the council", False),
+        ("Who sent the email?", "Maria Lopez <maria.lopez@northwind.example>", False),
+        ("When is the security audit due?", "2024-05-20", False),
+        ("When is it open?", "9 to 5", False),
+        ("What day is the lane swim?", "Lane Swim", True),
+])  # fmt: skip
+def test_a_question_asked_when_or_who_wants_an_answer_that_says_it(question, answer, lacks):
+    assert lacks_kind_asked(question, answer) is lacks

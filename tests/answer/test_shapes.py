@@ -188,7 +188,9 @@ def test_a_yes_or_no_question_is_answered_by_the_sentence_that_states_it():
     assert [c.snippet[c.answer_start : c.answer_end] for c in answer.citations] == [
         "Release 2.4 is a go."
     ], "one citation of the sentence, not one per span the reader marked in it"
-    assert extract_answer(reader, "When does deployment start?", passages, idf).answer == "Hi"
+    # asked when, the reader's next span says when ("Hi" does not), with its time of day
+    answer = extract_answer(reader, "When does deployment start?", passages, idf)
+    assert answer.answer == "Saturday at 02:00 UTC"
 
 
 @pytest.mark.parametrize(
@@ -311,6 +313,24 @@ def test_a_time_asked_for_comes_from_a_forms_label_when_the_reader_marks_only_da
     reader = ScriptedReader([("Tuesday 18 March 2025\nTime: 10:40", 9.0), ("18 March", 8.0)])
     idf = {"time": 2.0, "appointment": 3.0}
     assert extract_answer(reader, "What time is the appointment?", passages, idf).answer == "10:40"
+
+
+def test_a_question_asked_when_or_who_passes_over_numbers_and_references():
+    """The reader's best spans were the engineer's phone number for when he comes, and the
+    course's reference for who teaches it; the next ones answer."""
+    from app.answer.answering import extract_answer
+
+    passages = _passages(
+        "Your smart meter engineer will call 0808 157 0642 if delayed. He comes on Thursday 5 "
+        "March 2026 between 8am and 12pm.\n\nCourse WT-B-2601 is taught by Gideon Marlowe."
+    )
+    idf = {"engineer": 3.0, "coming": 1.0, "teaching": 2.0, "course": 2.0}
+    reader = ScriptedReader([("0808 157 0642", 9.0), ("Thursday 5 March 2026", 8.0)])
+    when = extract_answer(reader, "when is the smart meter engineer coming", passages, idf)
+    assert when.answer == "Thursday 5 March 2026"
+    reader = ScriptedReader([("WT-B-2601", 9.0), ("Gideon Marlowe", 8.0)])
+    who = extract_answer(reader, "who's teaching the woodturning course", passages, idf)
+    assert who.answer == "Gideon Marlowe"
 
 
 @pytest.mark.parametrize(
