@@ -55,8 +55,12 @@ def test_no_name_is_one_of_the_kinds_documents():
     # café's page and an electrician "Dev" in the bathroom refit's notes, which no question asks
     # about; the town of a hotel, "Ludlow", which one question names ("what time can we check in
     # at the Ludlow hotel"), and held out 25's PAT tester "Gareth Lund", the answer to one: the
-    # reader saw them as made-up names, never beside these documents' answers.
+    # reader saw them as made-up names, never beside these documents' answers. So with held out
+    # 40, 43, 44 and 45 (stop 50): a health visitor and a fete's helper "Carys Bell", a bike
+    # frame "Corvane Strada" (and an employer "Corvane Analytics") and a pony "Juniper", which
+    # eight questions name.
     names_shared = ("Hesketh", "Dunmore", "Kofi", "Gwen", "Jonah", "Nora", "Ludlow", "Lund", "Dev")
+    names_shared += ("Carys", "Corvane", "Juniper")
     for name in names_shared:
         names.remove(name)
     assert not [name for name in names if re.search(rf"\b{re.escape(name)}\b", text)]
