@@ -10,10 +10,10 @@ so, each answered with digits; a reader marked "turned away" at 0.55); a questio
 percentage or a rate of interest for a percentage; a question for a temperature, one with its
 unit (both of SQuAD's training questions that ask so were answered with one: "15 °C", "90.20
 K"); and "how much" a rent, a fee or a payment is, or its amount, an amount of money (all 18
-such questions of SQuAD's training articles were answered with one). A question asked when
-wants a word or a number that says when, and one asked who wants words that are no reference,
-phone number, e-mail address, amount or time (KINDS_ASKED). app.answer.shapes
-applies them to the reader's spans."""
+such questions of SQuAD's training articles were answered with one). app.answer.shapes applies
+them to the reader's spans. A question asked when wants a word or a number that says when, and
+one asked who words that are no reference, phone number, e-mail address, amount or time
+(KINDS_ASKED); these two are checked on answers only, after the table and label rules."""
 
 from __future__ import annotations
 
@@ -75,12 +75,13 @@ _CODE_DIGITS = re.compile(
     r"[\w/-]*\d"
 )
 # A question asks when by "when" with its verb ("When did", "when's"; not "When rock folds ..., what
-# forms?"), by what date, day or year, or by the words a typed one ends with ("piano invoice
-# payment deadline?"). Its answer says when: a year, a month, a day, a date, a time of day, a
-# word of time or order ("the late 1920s", "toward the end of his life", "next Tuesday"), a
-# condition ("if ...", "once ..."). A phone number, an address or a reference says none (each
-# was marked for "when is the engineer coming" and the like). Of SQuAD's 700 or so such
-# questions in the training articles, 6 have only answers without one ("Super Bowl XLVIII").
+# forms?"), by what date, day or year, or, typed without a question word, by "deadline", "date"
+# or "expiry" ("piano invoice payment deadline?"). Its answer says when: a year, a month, a day,
+# a date, a time of day, a word of time or order ("the late 1920s", "toward the end of his
+# life", "next Tuesday"), a condition ("if ...", "once ..."). A phone number, an address or a
+# reference says none (each was marked for "when is the engineer coming" and the like). Of
+# SQuAD's 705 such questions in the training articles, 7 have only answers without one ("Super
+# Bowl XLVIII").
 _WHEN_VERB = (
     r"(?:['’]s|\s+(?:is|are|was|were|will|would|did|does|do|can|could|should|shall|must|may"
     r"|might|has|have|had))\b"
