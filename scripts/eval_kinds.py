@@ -8,7 +8,10 @@ machine's troubleshooting, a conference programme, a travel itinerary (e-mail), 
 museum guide, a dentist's reminder (e-mail), a heat pump certificate (PDF), a school trip letter
 (Word), a volunteer rota, a phone contract summary.
 
-    .venv/bin/python scripts/eval_kinds.py [--workdir /tmp/docqa-eval-kinds]
+    .venv/bin/python scripts/eval_kinds.py [--sets NAME ...] [--workdir /tmp/docqa-eval-kinds]
+
+`--sets` asks only the sets named, each by its name or, for a run of held-out sets, as
+"held out 17-38"; the last line sums them.
 
 The documents are the files of scripts/kinds/ (a .txt with form feeds is made a PDF of those pages:
 the mill's history, the leaflet, the certificate), and scripts/kinds/questions.json names each set's
@@ -152,6 +155,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -167,6 +171,23 @@ from app.settings import Settings
 
 KINDS = Path(__file__).resolve().parent / "kinds"
 SHARED = "shared:"  # a document of ../shared/eval, not of KINDS
+HELD_OUT_RUN = re.compile(r"held out (\d+)-(\d+)")
+
+
+def chosen_sets(sets: dict[str, dict], names: list[str]) -> dict[str, dict]:
+    """The sets of `sets` that `names` asks for (all when it is empty), in their order: each a
+    set's name or a run "held out A-B". ValueError, naming the sets there are, for another."""
+    if not names:
+        return sets
+    wanted = set()
+    for name in names:
+        run = HELD_OUT_RUN.fullmatch(name)
+        first, last = (int(run[1]), int(run[2])) if run else (0, -1)
+        wanted |= {f"held out {n}" for n in range(first, last + 1)} if run else {name}
+    unknown = sorted(wanted - set(sets))
+    if unknown:
+        raise ValueError(f"no set {', '.join(unknown)}; the sets are: {', '.join(sets)}")
+    return {name: questions for name, questions in sets.items() if name in wanted}
 
 
 def write_documents(folder: Path, names: list[str]) -> bool:
@@ -196,10 +217,20 @@ def write_documents(folder: Path, names: list[str]) -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sets",
+        nargs="+",
+        default=[],
+        metavar="NAME",
+        help='sets to ask (default: all), each by its name or as "held out A-B"',
+    )
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/docqa-eval-kinds"))
     args = parser.parse_args()
+    try:
+        sets = chosen_sets(json.loads((KINDS / "questions.json").read_text()), args.sets)
+    except ValueError as error:
+        parser.error(str(error))
     shutil.rmtree(args.workdir, ignore_errors=True)
-    sets = json.loads((KINDS / "questions.json").read_text())
     asked = []
     for number, (name, wanted) in enumerate(sets.items()):
         folder = args.workdir / f"documents-{number}"

@@ -329,7 +329,7 @@ def ask_of_a_folder(
 
 def ask_sets(sets: list[tuple[str, Engine, list[tuple[str, str | None]]]]) -> None:
     """Asks each named set of questions of its engine (`ask_all`), under one table, then prints
-    how many of each were right."""
+    how many of each were right, and of all of them."""
     print(f"machine: {evaldata.machine()}\n")
     print("| set | question | expected | answer | confidence | right |")
     print("| --- | --- | --- | --- | --- | --- |")
@@ -338,6 +338,9 @@ def ask_sets(sets: list[tuple[str, Engine, list[tuple[str, str | None]]]]) -> No
     print()
     for name, (hits, asked) in totals.items():
         print(f"{name}: {hits} of {asked} right")
+    if len(totals) > 1:
+        hits, asked = (sum(counts) for counts in zip(*totals.values(), strict=True))
+        print(f"all {len(totals)} sets: {hits} of {asked} right")
 
 
 def main() -> None:
