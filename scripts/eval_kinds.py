@@ -181,9 +181,10 @@ def chosen_sets(sets: dict[str, dict], names: list[str]) -> dict[str, dict]:
         return sets
     wanted = set()
     for name in names:
-        run = HELD_OUT_RUN.fullmatch(name)
-        first, last = (int(run[1]), int(run[2])) if run else (0, -1)
-        wanted |= {f"held out {n}" for n in range(first, last + 1)} if run else {name}
+        if run := HELD_OUT_RUN.fullmatch(name):
+            wanted |= {f"held out {n}" for n in range(int(run[1]), int(run[2]) + 1)}
+        else:
+            wanted.add(name)
     unknown = sorted(wanted - set(sets))
     if unknown:
         raise ValueError(f"no set {', '.join(unknown)}; the sets are: {', '.join(sets)}")

@@ -122,7 +122,7 @@ def reads_of(
                     continue  # a set of ../shared/eval's documents, without ../shared
                 ingest(Settings.from_env(corpus=folder, index=index))
             engine = Engine(Settings.from_env(corpus=folder, index=index))
-            if qa_reader:
+            if qa_reader is not None:
                 engine.qa_reader = qa_reader
             for question, expected in wanted[name]["questions"]:
                 recorded.clear()
