@@ -1,7 +1,7 @@
 """Ingest throughput on a fixed real corpus, by stage, next to the bare model on the same texts.
 
     .venv/bin/python scripts/bench_ingest.py [--docs 1000] [--backends onnx torch]
-    .venv/bin/python scripts/bench_ingest.py --docs 300 --whole-process
+    .venv/bin/python scripts/bench_ingest.py --docs 300 --whole-process [--backends openvino]
 
 The corpus is the first N SciFact abstracts (`--docs 0`: all 5,183), one .txt file each. For
 each embedding backend, in turn and in a fresh process (so peak memory is that run's own):
@@ -13,7 +13,9 @@ ratios compare like with like even on a busy machine.
 
 `--whole-process` instead times what a user waits for: `docqa ingest` as a new process (start,
 model loading, a new index) next to a process that only encodes the same documents with the bare
-model, sentence-transformers in PyTorch fp32 at batch 32.
+model, sentence-transformers in PyTorch fp32 at batch 32. `--backends` there adds `docqa ingest`
+with `DOCQA_BACKEND` set to each, beside the default runtime; the processes take turns, round
+by round, so a busy minute slows them alike.
 """
 
 from __future__ import annotations
@@ -85,6 +87,7 @@ def run_one(docs: int, backend: str, workdir: Path) -> dict:
     }
 
 
+BARE_NAME = "bare model (torch fp32, batch 32)"
 BARE_MODEL = """
 import sys, time
 from pathlib import Path
@@ -95,42 +98,48 @@ SentenceTransformer(str(model_dir("bundled")), device="cpu").encode(texts, batch
 """
 
 
-def whole_processes(docs: int, workdir: Path, repeats: int = 3) -> None:
+def whole_processes(docs: int, workdir: Path, backends: list[str], repeats: int = 3) -> None:
     """`docqa ingest` of the corpus as a user runs it (a new process, model loading, a new
-    index) next to a process that only encodes the same documents with the bare model
-    (sentence-transformers, PyTorch fp32, batch 32): wall time of each, best of `repeats`."""
+    index), with the default runtime and with each of `backends`, next to a process that only
+    encodes the same documents with the bare model (sentence-transformers, PyTorch fp32, batch
+    32): wall time of each, best of `repeats` rounds in which every process runs once."""
     shutil.rmtree(workdir, ignore_errors=True)
     corpus = write_corpus(docs, workdir)
-    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     root = Path(__file__).resolve().parents[1]
-    commands = {
-        "docqa ingest (default runtime)": [
-            str(root / ".venv/bin/docqa"), "ingest", str(corpus), "--index",
-            str(workdir / "index-whole"), "--json",
-        ],
-        "bare model (torch fp32, batch 32)": [sys.executable, "-c", BARE_MODEL, str(corpus)],
-    }  # fmt: skip
-    best = {}
-    for name, command in commands.items():
-        times = []
-        for _ in range(repeats):
+    ingest_command = [
+        str(root / ".venv/bin/docqa"), "ingest", str(corpus), "--index",
+        str(workdir / "index-whole"), "--json",
+    ]  # fmt: skip
+    runs = {"docqa ingest (default runtime)": (ingest_command, {})}
+    for backend in backends:
+        name = f"docqa ingest (DOCQA_BACKEND={backend})"
+        runs[name] = (ingest_command, {"DOCQA_BACKEND": backend})
+    runs[BARE_NAME] = ([sys.executable, "-c", BARE_MODEL, str(corpus)], {})
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    load_before = os.getloadavg()
+    for _ in range(repeats):
+        for name, (command, extra_env) in runs.items():
             # a new index each time: a rebuild would take the old index's vectors for its texts
             shutil.rmtree(workdir / "index-whole", ignore_errors=True)
+            env = {**os.environ, "HF_HUB_OFFLINE": "1", **extra_env}
             started = time.perf_counter()
             subprocess.run(command, check=True, capture_output=True, env=env, cwd=root)
-            times.append(time.perf_counter() - started)
-        best[name] = min(times)
-    print(f"machine: {evaldata.machine()}; {docs} SciFact abstracts; load {os.getloadavg()}\n")
-    print("| process | wall s (best of 3) | vs bare model |\n| --- | --- | --- |")
-    bare = best["bare model (torch fp32, batch 32)"]
-    for name, seconds in best.items():
-        print(f"| {name} | {seconds:.1f} | {seconds / bare:.2f}x |")
+            times[name].append(time.perf_counter() - started)
+    print(f"machine: {evaldata.machine()}; {docs} SciFact abstracts; load average before "
+          f"{load_before}, after {os.getloadavg()}\n")  # fmt: skip
+    print(f"| process | wall s (best of {repeats}) | vs bare model |\n| --- | --- | --- |")
+    bare = min(times[BARE_NAME])
+    for name, seconds in times.items():
+        print(f"| {name} | {min(seconds):.1f} | {min(seconds) / bare:.2f}x |")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=1000, help="first N SciFact docs; 0 = all")
-    parser.add_argument("--backends", nargs="+", choices=BACKENDS, default=list(BACKENDS))
+    parser.add_argument(
+        "--backends", nargs="+", choices=BACKENDS,
+        help="runtimes to compare (default: all; with --whole-process, none beside the default)",
+    )  # fmt: skip
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/docqa-bench"))
     parser.add_argument("--one", choices=BACKENDS, help=argparse.SUPPRESS)
     parser.add_argument(
@@ -138,14 +147,14 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.whole_process:
-        whole_processes(args.docs, args.workdir)
+        whole_processes(args.docs, args.workdir, args.backends or [])
         return
     if args.one:
         print(json.dumps(run_one(args.docs, args.one, args.workdir)))
         return
     shutil.rmtree(args.workdir, ignore_errors=True)
     results = []
-    for backend in args.backends:
+    for backend in args.backends or BACKENDS:
         print(f"ingesting with {backend} ...", file=sys.stderr, flush=True)
         output = subprocess.run(
             [sys.executable, __file__, "--docs", str(args.docs), "--workdir", str(args.workdir),

@@ -1,13 +1,13 @@
 """Which runtime runs the model on this CPU, for each workload, from the CPU's own flags.
 
-Measured (BENCHMARKS.md, "Embedding runtime by CPU"): on a CPU with AMX, PyTorch's bf16
-autocast embeds batches 2.8 times faster than fp32 (cosine 0.99997 to fp32); a single question
-takes 3.8 ms in int8 ONNX and 5.6 ms in fp32 ONNX, and PyTorch's per-call overhead makes it the
-slowest for one text. A CPU with AVX512-BF16 but no AMX (a Zen 4 EPYC here) runs bf16 natively
-too, more slowly: 1.9 times fp32 with PyTorch, 2.3 times with OpenVINO. Without either, bf16 is
-emulated and slower than fp32, so such a CPU keeps int8 ONNX, the default before this choice,
-for everything: a wrong guess must never make a machine slower than it was. `DOCQA_BACKEND`
-overrides the choice.
+Measured (BENCHMARKS.md, "Embedding runtime by CPU"): on a CPU with AMX, bf16 embeds batches
+2.4 to 2.8 times faster than fp32 (cosine 0.99997 to fp32), with OpenVINO or PyTorch; a single
+question takes 3.8 ms in int8 ONNX and 5.6 ms in fp32 ONNX, and PyTorch's per-call overhead
+makes it the slowest for one text. A CPU with AVX512-BF16 but no AMX (a Zen 4 EPYC here) runs
+bf16 natively too, more slowly: 1.9 times fp32 with PyTorch, 2.3 times with OpenVINO. Without
+either, bf16 is emulated and slower than fp32, so such a CPU keeps int8 ONNX, the default before
+this choice, for everything: a wrong guess must never make a machine slower than it was.
+`DOCQA_BACKEND` overrides the choice.
 """
 
 from __future__ import annotations
@@ -83,10 +83,13 @@ def require_openvino() -> None:
 def choose_backend(cpu: Cpu, workload: Workload, openvino: bool) -> str:
     """The embedding runtime for `workload` on `cpu`, `openvino` saying whether OpenVINO is
     installed. Where bf16 is native, batches run in bf16 and questions in fp32 ONNX; int8 ONNX
-    runs both everywhere else. Batches, measured in one run per CPU (BENCHMARKS.md): with AMX,
-    PyTorch's bf16 autocast (90.7 texts/s, OpenVINO's bf16 87.4, int8 ONNX 27.3); with
-    AVX512-BF16 alone, OpenVINO's bf16 (46.6 texts/s, PyTorch's bf16 37.8, int8 ONNX 30.8),
-    or PyTorch's without OpenVINO.
+    runs both everywhere else. Batches run on OpenVINO's bf16, or PyTorch's without OpenVINO,
+    measured in one run per CPU (BENCHMARKS.md):
+    - AMX: `docqa ingest` of 2,000 SciFact abstracts in 45.5-50.8 s with OpenVINO against
+      52.2-56.1 s with PyTorch's bf16 autocast (its embedding stage 41.1 against 47.1 s), and
+      of 300 in 7.3 s against 12.1 s, PyTorch's start-up included; texts of one length in
+      batches of 16, 94.5 against 102.8 texts/s (int8 ONNX 30.4);
+    - AVX512-BF16 alone: 46.6 texts/s with OpenVINO, 37.8 with PyTorch's bf16, 30.8 int8 ONNX.
 
     Questions and passages must carry the same rounding: SciFact dense nDCG@10 fell 0.0065 below
     fp32 with bf16 passages and int8 questions, but only 0.0030 with int8 on both sides, and
@@ -95,7 +98,7 @@ def choose_backend(cpu: Cpu, workload: Workload, openvino: bool) -> str:
         return SAFE_BACKEND
     if workload == "query":
         return QUERY_FP32
-    return BULK_OPENVINO if openvino and not cpu.has_amx_bf16 else BULK_BF16
+    return BULK_OPENVINO if openvino else BULK_BF16
 
 
 def choose_reader_runtime(cpu: Cpu, openvino: bool) -> str:
