@@ -29,8 +29,9 @@ def asking_clause(question: str) -> str:
 
 
 _MONEY = (  # what "how much" asks of, or an amount of, in money
-    r"(?:rents?|fees?|costs?|prices?|charges?|deposits?|fines?|premiums?|subs|subscriptions?"
-    r"|salary|wages?|paid|pay|payments?|spent|spend|debits?|instalments?|installments?|refunds?)"
+    r"(?:rents?|fees?|costs?|costing|prices?|charges?|deposits?|fines?|premiums?|subs|dues"
+    r"|subscriptions?|salary|wages?|paid|pay|payments?|spent|spend|debits?|instalments?"
+    r"|installments?|refunds?|owed?|owes|owing)"
 )
 # "How much is a family ticket?" ("Family" was marked), "how much is the farewell dinner" ("20:00"),
 # "How much is it for a junior member?" ("Under 18"): what such a thing is asked to be is its
@@ -42,23 +43,25 @@ _HOW_MUCH_IS = (
     r"|\W*how much (?:is|are|was|were|will|would) (?:it|they) (?:for|to|per)\b"
 )
 # "what do they charge if I lose my room key" ("any cleaning" was marked), "what's the price of
-# the 10 hour package": each of the 15 such questions of SQuAD's training articles has money
-# for an answer ("What was the cost of the other Super Bowl events ...?": "$2 million"). What a
-# bill or an order comes to is its sum ("TS-88102" was marked).
+# the 10 hour package", "What will quarterly dues be next year?" ("2026" was marked): each of
+# the 16 such questions of SQuAD's training articles has money for an answer ("What was the cost of
+# the other Super Bowl events ...?": "$2 million"). What a bill or an order comes to is its sum
+# ("TS-88102" was marked).
 _WHAT_COSTS = (
     r"\W*what(?:['’]?s|\s+(?:is|are|was|were|do|does|did|will|would))?\s+"
     r"(?:(?:the|a|an|my|our|your|his|her|their|its|they|you|it|we)\s+)?"
     r"(?:(?!(?:in|of|for|with|between|to|on|at)\s)[\w-]+\s+){0,2}?"
-    r"(?:charg(?:es?|ing)|costs?|prices?|fees?)\b"
+    r"(?:charg(?:es?|ing)|costs?|prices?|fees?|dues|budget)\b"
     r"|\W*what\b[^?]*\b(?:come|came|comes) to\W*$"
 )
 # Words typed, not a question, that end with what is asked: "kennel cough vaccine price", "late
 # return charge", "child passport cost online", "price for a one-off class?" (a reader marked
-# "the annual booster" of "includes the annual booster and kennel cough vaccine").
+# "the annual booster" of "includes the annual booster and kennel cough vaccine"), "net vat to
+# pay for Q3" ("HMRC" was marked).
 _TERSE_COST = (
     r"(?![^?]*\b(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can"
     r"|could|will|would|should|may|must|has|have|had)\b)"
-    r"(?:[^?]*\s)?(?:charge|cost|price|fee|rent|fare)s?"
+    r"(?:[^?]*\s)?(?:(?:charge|cost|price|fee|rent|fare)s?|to pay)"
     r"(?:\s+(?:for|per|of|online|each)\b[^?]*)?\W*$"
 )
 _COUNT = (
@@ -152,7 +155,7 @@ ASKED_SHAPES = (
     (
         re.compile(
             r"^\W*(?:(?:what|which)(?:['’]s|s|\s+is|\s+was|\s+are)?\s+)?"
-            r"(?:(?:the|my|our|your|his|her|their)\s+)?(?:[\w-]+\s+){0,3}?"
+            r"(?:(?:the|my|our|your|his|her|their)\s+)?(?:[\w'’-]+\s+){0,3}?"
             r"(?:number|no|ref|reference|postcode|iban)"
             r"(?=\s+(?:for|on|to|of\s+(?:the|my|our)|do|does|did|should|i|we)\b|\W*$)",
             re.I,
