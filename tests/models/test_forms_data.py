@@ -58,9 +58,10 @@ def test_no_name_is_one_of_the_kinds_documents():
     # reader saw them as made-up names, never beside these documents' answers. So with held out
     # 40, 43, 44 and 45 (stop 50): a health visitor and a fete's helper "Carys Bell", a bike
     # frame "Corvane Strada" (and an employer "Corvane Analytics") and a pony "Juniper", which
-    # eight questions name.
+    # eight questions name; and held out 48's (stop 51) "Delia Frome", on an e-mail's Cc line,
+    # whom no question asks about.
     names_shared = ("Hesketh", "Dunmore", "Kofi", "Gwen", "Jonah", "Nora", "Ludlow", "Lund", "Dev")
-    names_shared += ("Carys", "Corvane", "Juniper")
+    names_shared += ("Carys", "Corvane", "Juniper", "Frome")
     for name in names_shared:
         names.remove(name)
     assert not [name for name in names if re.search(rf"\b{re.escape(name)}\b", text)]
