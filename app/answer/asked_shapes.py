@@ -10,10 +10,12 @@ so, each answered with digits; a reader marked "turned away" at 0.55); a questio
 percentage or a rate of interest for a percentage; a question for a temperature, one with its
 unit (both of SQuAD's training questions that ask so were answered with one: "15 °C", "90.20
 K"); and "how much" a rent, a fee or a payment is, or its amount, an amount of money (all 18
-such questions of SQuAD's training articles were answered with one). app.answer.shapes applies
-them to the reader's spans. A question asked when wants a word or a number that says when, and
-one asked who words that are no reference, phone number, e-mail address, amount or time
-(KINDS_ASKED); these two are checked on answers only, after the table and label rules."""
+such questions of SQuAD's training articles were answered with one). A question for a number
+that is not one to call is not answered by a phone number, nor one asked how long by a sum of
+money ("£12 each"). app.answer.shapes applies them to the reader's spans. A question asked when
+wants a word or a number that says when, and one asked who words that are no reference, phone
+number, e-mail address, amount or time (KINDS_ASKED); these two are checked on answers only,
+after the table and label rules."""
 
 from __future__ import annotations
 
@@ -28,6 +30,24 @@ def asking_clause(question: str) -> str:
     return _CLAUSE_END.split(question)[-1]
 
 
+_PHONE = r"(?:tele)?phone|fax|mobile|cell"
+_CALL = r"\b(?:call|ring|dial)\b"
+# A number for reaching someone: "emergency vet number at night", "contact number", "number to
+# rearrange the appointment" (a booking's reference "C-044182" and "CB-00927315" were marked).
+_REACH = (
+    r"\b(?:helpline|hotline|contact|support|enquir(?:y|ies)|switchboard|emergency|emergencies"
+    r"|out[- ]of[- ]hours)\b(?:\s+[\w-]+){0,2}?\s+(?:number|no)\b"
+    r"|\bnumber (?:to|for) (?:\w+ )?(?:rearrange|reschedule|cancel|book|report|contact|reach"
+    r"|speak|talk|complain)\b"
+)
+ASKS_PHONE = (  # "number to ring about the recall", "What number do I call?"
+    rf"\b(?:{_PHONE})\s*(?:number|no\b|#)|\bwhat is (?:\w+ )?(?:{_PHONE})\b"
+    rf"|\bnumber (?:\w+ ){{0,2}}?{_CALL}|{_REACH}"
+)
+# A number as dialled in Britain or abroad, in groups: "07700 900461", "01632 960 900", "+44
+# 20 7946 0958"; not a reference of digits alone ("40082317", "2901 4476 0183 52"), which the
+# looser shape of app.answer.shapes would take for one
+_DIALLED = r"(?<![\w-])(?:\+\d[\d ]{0,4}|\(?0\d{2,4}\)?)[ -]?\d{3,4}[ -]?\d{3,4}(?![\w-])"
 _MONEY = (  # what "how much" asks of, or an amount of, in money
     r"(?:rents?|fees?|costs?|costing|prices?|charges?|deposits?|fines?|premiums?|subs|dues"
     r"|subscriptions?|salary|wages?|paid|pay|payments?|spent|spend|debits?|instalments?"
@@ -35,47 +55,57 @@ _MONEY = (  # what "how much" asks of, or an amount of, in money
 )
 # "How much is a family ticket?" ("Family" was marked), "how much is the farewell dinner" ("20:00"),
 # "How much is it for a junior member?" ("Under 18"): what such a thing is asked to be is its
-# price, but not "How much notice do I give to cancel my membership?"
+# price, but not "How much notice do I give to cancel my membership?". So is how much a week,
+# a month or a session ("up to 52 weeks" was marked for "how much a week can Lewis get").
 _HOW_MUCH_IS = (
     r"\W*how much (?:is|are|was|were|will|would|does|do) (?:(?:a|an|the|my|our|one)\s+)?"
     r"(?:[\w-]+\s+){0,2}?(?:tickets?|fares?|admission|entry|memberships?|passes?|trips?|tours?"
     r"|dinners?|lunch(?:es)?|meals?|lessons?|classes|class|courses?|hire|parking)\b"
     r"|\W*how much (?:is|are|was|were|will|would) (?:it|they) (?:for|to|per)\b"
+    r"|\W*how much (?:a|an|per|each) (?:hour|day|night|week|month|year|session|lesson)\b"
 )
 # "what do they charge if I lose my room key" ("any cleaning" was marked), "what's the price of
-# the 10 hour package", "What will quarterly dues be next year?" ("2026" was marked): each of
-# the 16 such questions of SQuAD's training articles has money for an answer ("What was the cost of
-# the other Super Bowl events ...?": "$2 million"). What a bill or an order comes to is its sum
-# ("TS-88102" was marked).
+# the 10 hour package", "What will quarterly dues be next year?" ("2026" was marked), "What's
+# budgeted for travel bursaries?" ("young players"): each of the 16 such questions of SQuAD's
+# training articles has money for an answer ("What was the cost of the other Super Bowl events
+# ...?": "$2 million"). What a bill or an order comes to is its sum ("TS-88102" was marked).
 _WHAT_COSTS = (
     r"\W*what(?:['’]?s|\s+(?:is|are|was|were|do|does|did|will|would))?\s+"
     r"(?:(?:the|a|an|my|our|your|his|her|their|its|they|you|it|we)\s+)?"
-    r"(?:(?!(?:in|of|for|with|between|to|on|at)\s)[\w-]+\s+){0,2}?"
-    r"(?:charg(?:es?|ing)|costs?|prices?|fees?|dues|budget)\b"
+    r"(?:(?!(?:in|of|for|with|between|to|on|at)\s)[\w'’-]+\s+){0,2}?"
+    r"(?:charg(?:es?|ing)|costs?|prices?|fees?|dues|budget(?:ed)?)\b"
     r"|\W*what\b[^?]*\b(?:come|came|comes) to\W*$"
 )
 # Words typed, not a question, that end with what is asked: "kennel cough vaccine price", "late
 # return charge", "child passport cost online", "price for a one-off class?" (a reader marked
 # "the annual booster" of "includes the annual booster and kennel cough vaccine"), "net vat to
-# pay for Q3" ("HMRC" was marked).
+# pay for Q3" ("HMRC" was marked), "brightmoor net payment for november" ("-570").
 _TERSE_COST = (
     r"(?![^?]*\b(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can"
     r"|could|will|would|should|may|must|has|have|had)\b)"
-    r"(?:[^?]*\s)?(?:(?:charge|cost|price|fee|rent|fare)s?|to pay)"
+    r"(?:[^?]*\s)?(?:(?:charge|cost|price|fee|rent|fare|payment)s?|to pay)"
     r"(?:\s+(?:for|per|of|online|each)\b[^?]*)?\W*$"
 )
-_COUNT = (
-    r"\d|\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen"
+_COUNT_WORDS = (
+    r"\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen"
     r"|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|\w+illions?"
     r"|dozens?|score|several|few|multiple|numerous|none|single|double|twice|once"
     r"|half|third|quarter|couple|pair|both|hundreds|thousands)\b"
 )
+_COUNT = rf"\d|{_COUNT_WORDS}"
 # A number or a reference holds a digit that is neither all of a year ("2025", "2025/26") nor an
 # ordinal's: "2025" of "council tax 2025/26" and "Marcus's 40th birthday celebration" were marked
 # for an account number and a booking reference.
 _CODE_DIGITS = re.compile(
     r"(?<![\w/-])(?!(?:19|20)\d\d(?:[/-](?:\d\d){1,2})?(?![\w/-])|\d+(?:st|nd|rd|th)(?![\w-]))"
     r"[\w/-]*\d"
+)
+_OWN_NUMBER = r"(?:['’]s|\b(?:my|his|her|their|your|our))\s+(?:number|no)\b"
+_ASKS_NUMBER = (  # "police reference for the break-in", "my reader's ticket number for ..."
+    r"^\W*(?:(?:what|which)(?:['’]s|s|\s+is|\s+was|\s+are)?\s+)?"
+    r"(?:(?:the|my|our|your|his|her|their)\s+)?(?:[\w'’-]+\s+){0,3}?"
+    r"(?:number|no|ref|reference|postcode|iban)"
+    r"(?=\s+(?:for|on|to|of\s+(?:the|my|our)|do|does|did|should|i|we)\b|\W*$)"
 )
 # A question asks when by "when" with its verb ("When did", "when's"; not "When rock folds ..., what
 # forms?"), by what date, day or year, or, typed without a question word, by "deadline", "date"
@@ -153,14 +183,13 @@ ASKED_SHAPES = (
         re.compile(_COUNT, re.I),
     ),
     (
-        re.compile(
-            r"^\W*(?:(?:what|which)(?:['’]s|s|\s+is|\s+was|\s+are)?\s+)?"
-            r"(?:(?:the|my|our|your|his|her|their)\s+)?(?:[\w'’-]+\s+){0,3}?"
-            r"(?:number|no|ref|reference|postcode|iban)"
-            r"(?=\s+(?:for|on|to|of\s+(?:the|my|our)|do|does|did|should|i|we)\b|\W*$)",
-            re.I,
-        ),
+        re.compile(_ASKS_NUMBER, re.I),
         _CODE_DIGITS,
+    ),
+    (  # "my candidate number for the amateur radio exam": "07700 900461" was marked; but a
+        # person's own number is the one to call ("What's Shaun Kereama's number?")
+        re.compile(rf"^(?![^?]*(?:{ASKS_PHONE}|{_OWN_NUMBER})){_ASKS_NUMBER}", re.I),
+        re.compile(rf"\A(?!\W*(?:{_DIALLED})\W*\Z)"),
     ),
     (  # "what interest rate do I get charged on purchases": "£0.00" was marked. Of SQuAD's 45
         # training questions asking what percentage or rate, 41 are answered with a percentage,
@@ -184,7 +213,8 @@ ASKED_SHAPES = (
         # current Parliament").
         re.compile(r"^\W*(?:\w+ )?how long\b(?! ago\b)", re.I),
         re.compile(
-            rf"{_COUNT}|\b(?:seconds?|minutes?|hours?|days?|nights?|weeks?|fortnights?|months?"
+            rf"(?<![£$€¥\d.,])\d|{_COUNT_WORDS}"  # not "£12 each"
+            r"|\b(?:seconds?|minutes?|hours?|days?|nights?|weeks?|fortnights?|months?"
             r"|years?|decades?|centur(?:y|ies)|lifetimes?|life|period|forever|indefinitely"
             r"|permanent(?:ly)?|until|till|since|overnight|inch(?:es)?|f(?:oo|ee)t|yards?|miles?"
             r"|met(?:re|er)s?|[kcm]m)\b",

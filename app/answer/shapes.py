@@ -23,7 +23,12 @@ from __future__ import annotations
 import re
 
 from app.answer import cells
-from app.answer.asked_shapes import asking_clause, lacks_kind_asked, lacks_shape_asked
+from app.answer.asked_shapes import (
+    ASKS_PHONE,
+    asking_clause,
+    lacks_kind_asked,
+    lacks_shape_asked,
+)
 from app.answer.asking import asked_labels, label_forms
 from app.answer.bounds import ASKS_WHEN, widened
 from app.answer.file_names import kind_of
@@ -40,23 +45,9 @@ from app.answer.sentences import (
 from app.ingest.chunking import is_heading, trim_span
 from app.records import Passage, Span
 
-_PHONE = r"(?:tele)?phone|fax|mobile|cell"
-_CALL = r"\b(?:call|ring|dial)\b"
-# A number for reaching someone: "emergency vet number at night", "contact number", "number to
-# rearrange the appointment" (a booking's reference "C-044182" and "CB-00927315" were marked).
-_REACH = (
-    r"\b(?:helpline|hotline|contact|support|enquir(?:y|ies)|switchboard|emergency|emergencies"
-    r"|out[- ]of[- ]hours)\b(?:\s+[\w-]+){0,2}?\s+(?:number|no)\b"
-    r"|\bnumber (?:to|for) (?:\w+ )?(?:rearrange|reschedule|cancel|book|report|contact|reach"
-    r"|speak|talk|complain)\b"
-)
 SHAPES = (  # (what the question asks, what its answer is)
     (
-        re.compile(
-            rf"\b(?:{_PHONE})\s*(?:number|no\b|#)|\bwhat is (?:\w+ )?(?:{_PHONE})\b"
-            rf"|\bnumber (?:\w+ ){{0,2}}?{_CALL}|{_REACH}",
-            re.I,
-        ),  # "number to ring about the recall", "What number do I call?"
+        re.compile(ASKS_PHONE, re.I),
         # 7 digits or more: "020 7946 0958", "(020) 7946-0958", "+44 7700 900123"; not a date,
         # nor a code that starts with letters ("HX-4471-2290"); or an emergency line's three
         re.compile(
