@@ -40,7 +40,9 @@ class Settings:
     )
     chunk_tokens: int = _setting(200, "Target chunk size in tiktoken (cl100k) tokens.")
     chunk_overlap: int = _setting(40, "Tokens shared by consecutive chunks of one page.")
-    batch_size: int = _setting(16, "Chunks per embedding batch (8-16 is fastest on 2 cores).")
+    batch_size: int = _setting(
+        0, "Chunks per embedding batch; 0: the runtime's best (4 on OpenVINO's streams, else 16)."
+    )
     file_timeout: float = _setting(
         60.0, "Seconds one file may take to extract before it is skipped."
     )

@@ -123,7 +123,7 @@ def openvino(precision: str | None, int8: str = "") -> Callable[..., SentenceTra
 
 
 def onnx_feeds(tokenizer, texts: list[str]) -> dict[str, np.ndarray]:
-    """The inputs docqa's `_encode_onnx` feeds its session, for calibration."""
+    """The inputs docqa's `_feed` gives its session, for calibration."""
     encodings = tokenizer.encode_batch(texts)
     ids = np.array([e.ids for e in encodings], dtype=np.int64)
     mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)

@@ -46,7 +46,7 @@ class CountingEmbedder:
         self.inner, self.encoded = inner, 0
         self.name, self.dim, self.max_tokens = inner.name, inner.dim, inner.max_tokens
 
-    def encode(self, texts, batch_size=16):
+    def encode(self, texts, batch_size=0):
         self.encoded += len(texts)
         return self.inner.encode(texts, batch_size)
 

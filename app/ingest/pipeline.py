@@ -98,6 +98,8 @@ def ingest(
         raise ValueError("--shard needs --store milvus: shards share one Milvus collection")
     if workers < 1:
         raise ValueError("--workers must be 1 or more")
+    if settings.batch_size < 0:
+        raise ValueError("DOCQA_BATCH_SIZE must be 1 or more, or 0 for the runtime's own")
     roots = corpus_roots(folders or [settings.corpus])
     embedder = embedder or load_embedder(
         settings.model, settings.backend, settings.model_cache, workload="bulk"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -38,7 +39,7 @@ class Embedder(Protocol):
     dim: int
     max_tokens: int  # content tokens the model reads, excluding its special tokens
 
-    def encode(self, texts: list[str], batch_size: int = 16) -> np.ndarray: ...
+    def encode(self, texts: list[str], batch_size: int = 0) -> np.ndarray: ...  # 0: its own
 
     def fits(self, texts: list[str]) -> list[bool]: ...
 
@@ -77,13 +78,18 @@ class OpenVinoSession:
     fp32 elsewhere. Calls take turns on one infer request: compiled for latency, one call
     takes every core already, and eight threads inferring at once on their own requests hung
     OpenVINO 2024.0 inside a process that had run PyTorch too (tests/models/test_reader.py).
+
+    `throughput` compiles it for many inputs instead (`run_each`): OpenVINO splits the cores
+    into streams, each inferring its own input, as many as it finds best for this CPU (two of
+    one core each on 2 cores). An ingest's batches go through faster that way (BENCHMARKS.md,
+    "Embedding runtime by CPU").
     """
 
-    def __init__(self, model_file: Path, threads: int = 0) -> None:
+    def __init__(self, model_file: Path, threads: int = 0, throughput: bool = False) -> None:
         import openvino
 
         core = openvino.Core()
-        config: dict[str, object] = {"PERFORMANCE_HINT": "LATENCY"}
+        config: dict[str, object] = {"PERFORMANCE_HINT": "THROUGHPUT" if throughput else "LATENCY"}
         if threads:
             config["INFERENCE_NUM_THREADS"] = threads
         self._compiled = core.compile_model(core.read_model(str(model_file)), "CPU", config)
@@ -97,6 +103,42 @@ class OpenVinoSession:
         with self._turn:
             results = self._request.infer(feed)  # copies of the outputs, not the request's own
         return [results[output] for output in outputs]
+
+    def run_each(
+        self,
+        feeds: Iterable[dict[str, np.ndarray]],
+        reduce: Callable[[dict[str, np.ndarray], np.ndarray], np.ndarray],
+    ) -> list[np.ndarray]:
+        """`reduce(feed, its first output)` for every feed, in order, the feeds inferred on all
+        of the compiled model's streams at once. Each feed starts as soon as it is made, so
+        making the next (tokenizing) overlaps the inference of those before; `reduce` runs as
+        each one finishes, so only the reduced results are kept."""
+        import openvino
+
+        results: list[np.ndarray] = []
+        failures: list[BaseException] = []
+
+        def finished(request, job: tuple[int, dict[str, np.ndarray]]) -> None:
+            index, feed = job  # on OpenVINO's thread: keep what went wrong for the caller
+            try:
+                results[index] = reduce(feed, request.get_output_tensor(0).data)
+            except BaseException as exc:
+                failures.append(exc)
+
+        with self._turn:
+            jobs = openvino.AsyncInferQueue(
+                self._compiled, self._compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS")
+            )
+            jobs.set_callback(finished)
+            try:
+                for index, feed in enumerate(feeds):
+                    results.append(np.empty(0))
+                    jobs.start_async(feed, (index, feed))
+            finally:  # nothing left running on the requests, even when a feed failed
+                jobs.wait_all()
+        if failures:
+            raise failures[0]
+        return results
 
 
 def model_dir(setting: str) -> Path:
@@ -130,6 +172,8 @@ class SentenceTransformerEmbedder:
     # onnxruntime and OpenVINO threads; 0: every core this process may use. `ingest --workers N`
     # gives each of its N processes a share, so they do not fight over the cores.
     threads: int = 0
+    # OpenVINO only: compiled for many batches at once (an ingest), not for one text's latency
+    throughput: bool = False
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -172,7 +216,7 @@ class SentenceTransformerEmbedder:
             self.path, self.cache, "int8" if self.backend == "onnx-int8" else "plain"
         )
         if self.backend == "openvino":
-            return OpenVinoSession(model_file, self.threads)
+            return OpenVinoSession(model_file, self.threads, self.throughput)
         return onnx_session(model_file, self.threads)
 
     @cached_property
@@ -185,14 +229,29 @@ class SentenceTransformerEmbedder:
         config = json.loads((self.path / "sentence_bert_config.json").read_text())
         return int(config["max_seq_length"]) - 2  # [CLS] and [SEP]
 
-    def encode(self, texts: list[str], batch_size: int = 16) -> np.ndarray:
+    @property
+    def batch_size(self) -> int:
+        """Texts per batch where the caller leaves it to the runtime. OpenVINO's streams, one
+        batch each, went fastest with 4: 724 SciFact chunks at 134-136 texts/s against 127-130
+        with 8 and 121-123 with 16 (AMX). PyTorch's bf16 wants 16 (74-87 with 4, 105 with 16);
+        onnxruntime keeps the 16 measured on the CPUs that run it (BENCHMARKS.md)."""
+        return 4 if self.throughput and self.backend == "openvino" else 16
+
+    def encode(self, texts: list[str], batch_size: int = 0) -> np.ndarray:
+        batch_size = batch_size or self.batch_size
         if self.backend.startswith("torch"):
             return self._encode_torch(texts, batch_size)
         vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # batches pad little
-        for begin in range(0, len(order), batch_size):
-            batch = order[begin : begin + batch_size]
-            vectors[batch] = self._encode_onnx([texts[i] for i in batch])
+        batches = [order[begin : begin + batch_size] for begin in range(0, len(order), batch_size)]
+        feeds = (self._feed([texts[i] for i in batch]) for batch in batches)
+        session = self._onnx_session
+        if isinstance(session, OpenVinoSession) and self.throughput:
+            pooled = session.run_each(feeds, _pooled)
+        else:
+            pooled = [_pooled(feed, session.run(None, feed)[0]) for feed in feeds]
+        for batch, batch_vectors in zip(batches, pooled, strict=True):
+            vectors[batch] = batch_vectors
         return vectors
 
     def _encode_torch(self, texts: list[str], batch_size: int) -> np.ndarray:
@@ -214,28 +273,30 @@ class SentenceTransformerEmbedder:
         vectors = vectors.float().numpy() if len(texts) else np.zeros((0, self.dim))
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
 
-    def _encode_onnx(self, texts: list[str]) -> np.ndarray:
-        """Mean of the token states under the attention mask, then unit length: the model's
-        own Pooling and Normalize modules, as sentence-transformers applies them."""
+    def _feed(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """The model's inputs for one batch of texts, padded to its longest."""
         encodings = self._batch_tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        (states,) = self._onnx_session.run(
-            None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        )
-        weights = mask[:, :, None].astype(np.float32)
-        pooled = (states * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        return {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
 
     def fits(self, texts: list[str]) -> list[bool]:
         encodings = self._tokenizer.encode_batch(texts, add_special_tokens=False)
         return [len(e.ids) <= self.max_tokens for e in encodings]
 
 
+def _pooled(feed: dict[str, np.ndarray], states: np.ndarray) -> np.ndarray:
+    """Mean of the token states under the attention mask, then unit length: the model's own
+    Pooling and Normalize modules, as sentence-transformers applies them."""
+    weights = feed["attention_mask"][:, :, None].astype(np.float32)
+    pooled = (states * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+    norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+    return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+
 def _mean_pooled_and_normalized(path: Path) -> bool:
     """Whether sentence-transformers would mean-pool this model's tokens and then normalise,
-    which is all that `_encode_onnx` does after the transformer."""
+    which is all that `_pooled` does after the transformer."""
     modules = json.loads((path / "modules.json").read_text())
     kinds = [module["type"].rsplit(".", 1)[-1] for module in modules]
     if kinds != ["Transformer", "Pooling", "Normalize"]:
@@ -264,4 +325,6 @@ def load_embedder(
     questions at a time, or the batches of an ingest). Every runtime gives the same model's
     vectors, so an index built with one is searched with any other."""
     chosen = resolve_backend(backend, workload)
-    return SentenceTransformerEmbedder(model_dir(model), model_name(model), chosen, cache)
+    return SentenceTransformerEmbedder(
+        model_dir(model), model_name(model), chosen, cache, throughput=workload == "bulk"
+    )

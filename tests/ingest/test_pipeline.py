@@ -1,3 +1,4 @@
+import dataclasses
 import hashlib
 import os
 import re
@@ -191,3 +192,11 @@ def test_sigkill_at_random_moments_never_breaks_the_index(tmp_path):
     result = run_crash_loop(tmp_path, kills=6, seed=7)
     assert result.failures == []
     assert result.kills == 6
+
+
+def test_a_negative_batch_size_is_a_clear_error(settings, fake_embedder):
+    write_files(settings.corpus, FACTS)
+    bad = dataclasses.replace(settings, batch_size=-4)
+    with pytest.raises(ValueError, match="DOCQA_BATCH_SIZE must be 1 or more"):
+        ingest(bad, embedder=fake_embedder)
+    assert not settings.index.exists()

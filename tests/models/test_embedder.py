@@ -98,3 +98,30 @@ def test_onnx_refuses_a_model_it_would_pool_wrongly(real_embedder, tmp_path):
     with pytest.raises(ValueError, match="use DOCQA_BACKEND=torch"):
         load_embedder(str(model), "onnx-int8")
     assert load_embedder(str(model), "torch").backend == "torch"
+
+
+@pytest.mark.skipif(not openvino_installed(), reason="OpenVINO has no wheel for this platform")
+def test_openvino_streams_give_each_text_its_own_vector_in_order(embedders, model_cache):
+    """An ingest's embedder infers batches on OpenVINO's streams at once (`run_each`): every
+    vector must come back beside its own text, as one call at a time gives it."""
+    streams = load_embedder("bundled", "openvino", model_cache, workload="bulk")
+    assert streams.throughput and streams.batch_size == 4
+    assert not embedders["openvino"].throughput and embedders["openvino"].batch_size == 16
+    texts = TEXTS * 3  # several batches in flight at once
+    together = streams.encode(texts)
+    one_by_one = np.vstack([embedders["openvino"].encode([text]) for text in texts])
+    assert (together * one_by_one).sum(axis=1).min() >= 0.999
+    assert streams.encode([]).shape == (0, 384)
+
+
+@pytest.mark.skipif(not openvino_installed(), reason="OpenVINO has no wheel for this platform")
+def test_a_failure_on_an_openvino_stream_reaches_the_caller(model_cache):
+    streams = load_embedder("bundled", "openvino", model_cache, workload="bulk")
+    session = streams._onnx_session
+    feeds = [streams._feed(["one text"]), streams._feed(["another"])]
+
+    def broken(feed: dict[str, np.ndarray], states: np.ndarray) -> np.ndarray:
+        raise RuntimeError(f"reducing an output of {len(feed['input_ids'])} rows failed")
+
+    with pytest.raises(RuntimeError, match="reducing an output of 1 rows failed"):
+        session.run_each(feeds, broken)
