@@ -59,6 +59,9 @@ class HashEmbedder:
     dim = 64
     max_tokens = 254
 
+    def load(self) -> None:
+        """Nothing to load."""
+
     def encode(self, texts: list[str], batch_size: int = 0) -> np.ndarray:
         vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, text in enumerate(texts):

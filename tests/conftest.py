@@ -53,6 +53,9 @@ class CountingEmbedder:
     def fits(self, texts):
         return self.inner.fits(texts)
 
+    def load(self):
+        self.inner.load()
+
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:

@@ -227,13 +227,14 @@ def _index_files(
 
     Extraction runs in its own worker process and chunking mostly in Rust, while the model
     keeps both cores busy; a thread that reads the next files during embedding therefore hides
-    most of their cost. Files are embedded in groups of about EMBED_GROUP chunks; with several
-    `workers`, that many groups are embedded at once in worker processes, and written in order.
+    most of their cost; the model itself loads while the first files are read. Files are
+    embedded in groups of about EMBED_GROUP chunks; with several `workers`, that many groups
+    are embedded at once in worker processes, and written in order.
     """
     progress, workers = changes.progress, changes.workers
     with (
         tqdm(desc="Embedding", unit="chunk", total=0, position=1, disable=not progress) as bar,
-        embedding_pool(embedder, workers) as pool,
+        embedding_pool(embedder, workers) as (pool, embedder),
     ):
         group: list[_Extracted] = []
         group_chunks = 0

@@ -70,15 +70,23 @@ _worker_embedder: Embedder | None = None  # in an embedding worker process: its 
 
 
 @contextlib.contextmanager
-def embedding_pool(embedder: Embedder, workers: int) -> Iterator[ProcessPoolExecutor | None]:
-    """`workers` processes that each load the model once; None for 1 (embed in this process).
+def embedding_pool(
+    embedder: Embedder, workers: int
+) -> Iterator[tuple[ProcessPoolExecutor | None, Embedder]]:
+    """`workers` processes that each load the model once, or None for 1 (embed in this
+    process), with the embedder for this process to use.
 
-    Each process gets an equal share of this process's cores for its threads: N processes with
-    all cores each would only fight over them. Spawned, not forked: the parent runs threads
-    (read-ahead, onnxruntime) that a fork would copy mid-flight.
+    With 1, the model loads on a thread while the first files are read (`LoadedMeanwhile`).
+    Each worker process gets an equal share of this process's cores for its threads: N
+    processes with all cores each would only fight over them. Spawned, not forked: the parent
+    runs threads (read-ahead, onnxruntime) that a fork would copy mid-flight.
     """
     if workers <= 1:
-        yield None
+        loading = LoadedMeanwhile(embedder)
+        try:
+            yield None, loading
+        finally:  # nothing left loading when ingest returns or fails
+            loading.wait()
         return
     threads = max(1, len(os.sched_getaffinity(0)) // workers)
     if isinstance(embedder, SentenceTransformerEmbedder):
@@ -92,9 +100,38 @@ def embedding_pool(embedder: Embedder, workers: int) -> Iterator[ProcessPoolExec
         initargs=(portable, threads),
     )
     try:
-        yield pool
+        yield pool, embedder
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+class LoadedMeanwhile:
+    """`embedder`, its model loading on a thread from the start: an ingest reads and chunks
+    its first files meanwhile (OpenVINO compiles the model in about 0.3 s, PyTorch loads in
+    seconds), and `encode` waits for the loading first."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.inner = embedder
+        self.name, self.dim, self.max_tokens = embedder.name, embedder.dim, embedder.max_tokens
+        self._loading = threading.Thread(target=self._load, name="docqa-model-load", daemon=True)
+        self._loading.start()
+
+    def _load(self) -> None:
+        with contextlib.suppress(Exception):  # the first encode meets it again, and reports it
+            self.inner.load()
+
+    def wait(self) -> None:
+        self._loading.join()
+
+    def load(self) -> None:
+        self.wait()
+
+    def encode(self, texts: list[str], batch_size: int = 0):  # -> np.ndarray
+        self.wait()
+        return self.inner.encode(texts, batch_size)
+
+    def fits(self, texts: list[str]) -> list[bool]:
+        return self.inner.fits(texts)
 
 
 def _start_worker(embedder: Embedder, threads: int) -> None:

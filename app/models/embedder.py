@@ -43,6 +43,8 @@ class Embedder(Protocol):
 
     def fits(self, texts: list[str]) -> list[bool]: ...
 
+    def load(self) -> None: ...  # the model now, not at the first encode
+
 
 def plain_tokenizer(folder: Path):  # -> tokenizers.Tokenizer
     """The model's own tokenizer, neither truncating nor padding: for counting tokens and for
@@ -228,6 +230,14 @@ class SentenceTransformerEmbedder:
     def max_tokens(self) -> int:
         config = json.loads((self.path / "sentence_bert_config.json").read_text())
         return int(config["max_seq_length"]) - 2  # [CLS] and [SEP]
+
+    def load(self) -> None:
+        """The runtime and the model, loaded now rather than at the first `encode`."""
+        if self.backend.startswith("torch"):
+            self._torch_model  # noqa: B018 (a cached property: reading it loads it)
+        else:
+            self._onnx_session  # noqa: B018
+        self._batch_tokenizer  # noqa: B018
 
     @property
     def batch_size(self) -> int:
