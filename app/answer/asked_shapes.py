@@ -11,11 +11,11 @@ percentage or a rate of interest for a percentage; a question for a temperature,
 unit (both of SQuAD's training questions that ask so were answered with one: "15 °C", "90.20
 K"); and "how much" a rent, a fee or a payment is, or its amount, an amount of money (all 18
 such questions of SQuAD's training articles were answered with one). A question for a number
-that is not one to call is not answered by a phone number, nor one asked how long by a sum of
-money ("£12 each"). app.answer.shapes applies them to the reader's spans. A question asked when
-wants a word or a number that says when, and one asked who words that are no reference, phone
-number, e-mail address, amount or time (KINDS_ASKED); these two are checked on answers only,
-after the table and label rules."""
+that is not one to call is not answered by a phone number nor by a date alone, nor one asked how
+long by a sum of money ("£12 each"). app.answer.shapes applies them to the reader's spans. A
+question asked when wants a word or a number that says when, and one asked who words that are no
+reference, phone number, e-mail address, amount, time or date alone (KINDS_ASKED); these two are
+checked on answers only, after the table and label rules."""
 
 from __future__ import annotations
 
@@ -130,13 +130,25 @@ _YEAR = (  # "1066", "the 1990s", "2025/26", "1759-60"; not "0808 157 0642" nor 
     r"(?<![\w/£$€.,-])(?<!\d[ .])(?:[1-9]\d{2}|1\d{3}|2[01]\d\d)(?:s|[/-]\d\d(?:\d\d)?)?"
     r"(?![\w/-])(?![ .]?\d)"
 )
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|(?-i:May|MAY)|June?|July?|Aug(?:ust)?"
+    r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+_WEEKDAY = r"(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs?)?|Fri|Sat(?:ur)?|Sun)(?:day)?s?"
+# An answer that is a date and nothing else: "10 March 2026", "Monday 3 November", "08/08/2025"
+# (not "April", which may be a name, nor "Flat 2, 3 March Court"). It neither says who ("Who's
+# our account manager?": "10 March 2026" was marked) nor is a number or a reference ("BSS
+# certificate number?": "8 September 2029").
+_WHOLLY_DATE = (
+    rf"\W*(?:(?=[^\d]*\d)(?=[\s\S]*\b(?:{_MONTH}|{_WEEKDAY})\b)"
+    rf"(?:(?:{_MONTH}|{_WEEKDAY}|\d{{1,2}}(?:st|nd|rd|th)?|(?:19|20)\d\d|of|the)\b\W*)+"
+    r"|(?:0?[1-9]|[12]\d|3[01])[/.-](?:0?[1-9]|[12]\d|3[01])[/.-](?:19|20)?\d\d\W*)\Z"
+)
 _SAYS_WHEN = (
     rf"{_YEAR}|\b\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}\b|\b\d{{4}}-\d\d-\d\d\b|\b\d+(?:st|nd|rd|th)\b"
     r"|\bc\.?\s?\d{3,4}\b|\b(?:[01]?\d|2[0-3])\s?(?:to|-|\u2013)\s?(?:[01]?\d|2[0-3])\b(?![.,:]?\d)"
     r"|(?<![\d.,£$€])(?:[01]?\d|2[0-3])[:.][0-5]\d\b(?![.,]\d)|\d\s?[ap]\.?m\b|\bw/c\b|\bQ[1-4]\b"
-    r"|\b(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|(?-i:May|MAY)|June?|July?|Aug(?:ust)?"
-    r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b"
-    r"|\b(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs?)?|Fri|Sat(?:ur)?|Sun)(?:day)?s?\b"
+    rf"|\b{_MONTH}\b|\b{_WEEKDAY}\b"
     r"|\b(?:today|tomorrow|yesterday|tonight|now|noon|midnight|daily|weekly|monthly|yearly"
     r"|annually|hourly|fortnightly|spring|summer|autumn|fall|winter|morning|afternoon|evening"
     r"|night|dawn|dusk|week|weekend|weekday|fortnight|month|year|day|hour|minute|second"
@@ -147,9 +159,9 @@ _SAYS_WHEN = (
     r"|asap|immediately|first|last|next|every|each|overnight|onwards?|BC|AD|BCE|CE|circa)s?\b"
 )
 # A question asked who is answered by a name or a description of people ("the council", "Mr
-# Mehra"), never by a reference ("WT-B-2601"), an e-mail address, a phone number, an amount or
-# a time (each was marked); each of SQuAD's 829 such questions in the training articles has an
-# answer that is none of these.
+# Mehra"), never by a reference ("WT-B-2601"), an e-mail address, a phone number, an amount, a
+# time or a date alone (each was marked); each of SQuAD's 829 such questions in the training
+# articles has an answer that is none of these.
 _NOT_WHO = (
     r"[£$€]\s?\d|\b\d{1,2}[:.][0-5]\d\b|\d[\d ]{6,}\d"
     r"|(?<![\w-])[^\W\d_][\w/-]*\d"  # a reference opens with a letter: not "the 49ers"
@@ -167,7 +179,7 @@ KINDS_ASKED = (  # checked on answers only (`lacks_kind_asked`)
             r"(?!.*\b(?:what|which|when|where|how|why)\b)",
             re.I,
         ),
-        re.compile(rf"\A(?![\s\S]*(?:{_NOT_WHO})){_NAME_WORD}"),
+        re.compile(rf"\A(?!{_WHOLLY_DATE})(?![\s\S]*(?:{_NOT_WHO})){_NAME_WORD}", re.I),
     ),
 )
 ASKED_SHAPES = (
@@ -189,7 +201,7 @@ ASKED_SHAPES = (
     (  # "my candidate number for the amateur radio exam": "07700 900461" was marked; but a
         # person's own number is the one to call ("What's Shaun Kereama's number?")
         re.compile(rf"^(?![^?]*(?:{ASKS_PHONE}|{_OWN_NUMBER})){_ASKS_NUMBER}", re.I),
-        re.compile(rf"\A(?!\W*(?:{_DIALLED})\W*\Z)"),
+        re.compile(rf"\A(?!\W*(?:{_DIALLED})\W*\Z)(?!{_WHOLLY_DATE})", re.I),
     ),
     (  # "what interest rate do I get charged on purchases": "£0.00" was marked. Of SQuAD's 45
         # training questions asking what percentage or rate, 41 are answered with a percentage,

@@ -102,6 +102,11 @@ def test_the_asking_clause_is_the_last():
         ("How long did Tesla receive it?", "the rest of Tesla's life", False),
         ("How long is the cable?", "2 m", False),
         ("How long ago was it built?", "in the Bronze Age", False),
+        ("BSS certificate number?", "8 September 2029", True),
+        ("fire safety report number", "9 September 2025", True),
+        ("fire safety report number", "BFS/25/3381", False),
+        ("What's my flat number?", "38", False),
+        ("booking reference for the 12 March trip", "12 March", True),
     ],
 )
 def test_a_question_for_a_time_a_count_or_a_reference_wants_one_in_its_answer(
@@ -134,6 +139,14 @@ def test_a_question_for_a_time_a_count_or_a_reference_wants_one_in_its_answer(
         ("When is the security audit due?", "2024-05-20", False),
         ("When is it open?", "9 to 5", False),
         ("What day is the lane swim?", "Lane Swim", True),
+        ("Who's our account manager at Vellora?", "10 March 2026", True),
+        ("Who did the boat safety examination?", "9 September 2025.", True),
+        ("who signed it off", "Monday 3 November", True),
+        ("who signed it off", "08/08/2025", True),
+        ("Who is the treasurer?", "April", False),  # a month that may be a name
+        ("Who is the treasurer?", "May Okafor", False),
+        ("Who lives there?", "the tenant of 3 March Court", False),
+        ("Who was born on 4 July 1990?", "Sam Reed, born 4 July 1990", False),
 ])  # fmt: skip
 def test_a_question_asked_when_or_who_wants_an_answer_that_says_it(question, answer, lacks):
     assert lacks_kind_asked(question, answer) is lacks
