@@ -9,13 +9,13 @@ card number", "What number should I quote?") for a digit (4 of SQuAD's training 
 so, each answered with digits; a reader marked "turned away" at 0.55); a question for a
 percentage or a rate of interest for a percentage; a question for a temperature, one with its
 unit (both of SQuAD's training questions that ask so were answered with one: "15 °C", "90.20
-K"); and "how much" a rent, a fee or a payment is, or its amount, an amount of money (all 18
-such questions of SQuAD's training articles were answered with one). A question for a number
-that is not one to call is not answered by a phone number nor by a date alone, nor one asked how
-long by a sum of money ("£12 each"). app.answer.shapes applies them to the reader's spans. A
-question asked when wants a word or a number that says when, and one asked who words that are no
-reference, phone number, e-mail address, amount, time or date alone (KINDS_ASKED); these two are
-checked on answers only, after the table and label rules."""
+K"); and "how much" a rent, a fee or a payment is, or its amount, or an invoice's total, an
+amount of money (all 18 such questions of SQuAD's training articles were answered with one). A
+question for a number that is not one to call is not answered by a phone number nor by a date
+alone, nor one asked how long by a sum of money ("£12 each"). app.answer.shapes applies them to
+the reader's spans. A question asked when wants a word or a number that says when, and one asked
+who words that are no reference, phone number, e-mail address, amount, time or date alone
+(KINDS_ASKED); these two are checked on answers only, after the table and label rules."""
 
 from __future__ import annotations
 
@@ -85,6 +85,18 @@ _TERSE_COST = (
     r"|could|will|would|should|may|must|has|have|had)\b)"
     r"(?:[^?]*\s)?(?:(?:charge|cost|price|fee|rent|fare|payment)s?|to pay)"
     r"(?:\s+(?:for|per|of|online|each)\b[^?]*)?\W*$"
+)
+# A total of money: "vet invoice total" ("AVV-26-04471" was marked), "total to pay Penhallow"
+# ("30-72-19"), "what's the total for the laptop repair with VAT" ("GB 219 4471 86"), "fete
+# total takings"; not "total climbing on the route" nor "total number of portfolios", which ask
+# for other quantities. Not "total due" either: that names an invoice's line ("Total due:
+# 595.20 GBP"), which the reader's span on another of its lines leads to (app.answer.tables).
+_TOTAL_MONEY = (
+    r"[^?]*\b(?:invoices?|bills?|orders?|receipts?|quotes?|quotations?|estimates?|statements?"
+    r"|takings)\s+total\b"
+    r"|[^?]*\btotal\s+(?:to pay|payable|owed|owing|paid|spent|received|takings)\b"
+    r"|[^?]*\btotal\b[^?]*\b(?:inc|incl|including|ex|excl|excluding|with|plus)\.?\s+vat\b"
+    r"|\W*(?:what(?:['’]?s|\s+(?:is|was|will be))\s+)?(?:the\s+)?total\s+for\b"
 )
 _COUNT_WORDS = (
     r"\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen"
@@ -239,7 +251,7 @@ ASKED_SHAPES = (
             r"^(?![^?]*\b(?:increased?|rise|rose|risen|fall|fell|fallen|drop|dropped|grow|grew"
             r"|change|changed|up|down|reduced?|cut)\b)"  # a change may be a share: "two percent"
             rf"(?:\W*(?:\w+ )?how much\b[^?]*\b{_MONEY}\b|[^?]*\b{_MONEY}[ \t]+amount\b"
-            rf"|{_WHAT_COSTS}|{_TERSE_COST}|{_HOW_MUCH_IS})",
+            rf"|{_WHAT_COSTS}|{_TERSE_COST}|{_HOW_MUCH_IS}|{_TOTAL_MONEY})",
             re.I,
         ),
         re.compile(

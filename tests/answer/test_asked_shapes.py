@@ -107,6 +107,15 @@ def test_the_asking_clause_is_the_last():
         ("fire safety report number", "BFS/25/3381", False),
         ("What's my flat number?", "38", False),
         ("booking reference for the 12 March trip", "12 March", True),
+        ("vet invoice total", "AVV-26-04471", True),
+        ("vet invoice total", "£321.18", False),
+        ("total to pay Penhallow", "30-72-19", True),
+        ("what's the total for the laptop repair with VAT", "GB 219 4471 86", True),
+        ("fete total takings", "3708.55", False),
+        ("total climbing on the epic route", "2,480 m", False),  # not money
+        ("total number of field notebook portfolios", "184", False),
+        ("How many points in total for the season?", "42", False),
+        ("What is the total due?", "INV-7", False),  # a label the reader's span leads to
     ],
 )
 def test_a_question_for_a_time_a_count_or_a_reference_wants_one_in_its_answer(
