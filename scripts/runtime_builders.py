@@ -98,8 +98,8 @@ def openvino(precision: str | None, int8: str = "") -> Callable[..., SentenceTra
             import nncf
 
             nncf.set_log_level(logging.ERROR)
-            tokenizer = SentenceTransformerEmbedder(path, model_name("bundled"))._batch_tokenizer
-            samples = [onnx_feeds(tokenizer, [text]) for text in calibration]
+            plain = SentenceTransformerEmbedder(path, model_name("bundled"))
+            samples = [plain._feed([text]) for text in calibration]  # as docqa feeds it
             model = nncf.quantize(
                 model,
                 nncf.Dataset(samples),
@@ -120,14 +120,6 @@ def openvino(precision: str | None, int8: str = "") -> Callable[..., SentenceTra
         return embedder
 
     return build
-
-
-def onnx_feeds(tokenizer, texts: list[str]) -> dict[str, np.ndarray]:
-    """The inputs docqa's `_feed` gives its session, for calibration."""
-    encodings = tokenizer.encode_batch(texts)
-    ids = np.array([e.ids for e in encodings], dtype=np.int64)
-    mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-    return {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
 
 
 BUILDERS: dict[str, Callable[..., SentenceTransformerEmbedder]] = {
