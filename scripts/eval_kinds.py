@@ -153,7 +153,13 @@ written after that second change, got 22, 21, 24 and 28 with it (e5199fb), befor
 the same with stop 52's first (a date alone says neither who nor which number); "held out 55" (a
 wedding photographer), "held out 56" (a holiday cottage on a Scottish island), "held out 57" (a
 community choir's treasurer) and "held out 58" (a family relocating), written at stop 52 after
-that change, got 19, 27, 24 and 31 with it (72ba815), before any other. Sets held out 17 and after
+that change, got 19, 27, 24 and 31 with it (72ba815), before any other; "held out 59" (a dog
+groomer), "held out 60" (a retired couple's river cruise and roof), "held out 61" (a languages
+teacher's school trip to Spain) and "held out 62" (a hobby beekeeper), written at stop 53, got
+27, 25, 25 and 26 with stop 52's answers (3265b6a), before any change; "held out 63" (a nurse
+buying her first flat), "held out 64" (a village fete and its fun run), "held out 65" (a
+furniture restorer) and "held out 66" (a grandparent), written at stop 53 after its answer
+rules, got 25, 27, 19 and 30 both with 3265b6a and with those rules. Sets held out 17 and after
 train no reader (scripts/kinds_reads.py). "handbook": questions written from
 14 paragraphs drawn at random (seed 37) from the 872-page trustee handbook of
 ../shared/eval/office-docs (skipped without ../shared). "train 1" to "train 6" (stop 48): six more
