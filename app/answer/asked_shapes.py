@@ -156,6 +156,9 @@ _WHOLLY_DATE = (
     rf"(?:(?:{_MONTH}|{_WEEKDAY}|\d{{1,2}}(?:st|nd|rd|th)?|(?:19|20)\d\d|of|the)\b\W*)+"
     r"|(?:0?[1-9]|[12]\d|3[01])[/.-](?:0?[1-9]|[12]\d|3[01])[/.-](?:19|20)?\d\d\W*)\Z"
 )
+# An answer that is a sum of money and nothing else ("£233.16", "595.20 GBP"): no number or
+# reference ("invoice number for the brood box order": the invoice's total was marked).
+_WHOLLY_MONEY = r"\W*(?:[£$€¥]\s?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s?(?:GBP|USD|EUR)\b)\W*\Z"
 _SAYS_WHEN = (
     rf"{_YEAR}|\b\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}\b|\b\d{{4}}-\d\d-\d\d\b|\b\d+(?:st|nd|rd|th)\b"
     r"|\bc\.?\s?\d{3,4}\b|\b(?:[01]?\d|2[0-3])\s?(?:to|-|\u2013)\s?(?:[01]?\d|2[0-3])\b(?![.,:]?\d)"
@@ -213,7 +216,7 @@ ASKED_SHAPES = (
     (  # "my candidate number for the amateur radio exam": "07700 900461" was marked; but a
         # person's own number is the one to call ("What's Shaun Kereama's number?")
         re.compile(rf"^(?![^?]*(?:{ASKS_PHONE}|{_OWN_NUMBER})){_ASKS_NUMBER}", re.I),
-        re.compile(rf"\A(?!\W*(?:{_DIALLED})\W*\Z)(?!{_WHOLLY_DATE})", re.I),
+        re.compile(rf"\A(?!\W*(?:{_DIALLED})\W*\Z)(?!{_WHOLLY_DATE})(?!{_WHOLLY_MONEY})", re.I),
     ),
     (  # "what interest rate do I get charged on purchases": "£0.00" was marked. Of SQuAD's 45
         # training questions asking what percentage or rate, 41 are answered with a percentage,
