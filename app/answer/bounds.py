@@ -38,7 +38,10 @@ def _asked_stems(question: str) -> frozenset[str]:
 def widened(question: str, text: str, start: int, end: int) -> tuple[int, int]:
     """`start`-`end` of `text` with the words beside it that belong to the answer `question`
     asks for."""
+    start, end = _whole_code(text, *_whole_words(text, start, end))
     start, end = _whole_compound(question, text, start, end)
+    start = _with_date_before_year(question, text, start, end)
+    start = _with_name_before(text, start, end)
     asks_when = ASKS_WHEN.search(question)
     time = _TIME_AFTER.match(text, end) if asks_when else None
     day = _DAY_BEFORE.search(text, max(0, start - 24), start) if _MONTH.match(text, start) else None
@@ -74,6 +77,79 @@ def balanced(text: str, start: int, end: int) -> tuple[int, int]:
         rest = text[cut:end]
         return (end - len(rest.lstrip()), end) if rest.strip() else (start, end)
     return start, end
+
+
+def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """`start`-`end` grown to the whole words or numbers it cuts. The reader marks word pieces,
+    and marked "3 March 2025" of "Thursday 13 March 2025"."""
+    if start < end:
+        while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+            start -= 1
+        while end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
+            end += 1
+    return start, end
+
+
+# A reference is taken whole: the reader marked "4127-250909-KD" of "BSS-4127-250909-KD" and
+# "ABS/20931" of "HR/ABS/20931", whose first parts the questions named ("BSS certificate
+# number?", "hr reference for my absence"). A reference holds a digit and a capital letter, so
+# "five-year" and "10-12" are left to `_whole_compound`.
+_CODE = re.compile(r"(?<![\w/-])[^\W_]+(?:[/-][^\W_]+)+")
+
+
+def _whole_code(text: str, start: int, end: int) -> tuple[int, int]:
+    """`start`-`end` grown to the whole reference it cuts, else as it is."""
+    for found in _CODE.finditer(text, max(0, start - 40), min(len(text), end + 40)):
+        cuts = found.start() < start < found.end() or found.start() < end < found.end()
+        code = found.group()
+        if cuts and re.search(r"\d", code) and re.search(r"[A-Z]", code):
+            return min(start, found.start()), max(end, found.end())
+    return start, end
+
+
+# A year keeps the day and the month before it, unless the question asks for a year: the
+# reader marked "2025" of "31 March 2025" for "whats the last date to renew my membership"
+# and of "Saturday 11 October 2025" for "When is the apple pressing day?".
+_YEAR_ALONE = re.compile(r"(?:1[5-9]|20)\d\d")
+_DAY_MONTH_BEFORE = re.compile(
+    rf"(?<![\w.,-])(?:(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?[ \t]+(?:{MONTHS})[a-z]*\.?"
+    rf"|(?:{MONTHS})[a-z]*\.?[ \t]+(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?,?)[ \t]+$"
+)
+_ASKS_YEAR = re.compile(r"\byears?\b", re.I)
+
+
+def _with_date_before_year(question: str, text: str, start: int, end: int) -> int:
+    """Where the date that the year `start`-`end` ends begins, else `start`."""
+    if not _YEAR_ALONE.fullmatch(text, start, end) or _ASKS_YEAR.search(question):
+        return start
+    return _before(_DAY_MONTH_BEFORE, text, start)
+
+
+# A name keeps the capitalised words before it in its sentence: "Sue Tennant" of "Spare keys -
+# Sue Tennant has ours" and "Uncle Bertil", where the reader marked the last word. Not a word
+# that opens a sentence or a line ("Yesterday Tennant called"), nor a day or a month ("on
+# Monday Tennant called"); not before a name the span gives whole already ("Daniel Osei",
+# whose title "PCSO" SQuAD's annotators would leave out), nor before a date ("Expected Wed 17
+# June 2026").
+_CAPITALISED_BEFORE = re.compile(  # "Dr.", not "Bowl." ending a sentence, nor "Jacksonville's"
+    r"(?<![\w'’.-])(?:(?:[A-Z][a-z]{0,2}\.|[A-Z][\w-]*)[ \t]+){1,3}$"
+)
+_NOT_NAME = re.compile(rf"(?:I|(?:{MONTHS}|Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*)\b")
+_WHOLE_NAME = re.compile(r"[A-Z][\w'’-]*[ \t]+[A-Z]")
+# what stands before the first word of a sentence, a line or a list's item ("- ", "2. ")
+_OPENING = re.compile(r"(?:^|[.!?\n\r])[ \t]*(?:[-*\u2022\u2013]|\d{1,2}[.)])?[ \t]*$")
+
+
+def _with_name_before(text: str, start: int, end: int) -> int:
+    """Where the name that `start`-`end` ends begins, else `start`."""
+    span = text[start:end]
+    if not re.match(r"[A-Z][a-z]", span) or _NOT_NAME.match(span) or _WHOLE_NAME.match(span):
+        return start  # nor a mark: "Zone H"
+    found = _CAPITALISED_BEFORE.search(text, max(0, start - 48), start)
+    if found is None or _NOT_NAME.match(text, found.start()):
+        return start
+    opens = _OPENING.search(text, max(0, found.start() - 12), found.start())
+    return start if opens else found.start()
 
 
 # A span keeps the whole of a word joined by hyphens that it cuts: "five-year" of "a five-year

@@ -35,6 +35,40 @@ from app.answer.bounds import widened
         ("How much deposit?", "Deposit: 25% (£2,235.00) now.", "£2,235.00)", "(£2,235.00)"),
         ("Who wrote it?", "By Ann Lee (born 1901 in Leeds), a poet.", "Ann Lee (born 1901",
          "Ann Lee"),
+        # whole words and numbers, never a piece of one
+        ("when's the wine case being delivered", "Delivery:  Thursday 13 March 2025, 7am to "
+         "7pm", "3 March 2025", "Thursday 13 March 2025"),
+        ("Who signed?", "Signed by Harriet Okonjo-Bell.", "riet Okonjo", "Harriet Okonjo-Bell"),
+        # a reference whole, even where the question names its first part
+        ("BSS certificate number?", "Certificate BSS-4127-250909-KD, valid", "4127-250909-KD",
+         "BSS-4127-250909-KD"),
+        ("hr reference for my absence", "Quote HR/ABS/20931.", "ABS/20931", "HR/ABS/20931"),
+        ("How many years?", "A 5-year lease.", "5", "5"),
+        # a year with its date, unless a year is asked for
+        ("whats the last date to renew", "Renew by 31 March 2025 online.", "2025",
+         "by 31 March 2025"),
+        ("When is the apple pressing day?", "Pressing: Saturday 11 October 2025.", "2025",
+         "Saturday 11 October 2025"),
+        ("When did it open?", "It opened on May 5, 2025 at noon.", "2025", "May 5, 2025"),
+        ("What year did it open?", "It opened on 5 May 1921.", "1921", "1921"),
+        ("When did it open?", "It opened in 1921, in May.", "1921", "1921"),
+        # a name with the capitalised words before it in its sentence
+        ("who has our spare keys?", "- [ ] Spare keys - Sue Tennant has ours", "Tennant",
+         "Sue Tennant"),
+        ("Who's bringing the grill?", "Grill: Uncle Bertil", "Bertil", "Uncle Bertil"),
+        ("Who called?", "It rained. Yesterday Tennant called.", "Tennant", "Tennant"),
+        ("Who called?", "Rang on Monday Tennant said yes.", "Tennant", "Tennant"),
+        ("Who called?", "Yesterday Tennant called.", "Tennant", "Tennant"),
+        ("Who called?", "Notes\n- Called Tennant back", "Tennant", "Tennant"),
+        ("Who called?", "Notes\n2. Called Tennant back", "Tennant", "Tennant"),
+        ("Who scored?", "It was the Super Bowl. Manning threw it.", "Manning", "Manning"),
+        ("Who?", "It is Jacksonville's Filipino community.", "Filipino", "Filipino"),
+        ("Who treated her?", "She saw Dr. Okafor twice.", "Okafor", "Dr. Okafor"),
+        ("What's the PCSO's name?", "Contact PCSO Daniel Osei on", "Daniel Osei", "Daniel Osei"),
+        ("when's the payout due?", "Payout: Expected Wed 17 June 2026", "Wed 17 June 2026",
+         "Wed 17 June 2026"),
+        ("which hotel are we at", "Stay: Hotel Mirador del Puerto, Calle", "Mirador del Puerto",
+         "Hotel Mirador del Puerto"),
     ],
 )  # fmt: skip
 def test_a_span_keeps_the_words_that_make_it_the_answer(question, text, marked, expected):
