@@ -1,21 +1,22 @@
 """What a question asks for, by its words, and whether an answer holds it (`lacks_shape_asked`).
 
-Some questions ask for a shape that every answer to them holds. "What time does it start?" asks
-for the time of day (not "What time of year", nor "During what time", which ask for a season or
-a period); "How many tablets?" for a count, in digits or words (of SQuAD's 498 "how many"
-questions in the training articles, one's answers hold neither: "unmanned"); a question whose
-asked-for thing is a number or a reference ("police reference for the break-in", "my library
-card number", "What number should I quote?") for a digit (4 of SQuAD's training questions ask
-so, each answered with digits; a reader marked "turned away" at 0.55); a question for a
-percentage or a rate of interest for a percentage; a question for a temperature, one with its
-unit (both of SQuAD's training questions that ask so were answered with one: "15 °C", "90.20
-K"); and "how much" a rent, a fee or a payment is, or its amount, or an invoice's total, an
-amount of money (all 18 such questions of SQuAD's training articles were answered with one). A
-question for a number that is not one to call is not answered by a phone number nor by a date
-alone, nor one asked how long by a sum of money ("£12 each"). app.answer.shapes applies them to
-the reader's spans. A question asked when wants a word or a number that says when, and one asked
-who words that are no reference, phone number, e-mail address, amount, time or date alone
-(KINDS_ASKED); these two are checked on answers only, after the table and label rules."""
+Some questions ask for a shape that every answer to them holds. "What time does it start?" asks for
+the time of day (not "What time of year", nor "During what time", which ask for a season or a
+period); "How many tablets?" for a count, in digits or words (of SQuAD's 498 "how many" questions
+in the training articles, one's answers hold neither: "unmanned"); "how often" for a frequency
+("every 8 weeks", "twice daily"); a question whose asked-for thing is a number or a reference
+("police reference for the break-in", "my library card number", "What number should I quote?") for
+a digit (4 of SQuAD's training questions ask so, each answered with digits; a reader marked "turned
+away" at 0.55); a question for a percentage or a rate of interest for a percentage; a question for
+a temperature, one with its unit (both of SQuAD's training questions that ask so were answered with
+one: "15 °C", "90.20 K"); and "how much" a rent, a fee or a payment is, or its amount, or an
+invoice's total, an amount of money (all 18 such questions of SQuAD's training articles were
+answered with one). A question for a number that is not one to call is not answered by a phone
+number nor by a date alone, nor one asked how long by a sum of money ("£12 each").
+app.answer.shapes applies them to the reader's spans. A question asked when wants a word or a
+number that says when, and one asked who words that are no reference, phone number, e-mail address,
+amount, time or date alone (KINDS_ASKED); these two are checked on answers only, after the table
+and label rules."""
 
 from __future__ import annotations
 
@@ -98,6 +99,18 @@ _TOTAL_MONEY = (
     r"|[^?]*\btotal\b[^?]*\b(?:inc|incl|including|ex|excl|excluding|with|plus)\.?\s+vat\b"
     r"|\W*(?:what(?:['’]?s|\s+(?:is|was|will be))\s+)?(?:the\s+)?total\s+for\b"
 )
+# How often a thing happens: "every 8 weeks", "twice daily", "3 times a year", "Fridays",
+# "alternate Wednesdays" ("28 October 2025, then 23 December 2025" was marked for "how often
+# does Clearbrook collect the chemical waste?"). Each of SQuAD's 8 training questions asked how
+# often is answered so ("every four years", "annually").
+_FREQUENCY = (
+    r"\b(?:every|each|per|a|an)\s+(?:\w+\s+)?(?:second|minute|hour|day|night|week|fortnight"
+    r"|month|quarter|year|decade|century|season|term|time)s?\b"
+    r"|\b(?:daily|nightly|weekly|fortnightly|monthly|quarterly|yearly|annually|biannually|hourly"
+    r"|once|twice|thrice|times|always|never|often|rarely|seldom|usually|sometimes|occasionally"
+    r"|frequently|regularly|constantly|continuously|periodically|annual|biennial|alternate"
+    r"|(?:mon|tues|wednes|thurs|fri|satur|sun|week)days)\b"
+)
 _COUNT_WORDS = (
     r"\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen"
     r"|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|\w+illions?"
@@ -142,18 +155,18 @@ _YEAR = (  # "1066", "the 1990s", "2025/26", "1759-60"; not "0808 157 0642" nor 
     r"(?<![\w/£$€.,-])(?<!\d[ .])(?:[1-9]\d{2}|1\d{3}|2[01]\d\d)(?:s|[/-]\d\d(?:\d\d)?)?"
     r"(?![\w/-])(?![ .]?\d)"
 )
-_MONTH = (
+MONTH_NAME = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|(?-i:May|MAY)|June?|July?|Aug(?:ust)?"
     r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
 )
-_WEEKDAY = r"(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs?)?|Fri|Sat(?:ur)?|Sun)(?:day)?s?"
+WEEKDAY_NAME = r"(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs?)?|Fri|Sat(?:ur)?|Sun)(?:day)?s?"
 # An answer that is a date and nothing else: "10 March 2026", "Monday 3 November", "08/08/2025"
 # (not "April", which may be a name, nor "Flat 2, 3 March Court"). It neither says who ("Who's
 # our account manager?": "10 March 2026" was marked) nor is a number or a reference ("BSS
 # certificate number?": "8 September 2029").
 _WHOLLY_DATE = (
-    rf"\W*(?:(?=[^\d]*\d)(?=[\s\S]*\b(?:{_MONTH}|{_WEEKDAY})\b)"
-    rf"(?:(?:{_MONTH}|{_WEEKDAY}|\d{{1,2}}(?:st|nd|rd|th)?|(?:19|20)\d\d|of|the)\b\W*)+"
+    rf"\W*(?:(?=[^\d]*\d)(?=[\s\S]*\b(?:{MONTH_NAME}|{WEEKDAY_NAME})\b)"
+    rf"(?:(?:{MONTH_NAME}|{WEEKDAY_NAME}|\d{{1,2}}(?:st|nd|rd|th)?|(?:19|20)\d\d|of|the)\b\W*)+"
     r"|(?:0?[1-9]|[12]\d|3[01])[/.-](?:0?[1-9]|[12]\d|3[01])[/.-](?:19|20)?\d\d\W*)\Z"
 )
 # An answer that is a sum of money and nothing else ("£233.16", "595.20 GBP"): no number or
@@ -163,7 +176,7 @@ _SAYS_WHEN = (
     rf"{_YEAR}|\b\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}\b|\b\d{{4}}-\d\d-\d\d\b|\b\d+(?:st|nd|rd|th)\b"
     r"|\bc\.?\s?\d{3,4}\b|\b(?:[01]?\d|2[0-3])\s?(?:to|-|\u2013)\s?(?:[01]?\d|2[0-3])\b(?![.,:]?\d)"
     r"|(?<![\d.,£$€])(?:[01]?\d|2[0-3])[:.][0-5]\d\b(?![.,]\d)|\d\s?[ap]\.?m\b|\bw/c\b|\bQ[1-4]\b"
-    rf"|\b{_MONTH}\b|\b{_WEEKDAY}\b"
+    rf"|\b{MONTH_NAME}\b|\b{WEEKDAY_NAME}\b"
     r"|\b(?:today|tomorrow|yesterday|tonight|now|noon|midnight|daily|weekly|monthly|yearly"
     r"|annually|hourly|fortnightly|spring|summer|autumn|fall|winter|morning|afternoon|evening"
     r"|night|dawn|dusk|week|weekend|weekday|fortnight|month|year|day|hour|minute|second"
@@ -208,6 +221,10 @@ ASKED_SHAPES = (
     (
         re.compile(r"^\W*(?:\w+ )?how many\b", re.I),
         re.compile(_COUNT, re.I),
+    ),
+    (
+        re.compile(r"^\W*(?:\w+ )?how (?:often|frequently)\b", re.I),
+        re.compile(_FREQUENCY, re.I),
     ),
     (
         re.compile(_ASKS_NUMBER, re.I),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from app.answer.asked_shapes import MONTH_NAME, WEEKDAY_NAME
 from app.answer.asking import MONTHS
 from app.answer.stems import stem
 from app.answer.words import content_words
@@ -134,7 +135,7 @@ def _with_date_before_year(question: str, text: str, start: int, end: int) -> in
 _CAPITALISED_BEFORE = re.compile(  # "Dr.", not "Bowl." ending a sentence, nor "Jacksonville's"
     r"(?<![\w'’.-])(?:(?:[A-Z][a-z]{0,2}\.|[A-Z][\w-]*)[ \t]+){1,3}$"
 )
-_NOT_NAME = re.compile(rf"(?:I|(?:{MONTHS}|Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*)\b")
+_NOT_NAME = re.compile(rf"(?:I|{MONTH_NAME}|{WEEKDAY_NAME})\b")  # not "Marcus" for "Mar"
 _WHOLE_NAME = re.compile(r"[A-Z][\w'’-]*[ \t]+[A-Z]")
 # what stands before the first word of a sentence, a line or a list's item ("- ", "2. ")
 _OPENING = re.compile(r"(?:^|[.!?\n\r])[ \t]*(?:[-*\u2022\u2013]|\d{1,2}[.)])?[ \t]*$")

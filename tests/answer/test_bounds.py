@@ -59,6 +59,7 @@ from app.answer.bounds import widened
         ("Who called?", "It rained. Yesterday Tennant called.", "Tennant", "Tennant"),
         ("Who called?", "Rang on Monday Tennant said yes.", "Tennant", "Tennant"),
         ("Who called?", "Yesterday Tennant called.", "Tennant", "Tennant"),
+        ("Who rang?", "Told Maya Junior Sunil Marchant.", "Marchant", "Maya Junior Sunil Marchant"),
         ("Who called?", "Notes\n- Called Tennant back", "Tennant", "Tennant"),
         ("Who called?", "Notes\n2. Called Tennant back", "Tennant", "Tennant"),
         ("Who scored?", "It was the Super Bowl. Manning threw it.", "Manning", "Manning"),
