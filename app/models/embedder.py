@@ -66,9 +66,9 @@ def onnx_session(model_file: Path, threads: int = 0):  # -> onnxruntime.Inferenc
     options.intra_op_num_threads = threads or len(os.sched_getaffinity(0))
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
     # Spinning idle threads win a little on an idle machine and lose a lot on a busy one
-    # (17 against 11 passages/s here with another job running). Questions, whose 3 to 4 ms
-    # spinning speeds by a quarter alone, lost a tenth of /api/retrieve's throughput at 16
-    # clients with it, even stopped at the end of each run (BENCHMARKS.md, stop 53).
+    # (17 against 11 passages/s here with another job running). It took a question alone from
+    # 4 to 3 ms but cost /api/retrieve a tenth of its throughput at 16 clients, even stopped at
+    # the end of each run (BENCHMARKS.md, stop 53).
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return onnxruntime.InferenceSession(
         str(model_file), options, providers=["CPUExecutionProvider"]
