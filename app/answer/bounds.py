@@ -1,5 +1,7 @@
 """The words beside a span that belong to its answer, which the reader, trained on SQuAD, leaves
-out: the whole of a word joined by hyphens ("five-year"), the time after a day ("Thursday at
+out: the rest of a word or a number it cuts ("13 March", not "3 March"), the whole of a
+reference ("BSS-4127-250909-KD") or of a word joined by hyphens ("five-year"), the day and month
+before a year, a name's first words ("Sue Tennant"), the time after a day ("Thursday at
 10:00"), a date's day ("Friday 13 June"), a quantity's bound ("within 14 days"), a deadline's
 "by", a rate ("£2 per day"), a range of days and times ("Monday to Saturday 8:00am to 6:30pm"),
 the noun a length of time is the length of ("28 days' written notice") and the noun a mark is
